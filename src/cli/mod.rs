@@ -1,0 +1,93 @@
+//! Command-line definitions (clap). Definitions only: the work is in `commands`.
+//!
+//! The names and fields here are a contract that scripts rely on (DESIGN.md):
+//! extend freely, do not rename.
+
+pub mod live;
+pub mod models;
+pub mod pricing;
+pub mod profile;
+pub mod recommend;
+pub mod runtime;
+pub mod simulate;
+pub mod trace;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Where to serve an ONNX model, and how.
+///
+/// advisor profiles the model on this machine, replays the expected workload
+/// against models of serverless functions, managed ML endpoints and rented
+/// servers (or against a live endpoint), and recommends the cheapest option
+/// that meets the latency and success targets.
+///
+/// Run without a command to open the interactive demo (bundled MobileNetV2
+/// profile, workload-120, bundled prices).
+#[derive(Debug, Parser)]
+#[command(name = "advisor", version, about, long_about, propagate_version = true)]
+pub struct Cli {
+    /// The command; none opens the interactive demo.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Global options.
+    #[command(flatten)]
+    pub global: Global,
+}
+
+/// Options every command accepts.
+#[derive(Debug, Clone, clap::Args, Default)]
+pub struct Global {
+    /// Print one JSON document on stdout and nothing else.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Plain output instead of the interactive screen (implied when stdout is not a terminal).
+    #[arg(long, global = true)]
+    pub no_tui: bool,
+
+    /// ONNX Runtime library to load (libonnxruntime.so); overrides ORT_DYLIB_PATH.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub ort_lib: Option<PathBuf>,
+
+    /// No progress bars or warnings on stderr.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Measure a model on this machine: cold start phases, latency by threads and batch, memory.
+    Profile(profile::ProfileArgs),
+    /// Generate, import, transform and describe request traces.
+    #[command(subcommand)]
+    Trace(trace::TraceCommand),
+    /// Show the offer catalog or refresh prices from the providers' APIs.
+    #[command(subcommand)]
+    Pricing(pricing::PricingCommand),
+    /// Find or install the ONNX Runtime library.
+    #[command(subcommand)]
+    Runtime(runtime::RuntimeCommand),
+    /// Build the bundled example models, or inspect any ONNX file.
+    #[command(subcommand)]
+    Models(models::ModelsCommand),
+    /// Replay a trace against modelled offers and print what each would do and cost.
+    Simulate(simulate::SimulateArgs),
+    /// Reproduce the study's grid (2 models x 3 workloads x 8 systems).
+    #[command(subcommand)]
+    Reproduce(simulate::ReproduceCommand),
+    /// Recommend where to serve, with batching, memory size and runtime settings.
+    Recommend(recommend::RecommendArgs),
+    /// Write the decision report (Markdown, HTML, JSON or CSV).
+    Report(recommend::ReportArgs),
+    /// Replay a trace, open loop, against a live HTTP endpoint.
+    Replay(live::ReplayArgs),
+    /// Serve a model over HTTP on this machine (the reference endpoint).
+    Serve(live::ServeArgs),
+    /// Measure a local server and compare it with the model's prediction.
+    Validate(live::ValidateArgs),
+    /// Export a trace as a load script for Locust or k6.
+    Export(live::ExportArgs),
+}

@@ -1,0 +1,10 @@
+//! `advisor pricing`.
+
+use clap::Subcommand;
+
+/// `advisor pricing ...`
+#[derive(Debug, Subcommand)]
+pub enum PricingCommand {
+    /// List the offers with their prices and sources.
+    Show,
+}

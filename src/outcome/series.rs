@@ -1,0 +1,185 @@
+//! A bounded time series whose buckets widen as the run grows.
+//!
+//! Requests are counted in the bucket of their *arrival* time, so a bucket's
+//! success ratio is that of the requests sent in it (the study's Figure 6
+//! plots latency and success against send time). When a time falls past the
+//! last bucket, neighbouring buckets are merged pairwise and the width
+//! doubles; the number of buckets never exceeds [`MAX_BUCKETS`].
+
+use serde::{Deserialize, Serialize};
+
+/// Most buckets a series holds.
+pub const MAX_BUCKETS: usize = 2048;
+/// Width of a bucket before any widening, seconds.
+pub const INITIAL_WIDTH_S: f64 = 0.125;
+
+/// One time bucket.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Bucket {
+    /// Requests that arrived in the bucket.
+    pub arrivals: u64,
+    /// Of those, the ones that succeeded.
+    pub completions: u64,
+    /// Of those, the ones that failed.
+    pub failures: u64,
+    /// Sum of the successful ones' latency, s (mean = sum / completions).
+    pub latency_sum_s: f64,
+    /// Most instances alive during the bucket.
+    pub instances: u64,
+}
+
+impl Bucket {
+    /// Mean latency of the bucket's successful requests, s (0 when none).
+    pub fn mean_latency_s(&self) -> f64 {
+        if self.completions == 0 {
+            0.0
+        } else {
+            self.latency_sum_s / self.completions as f64
+        }
+    }
+
+    /// Success ratio of the requests that arrived in the bucket (1 when none arrived).
+    pub fn success_ratio(&self) -> f64 {
+        let done = self.completions + self.failures;
+        if done == 0 {
+            1.0
+        } else {
+            self.completions as f64 / done as f64
+        }
+    }
+
+    fn merge(&mut self, other: &Bucket) {
+        self.arrivals += other.arrivals;
+        self.completions += other.completions;
+        self.failures += other.failures;
+        self.latency_sum_s += other.latency_sum_s;
+        self.instances = self.instances.max(other.instances);
+    }
+}
+
+/// A finished time series: bucket `i` covers `[i * bucket_s, (i + 1) * bucket_s)`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Series {
+    /// Width of every bucket, s.
+    pub bucket_s: f64,
+    /// The buckets, from t = 0.
+    pub buckets: Vec<Bucket>,
+}
+
+/// Builds a [`Series`] in bounded memory.
+#[derive(Debug, Clone)]
+pub struct SeriesRecorder {
+    width_s: f64,
+    buckets: Vec<Bucket>,
+}
+
+impl Default for SeriesRecorder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SeriesRecorder {
+    /// An empty series with the initial bucket width.
+    pub fn new() -> Self {
+        SeriesRecorder {
+            width_s: INITIAL_WIDTH_S,
+            buckets: Vec::new(),
+        }
+    }
+
+    /// The bucket for time `t_s`, widening and growing the series as needed.
+    #[inline]
+    fn bucket(&mut self, t_s: f64) -> &mut Bucket {
+        let t = if t_s.is_finite() { t_s.max(0.0) } else { 0.0 };
+        let mut i = (t / self.width_s) as usize;
+        while i >= MAX_BUCKETS {
+            self.widen();
+            i = (t / self.width_s) as usize;
+        }
+        if i >= self.buckets.len() {
+            self.buckets.resize(i + 1, Bucket::default());
+        }
+        &mut self.buckets[i]
+    }
+
+    fn widen(&mut self) {
+        let merged: Vec<Bucket> = self
+            .buckets
+            .chunks(2)
+            .map(|pair| {
+                let mut b = pair[0];
+                if let Some(second) = pair.get(1) {
+                    b.merge(second);
+                }
+                b
+            })
+            .collect();
+        self.buckets = merged;
+        self.width_s *= 2.0;
+    }
+
+    /// A request arrived.
+    #[inline]
+    pub fn arrival(&mut self, t_s: f64) {
+        self.bucket(t_s).arrivals += 1;
+    }
+
+    /// The request that arrived at `arrival_s` succeeded after `latency_s`.
+    #[inline]
+    pub fn success(&mut self, arrival_s: f64, latency_s: f64) {
+        let b = self.bucket(arrival_s);
+        b.completions += 1;
+        b.latency_sum_s += latency_s;
+    }
+
+    /// The request that arrived at `arrival_s` failed.
+    #[inline]
+    pub fn failure(&mut self, arrival_s: f64) {
+        self.bucket(arrival_s).failures += 1;
+    }
+
+    /// `count` instances were alive at `t_s`.
+    #[inline]
+    pub fn instances(&mut self, t_s: f64, count: u64) {
+        let b = self.bucket(t_s);
+        if count > b.instances {
+            b.instances = count;
+        }
+    }
+
+    /// The series so far.
+    pub fn finish(self) -> Series {
+        Series {
+            bucket_s: self.width_s,
+            buckets: self.buckets,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn widens_and_keeps_totals() {
+        let mut s = SeriesRecorder::new();
+        let n = 100_000;
+        for i in 0..n {
+            let t = i as f64 * 0.01; // 1000 s at 100/s
+            s.arrival(t);
+            s.success(t, 0.5);
+            s.instances(t, i % 7);
+        }
+        let series = s.finish();
+        assert!(series.buckets.len() <= MAX_BUCKETS);
+        assert!(series.bucket_s >= 1000.0 / MAX_BUCKETS as f64);
+        let arrivals: u64 = series.buckets.iter().map(|b| b.arrivals).sum();
+        let done: u64 = series.buckets.iter().map(|b| b.completions).sum();
+        assert_eq!(arrivals, n);
+        assert_eq!(done, n);
+        assert!(series.buckets.iter().all(|b| b.instances == 6));
+        assert!((series.buckets[3].mean_latency_s() - 0.5).abs() < 1e-12);
+        assert_eq!(series.buckets[3].success_ratio(), 1.0);
+    }
+}

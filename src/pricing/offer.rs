@@ -1,0 +1,301 @@
+//! The [`Offer`]: something a user can rent, its price and its behaviour.
+//!
+//! This is the validated, in-memory form in canonical units (seconds, MB,
+//! USD). The TOML form under `pricing/` carries a unit and a source for every
+//! figure and is checked on load before it becomes an `Offer`.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Cloud provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cloud {
+    /// Amazon Web Services.
+    Aws,
+    /// Google Cloud.
+    Gcp,
+}
+
+/// Kind of platform; decides which platform model simulates the offer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Functions: an instance per concurrent request (or N for Cloud Run), billed per use.
+    Serverless,
+    /// Managed ML endpoints: always-on instances with autoscaling, billed hourly.
+    Managed,
+    /// Self-rented virtual machines: fixed instances, billed hourly.
+    Server,
+}
+
+/// CPU architecture of the instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Arch {
+    /// x86-64.
+    #[default]
+    X86_64,
+    /// 64-bit Arm (Graviton, Axion).
+    Arm64,
+}
+
+/// One rentable option with its price and behaviour parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Offer {
+    /// Stable identifier, e.g. `aws-lambda-x86-2048`.
+    pub id: String,
+    /// Snapshot the offer was read from, e.g. `study-2020` or `current`.
+    pub snapshot: String,
+    /// Provider.
+    pub cloud: Cloud,
+    /// Platform kind.
+    pub kind: Kind,
+    /// Human name, e.g. "AWS Lambda 2048 MB (x86_64)".
+    pub name: String,
+    /// Region the prices are for.
+    pub region: String,
+    /// What one instance is.
+    pub spec: Spec,
+    /// How it is billed.
+    pub billing: Billing,
+    /// How it admits, queues, serves and scales requests.
+    pub behaviour: Behaviour,
+    /// The runtime the model is served with on this offer.
+    pub runtime: RuntimeModel,
+    /// Figure path (e.g. `billing.per_gb_s_usd`) -> where it comes from.
+    pub sources: BTreeMap<String, Source>,
+}
+
+/// Where a figure comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Source {
+    /// A URL, or "the study" (PAPER.md).
+    pub source: String,
+    /// Date the figure was read or published (YYYY-MM-DD or YYYY-MM).
+    pub date: String,
+    /// True when the figure is an assumption rather than a documented value.
+    #[serde(default)]
+    pub assumption: bool,
+}
+
+/// What one instance is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Spec {
+    /// vCPUs of one instance (serverless: at `memory_mb`; may be fractional).
+    pub vcpu: f64,
+    /// Memory of one instance, MB (serverless: the configured memory).
+    pub memory_mb: f64,
+    /// CPU architecture.
+    #[serde(default)]
+    pub arch: Arch,
+    /// Per-core speed relative to the profiling machine (1.0 = same).
+    #[serde(default = "one")]
+    pub cpu_speed: f64,
+    /// Serverless only: MB of memory that buys one full vCPU (Lambda: 1769).
+    /// When set, `vcpu = memory_mb / mb_per_vcpu` for any memory size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mb_per_vcpu: Option<f64>,
+    /// Serverless only: the memory sizes one may configure, for the sweep.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_range: Option<MemoryRange>,
+    /// GPUs attached to one instance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gpu: Option<Gpu>,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// Configurable memory sizes of a function.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct MemoryRange {
+    /// Smallest size, MB.
+    pub min_mb: f64,
+    /// Largest size, MB.
+    pub max_mb: f64,
+    /// Step between sizes, MB.
+    pub step_mb: f64,
+}
+
+/// GPUs of an instance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Gpu {
+    /// Model, e.g. "NVIDIA T4".
+    pub model: String,
+    /// GPUs per instance.
+    pub count: u32,
+    /// Memory per GPU, GB.
+    pub memory_gb: f64,
+    /// Effective inference throughput relative to one T4 (T4 = 1.0).
+    pub relative_t4: f64,
+}
+
+/// How an offer is billed. Parts that do not apply are zero or absent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "model", rename_all = "snake_case")]
+pub enum Billing {
+    /// Per request plus per GB-second (and GHz-second for Cloud Functions 1st
+    /// gen) of configured memory, each invocation rounded up to the granularity.
+    Invocation {
+        /// USD per request.
+        per_request_usd: f64,
+        /// USD per GB-second of configured memory.
+        per_gb_s_usd: f64,
+        /// USD per GHz-second of CPU (Cloud Functions 1st gen), else 0.
+        #[serde(default)]
+        per_ghz_s_usd: f64,
+        /// CPU clock the GHz-seconds are counted at (Cloud Functions 1st gen tiers).
+        #[serde(default)]
+        cpu_ghz: f64,
+        /// Billing granularity, seconds (0.001 for Lambda, 0.1 for Cloud Functions 1st gen).
+        granularity_s: f64,
+        /// Whether the initialisation phase (platform init + import) is billed.
+        #[serde(default)]
+        init_billed: bool,
+        /// Provisioned concurrency prices, where offered.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        provisioned: Option<Provisioned>,
+    },
+    /// Per request plus vCPU-seconds and GiB-seconds of instance time while it
+    /// serves at least one request (Cloud Run, Cloud Functions 2nd gen,
+    /// SageMaker Serverless Inference with vcpu price 0).
+    ActiveInstance {
+        /// USD per request.
+        per_request_usd: f64,
+        /// USD per vCPU-second.
+        per_vcpu_s_usd: f64,
+        /// USD per GiB-second.
+        per_gib_s_usd: f64,
+        /// Billing granularity, seconds.
+        granularity_s: f64,
+    },
+    /// Per instance-hour, billed per `granularity_s` with a minimum (EC2, GCE,
+    /// SageMaker and Vertex endpoints).
+    Hourly {
+        /// USD per instance-hour.
+        per_hour_usd: f64,
+        /// Billing granularity, seconds (1 for per-second billing, 3600 for hourly).
+        granularity_s: f64,
+        /// Minimum billed time per instance start, seconds (60 for EC2 Linux).
+        minimum_s: f64,
+    },
+}
+
+/// Provisioned concurrency: instances kept initialised, billed whether used or not.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Provisioned {
+    /// USD per GB-second of provisioned memory, billed all the time.
+    pub per_gb_s_usd: f64,
+    /// USD per GB-second of execution on a provisioned instance (replaces the on-demand rate).
+    pub duration_per_gb_s_usd: f64,
+}
+
+/// How a platform admits, queues, serves and scales requests.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Behaviour {
+    /// Network round trip between the client and the offer, seconds.
+    pub network_rtt_s: f64,
+    /// A request that has not completed this long after it arrived fails as a timeout, seconds.
+    pub timeout_s: f64,
+    /// Requests one instance serves at once (Lambda 1, Cloud Run up to 1000, a server its workers).
+    pub concurrency_per_instance: u32,
+    /// Intra-op threads per request; absent = the instance's vCPUs shared by its concurrency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threads_per_request: Option<u32>,
+    /// How a new instance starts (serverless cold start, VM boot for managed scale-out).
+    pub cold_start: ColdStartModel,
+    /// Serverless: an idle instance is reclaimed after this long, seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep_alive_s: Option<f64>,
+    /// Serverless: limits on how many instances exist and how fast they appear.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scaling: Option<ScalingLimits>,
+    /// Managed: target-tracking autoscaling.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autoscaling: Option<Autoscaling>,
+    /// Instances that exist from the start (server: the fixed count; managed: the minimum).
+    #[serde(default)]
+    pub instances: u32,
+    /// Waiting room for requests no worker can take yet.
+    pub queue: Queue,
+}
+
+/// The phases of starting an instance that the offer (not the profile) decides.
+///
+/// Model load and first inference come from the profile, scaled to the
+/// offer's CPU; download comes from the model size and `download_mb_per_s`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ColdStartModel {
+    /// Container or VM initialisation at zero package size, seconds.
+    pub platform_init_s: f64,
+    /// Extra initialisation per MB of deployment package, seconds per MB.
+    pub init_s_per_package_mb: f64,
+    /// Model download bandwidth from object storage, MB/s.
+    pub download_mb_per_s: f64,
+}
+
+/// Serverless scaling limits.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ScalingLimits {
+    /// Most instances that may exist at once (account or function concurrency limit).
+    pub max_instances: u32,
+    /// Instances that may be started at once before the rate limit applies.
+    pub burst: u32,
+    /// New instances per second once the burst is spent.
+    pub new_per_s: f64,
+}
+
+/// Target-tracking autoscaling of a managed endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Autoscaling {
+    /// Instances that are always on.
+    pub min_instances: u32,
+    /// Most instances.
+    pub max_instances: u32,
+    /// Target invocations per instance per minute.
+    pub target_per_instance_per_min: f64,
+    /// Metric period, seconds.
+    pub metric_period_s: f64,
+    /// Periods above target before a scale-out is triggered.
+    pub scale_out_periods: u32,
+    /// Periods below target before a scale-in is triggered.
+    pub scale_in_periods: u32,
+    /// Time from the scale-out decision until the new instance serves, seconds.
+    pub provisioning_delay_s: f64,
+}
+
+/// A bounded waiting room and what happens when it is full.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Queue {
+    /// Waiting requests per instance before the policy applies.
+    pub capacity_per_instance: u32,
+    /// What happens to a request that finds the queue full.
+    pub policy: QueuePolicy,
+}
+
+/// What happens to a request that finds the queue full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QueuePolicy {
+    /// Rejected at once (counted as dropped / queue full).
+    Drop,
+    /// Kept waiting in the network stack until served or timed out.
+    Wait,
+}
+
+/// The serving runtime on an offer, relative to the profile's ONNX Runtime.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuntimeModel {
+    /// Name and version, e.g. "onnxruntime 1.31" or "tensorflow 1.15".
+    pub name: String,
+    /// Deployment package size (runtime and libraries, unzipped), MB.
+    pub package_mb: f64,
+    /// Importing the libraries in a fresh instance, seconds.
+    pub import_s: f64,
+    /// Service time multiplier against the profile's measurement (1.0 = as measured).
+    pub inference_factor: f64,
+    /// Model load time multiplier against the profile's session creation.
+    pub load_factor: f64,
+}

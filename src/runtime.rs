@@ -1,0 +1,1 @@
+//! Finding (and if asked, provisioning) the ONNX Runtime library.

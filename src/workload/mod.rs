@@ -1,0 +1,1 @@
+//! Workloads: request traces, generators, importers and statistics.
