@@ -138,6 +138,11 @@ pub struct Outcome {
     pub peak_instances: u64,
     /// Busy time / billed time of instances (0..1).
     pub utilisation: f64,
+    /// Instances alive on average over the run (time-weighted).
+    pub avg_instances: f64,
+    /// Mean time an invocation waited before it started running (in a
+    /// queue or for a cold start), s.
+    pub avg_wait_s: f64,
     /// From the first arrival to the last completion, s.
     pub duration_s: f64,
     /// Counts and latency over time.
@@ -297,6 +302,12 @@ impl Recorder {
             cold_starts: facts.cold_starts,
             peak_instances: facts.peak_instances,
             utilisation: facts.utilisation,
+            avg_instances: if duration_s > 0.0 {
+                facts.instance_s / duration_s
+            } else {
+                0.0
+            },
+            avg_wait_s: facts.avg_wait_s,
             duration_s,
             series: self.series.finish(),
             notes: facts.notes,
@@ -317,6 +328,10 @@ pub struct Facts {
     pub peak_instances: u64,
     /// Busy / billed time.
     pub utilisation: f64,
+    /// Sum of all instances' lifetimes, instance-seconds.
+    pub instance_s: f64,
+    /// Mean wait before running, s.
+    pub avg_wait_s: f64,
     /// Remarks.
     pub notes: Vec<String>,
 }

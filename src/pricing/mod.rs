@@ -1,5 +1,6 @@
 //! The offer catalog: what one can rent, its price and its behaviour.
 
+pub mod billing;
 pub mod offer;
 
 pub use offer::{

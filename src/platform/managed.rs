@@ -1,0 +1,195 @@
+//! Managed ML endpoints: at least one instance always on, target-tracking
+//! autoscaling on invocations per instance, new instances after a
+//! provisioning delay of minutes (PAPER.md: "Managed services ... take
+//! several minutes to start new instances when autoscaling; under bursts
+//! requests queue up, latency grows and requests fail").
+//!
+//! Every `metric_period_s` the endpoint looks at the invocations of the
+//! period. After `scale_out_periods` periods above the target per instance it
+//! launches enough instances to bring the rate to the target; they serve
+//! `provisioning_delay_s` later. After `scale_in_periods` periods below, it
+//! retires idle instances down to what the rate needs (never below the
+//! minimum). Each instance is billed from its launch to its retirement or the
+//! end of the run.
+
+use super::pool::Pool;
+use super::{Derived, EV_DONE, EV_READY, EV_TICK};
+use crate::outcome::{CostBreakdown, FailureReason, Facts};
+use crate::pricing::Autoscaling;
+use crate::sim::engine::{Event, Job, Platform, Sim, NO_SLOT};
+
+const NO_JOB: Job = Job {
+    dispatch: 0.0,
+    arrival: 0.0,
+    n: 0,
+    slot: NO_SLOT,
+};
+
+/// The managed endpoint platform model.
+pub struct Managed {
+    d: Derived,
+    pool: Pool,
+    policy: Autoscaling,
+    /// Launch time of each instance still held (in service or provisioning).
+    held_since: Vec<f64>,
+    pending: u32,
+    period_count: u64,
+    above: u32,
+    below: u32,
+    ticking: bool,
+    created: u64,
+    peak: u64,
+    billed_usd: f64,
+    billed_s: f64,
+    scale_outs: Vec<(f64, u32)>,
+}
+
+impl Managed {
+    /// An endpoint of `d`'s offer.
+    pub fn new(d: Derived) -> Self {
+        let policy = d.offer.behaviour.autoscaling.unwrap_or(Autoscaling {
+            min_instances: d.offer.behaviour.instances.max(1),
+            max_instances: d.offer.behaviour.instances.max(1),
+            target_per_instance_per_min: f64::INFINITY,
+            metric_period_s: 60.0,
+            scale_out_periods: 1,
+            scale_in_periods: 1,
+            provisioning_delay_s: 0.0,
+        });
+        let n = policy.min_instances.max(1);
+        let pool = Pool::new(&d, n, FailureReason::QueueFull);
+        Managed {
+            d,
+            pool,
+            policy,
+            held_since: vec![0.0; n as usize],
+            pending: 0,
+            period_count: 0,
+            above: 0,
+            below: 0,
+            ticking: false,
+            created: n as u64,
+            peak: n as u64,
+            billed_usd: 0.0,
+            billed_s: 0.0,
+            scale_outs: Vec::new(),
+        }
+    }
+
+    fn held(&self) -> u64 {
+        self.held_since.len() as u64
+    }
+
+    fn retire(&mut self, now: f64) {
+        if let Some(since) = self.held_since.pop() {
+            let held = now - since;
+            self.billed_usd += self.d.offer.billing.instance_usd(held);
+            self.billed_s += held;
+        }
+    }
+
+    fn tick(&mut self, now: f64, sim: &mut Sim) {
+        let p = self.policy;
+        let per_min = self.period_count as f64 * 60.0 / p.metric_period_s;
+        self.period_count = 0;
+        let serving = self.pool.instances.max(1) as f64;
+        let needed = ((per_min / p.target_per_instance_per_min).ceil() as u32)
+            .clamp(p.min_instances.max(1), p.max_instances.max(1));
+        if per_min / serving > p.target_per_instance_per_min {
+            self.above += 1;
+            self.below = 0;
+        } else if needed < self.pool.instances {
+            self.below += 1;
+            self.above = 0;
+        } else {
+            self.above = 0;
+            self.below = 0;
+        }
+        let have = self.pool.instances + self.pending;
+        if self.above >= p.scale_out_periods && needed > have {
+            let add = needed - have;
+            for _ in 0..add {
+                self.held_since.push(now);
+                sim.at(now + p.provisioning_delay_s, EV_READY, 0, NO_JOB);
+            }
+            self.pending += add;
+            self.created += add as u64;
+            self.peak = self.peak.max(self.held());
+            self.scale_outs.push((now, add));
+            sim.rec.instances(now, self.held());
+            self.above = 0;
+        }
+        if self.below >= p.scale_in_periods {
+            while self.pool.instances > needed && self.pool.remove_instance() {
+                self.retire(now);
+            }
+            sim.rec.instances(now, self.held());
+            self.below = 0;
+        }
+        let busy = self.pool.busy() > 0 || self.pool.queued() > 0 || self.pending > 0;
+        if !sim.arrivals_done || busy {
+            sim.at(now + p.metric_period_s, EV_TICK, 0, NO_JOB);
+        } else {
+            self.ticking = false;
+        }
+    }
+}
+
+impl Platform for Managed {
+    fn arrive(&mut self, now: f64, job: Job, sim: &mut Sim) {
+        if !self.ticking {
+            self.ticking = true;
+            sim.at(now + self.policy.metric_period_s, EV_TICK, 0, NO_JOB);
+        }
+        self.period_count += job.n as u64;
+        self.pool.arrive(&self.d, now, job, sim);
+    }
+
+    fn fire(&mut self, ev: Event, sim: &mut Sim) {
+        match ev.kind {
+            EV_DONE => self.pool.done(&self.d, ev.t, ev.job, sim),
+            EV_READY => {
+                self.pending -= 1;
+                self.pool.add_instance();
+                sim.rec.instances(ev.t, self.held());
+                self.pool.pull(&self.d, ev.t, sim);
+            }
+            EV_TICK => self.tick(ev.t, sim),
+            _ => unreachable!("managed schedules only READY, DONE and TICK"),
+        }
+    }
+
+    fn finish(&mut self, end: f64, sim: &mut Sim) -> Facts {
+        sim.rec.instances(0.0, self.policy.min_instances.max(1) as u64);
+        while !self.held_since.is_empty() {
+            self.retire(end);
+        }
+        let capacity_s = self.billed_s * self.pool.workers_per_instance as f64;
+        let utilisation = if capacity_s > 0.0 {
+            (self.pool.busy_s / capacity_s).min(1.0)
+        } else {
+            0.0
+        };
+        let mut notes = self.d.notes.clone();
+        for (t, n) in &self.scale_outs {
+            notes.push(format!(
+                "autoscaling launched {n} instance(s) at {t:.0} s, serving from {:.0} s",
+                t + self.policy.provisioning_delay_s
+            ));
+        }
+        Facts {
+            cost: CostBreakdown {
+                compute_usd: self.billed_usd * utilisation,
+                requests_usd: 0.0,
+                idle_usd: self.billed_usd * (1.0 - utilisation),
+            },
+            instances_created: self.created,
+            cold_starts: 0,
+            peak_instances: self.peak,
+            utilisation,
+            instance_s: self.billed_s,
+            avg_wait_s: self.pool.avg_wait_s(),
+            notes,
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! Platform models: how each kind of offer admits, queues, serves, scales
+//! and bills requests.
+//!
+//! - [`serverless`]: functions (Lambda, Cloud Functions, Cloud Run, SageMaker
+//!   Serverless Inference);
+//! - [`server`]: self-rented VMs with a fixed number of instances;
+//! - [`managed`]: managed endpoints (SageMaker, Vertex/AI Platform) with
+//!   target-tracking autoscaling.
+//!
+//! Each reads its parameters from the [`Offer`]; where a parameter comes from
+//! is recorded in the offer's `sources`. Service times come from the profile
+//! through [`service_time`].
+
+pub mod cold_start;
+pub mod managed;
+pub mod pool;
+pub mod server;
+pub mod serverless;
+pub mod service_time;
+
+use crate::pricing::{Billing, Kind, Offer};
+use crate::profile::Profile;
+use crate::sim::sampler::{Dist, Sampler};
+use rand::Rng;
+use service_time::ServiceTime;
+use std::sync::Arc;
+
+/// Event kind: an instance finished starting.
+pub const EV_READY: u8 = 1;
+/// Event kind: an invocation finished.
+pub const EV_DONE: u8 = 2;
+/// Event kind: an autoscaling metric period ended.
+pub const EV_TICK: u8 = 3;
+
+/// What every platform model derives from the offer, the profile and the
+/// scenario before the run: the instance's size and the service times.
+#[derive(Debug, Clone)]
+pub struct Derived {
+    /// The offer.
+    pub offer: Offer,
+    /// The profile.
+    pub profile: Arc<Profile>,
+    /// Memory of one instance, MB (the scenario's choice for serverless).
+    pub memory_mb: f64,
+    /// vCPUs of one instance.
+    pub vcpu: f64,
+    /// Intra-op threads per request.
+    pub threads: u32,
+    /// Service time per batch size (index = batch size).
+    warm: Vec<(Sampler, f64)>,
+    /// Remarks for the outcome.
+    pub notes: Vec<String>,
+}
+
+impl Derived {
+    /// Derives the instance and service times for `offer`.
+    ///
+    /// `memory_mb` overrides a serverless offer's configured memory (the
+    /// memory sweep); `cpu_factor` multiplies the offer's CPU speed (the
+    /// sensitivity analysis); `warm` replaces the profile's service time.
+    pub fn new(
+        offer: &Offer,
+        profile: Arc<Profile>,
+        memory_mb: Option<f64>,
+        max_batch: u32,
+        cpu_factor: f64,
+        warm: Option<&Dist>,
+    ) -> anyhow::Result<Derived> {
+        let mut offer = offer.clone();
+        offer.spec.cpu_speed *= cpu_factor;
+        let memory_mb = memory_mb.unwrap_or(offer.spec.memory_mb);
+        let vcpu = match offer.spec.mb_per_vcpu {
+            Some(per) if per > 0.0 => memory_mb / per,
+            _ => offer.spec.vcpu,
+        };
+        let threads = service_time::threads_per_request(&offer, vcpu);
+        let mut notes = vec!["modelled: service times from the profile scaled to this offer".to_string()];
+        let mut warm_table = Vec::with_capacity(max_batch as usize + 1);
+        warm_table.push((Sampler::Constant(0.0), 0.0));
+        for n in 1..=max_batch.max(1) {
+            let st: ServiceTime = if let Some(d) = warm {
+                // A synthetic batch of n runs n times as long: no batching gain
+                // is assumed where nothing was measured.
+                let m = d.mean_s() * n as f64;
+                match d {
+                    Dist::Constant { .. } => ServiceTime::constant(m),
+                    _ => ServiceTime {
+                        mean_s: m,
+                        p50_s: m,
+                        p95_s: m,
+                    },
+                }
+            } else if let Some(gpu) = &offer.spec.gpu {
+                let (st, how) = service_time::gpu_service(&profile, gpu, n);
+                if n == 1 {
+                    notes.push(format!("modelled: GPU service time from the {how}"));
+                }
+                st
+            } else {
+                service_time::cpu_service(&profile, &offer, vcpu, n).ok_or_else(|| {
+                    crate::error::bad_input(format!(
+                        "profile `{}` has no CPU latency points; profile the model again",
+                        profile.name
+                    ))
+                })?
+            };
+            let sampler = match warm {
+                Some(Dist::Exponential { mean_s }) => Sampler::new(&Dist::Exponential {
+                    mean_s: mean_s * n as f64,
+                }),
+                Some(Dist::Lognormal { mean_s, p95_s }) => {
+                    Sampler::lognormal(mean_s * n as f64, p95_s * n as f64)
+                }
+                Some(Dist::Empirical { values_s }) => Sampler::new(&Dist::Empirical {
+                    values_s: values_s.iter().map(|v| v * n as f64).collect(),
+                }),
+                Some(Dist::Constant { .. }) => Sampler::Constant(st.mean_s),
+                None => Sampler::lognormal(st.mean_s, st.p95_s),
+            };
+            warm_table.push((sampler, st.mean_s));
+        }
+        if warm.is_some() {
+            notes.push("service times drawn from a synthetic distribution".to_string());
+        }
+        Ok(Derived {
+            offer,
+            profile,
+            memory_mb,
+            vcpu,
+            threads,
+            warm: warm_table,
+            notes,
+        })
+    }
+
+    /// Draws the service time of an invocation of `n` requests, seconds.
+    #[inline]
+    pub fn service<R: Rng + ?Sized>(&self, n: u32, rng: &mut R) -> f64 {
+        let i = (n as usize).min(self.warm.len() - 1);
+        self.warm[i].0.sample(rng)
+    }
+
+    /// Mean service time of an invocation of `n` requests, seconds.
+    pub fn warm_mean_s(&self, n: u32) -> f64 {
+        let i = (n as usize).min(self.warm.len() - 1);
+        self.warm[i].1
+    }
+
+    /// Whether the offer bills the initialisation phase.
+    pub fn init_billed(&self) -> bool {
+        matches!(
+            self.offer.billing,
+            Billing::Invocation {
+                init_billed: true,
+                ..
+            }
+        )
+    }
+
+    /// The offer's kind as the outcome names it.
+    pub fn kind_name(&self) -> &'static str {
+        match self.offer.kind {
+            Kind::Serverless => "serverless",
+            Kind::Managed => "managed",
+            Kind::Server => "server",
+        }
+    }
+}

@@ -1,0 +1,449 @@
+//! Serverless functions: an instance per concurrent request (or up to N per
+//! instance, as Cloud Run allows), started on demand, reclaimed when idle.
+//!
+//! How a request is admitted (PAPER.md, "Serverless model serving" and
+//! "Findings"):
+//! 1. an idle warm instance takes it (the most recently used first, so the
+//!    least recently used ones are the ones that expire);
+//! 2. with concurrency N > 1, a warm instance with room takes it, else one
+//!    that is still starting;
+//! 3. else a new instance starts, if the concurrency limit and the scaling
+//!    rate (a token bucket: `burst`, then `new_per_s`) allow, and the request
+//!    waits for its cold start; requests that arrive while instances are still
+//!    starting start more of them, which is how long cold starts over-provision
+//!    at a burst (the study's Cloud Functions);
+//! 4. else it is throttled (fails, as HTTP 429 does).
+//!
+//! An instance idle for `keep_alive_s` is reclaimed. Billing follows the
+//! offer: per invocation (rounded run time x memory), per active instance time,
+//! plus provisioned concurrency when the scenario asks for it.
+
+use super::cold_start::ColdStartPhases;
+use super::{Derived, EV_DONE, EV_READY};
+use crate::outcome::{CostBreakdown, FailureReason, Facts};
+use crate::pricing::{Billing, Offer};
+use crate::sim::engine::{Event, Job, Platform, Sim};
+use crate::sim::sampler::Sampler;
+use std::collections::VecDeque;
+
+#[derive(Debug, Clone)]
+struct Inst {
+    /// When it can serve (creation + cold start).
+    ready_at: f64,
+    /// Requests admitted (running or waiting on this instance).
+    inflight: u32,
+    /// Requests running.
+    running: u32,
+    /// Jobs waiting on this instance (for its start, or for a free worker).
+    waiting: VecDeque<Job>,
+    /// Since when it has had requests in flight (active-time billing).
+    active_since: f64,
+    /// Since when it has been idle.
+    idle_since: f64,
+    /// Whether the next job it runs is its first (cold) one.
+    first: bool,
+    /// Provisioned instances never expire and bill differently.
+    provisioned: bool,
+    /// When it was created.
+    born: f64,
+    alive: bool,
+}
+
+/// The serverless platform model.
+pub struct Serverless {
+    d: Derived,
+    cold: ColdStartPhases,
+    cold_sampler: Option<Sampler>,
+    keep_alive_s: f64,
+    max_instances: u32,
+    burst: f64,
+    new_per_s: f64,
+    tokens: f64,
+    tokens_at: f64,
+    workers: u32,
+    admit: u32,
+    insts: Vec<Inst>,
+    /// Idle on-demand instances, oldest first (concurrency 1 fast path).
+    idle: VecDeque<(u32, f64)>,
+    /// Idle provisioned instances.
+    idle_provisioned: Vec<u32>,
+    /// Live instance ids (concurrency > 1 path).
+    live: Vec<u32>,
+    alive: u64,
+    peak: u64,
+    created: u64,
+    cold_starts: u64,
+    cost: CostBreakdown,
+    busy_s: f64,
+    billed_s: f64,
+    life_s: f64,
+    wait_s: f64,
+    started: u64,
+    provisioned: u32,
+}
+
+impl Serverless {
+    /// A serverless model of `d.offer` with `provisioned` instances kept warm.
+    pub fn new(d: Derived, cold_override: Option<Sampler>, provisioned: u32) -> Self {
+        let offer: &Offer = &d.offer;
+        let b = &offer.behaviour;
+        let scaling = b.scaling.unwrap_or(crate::pricing::ScalingLimits {
+            max_instances: u32::MAX,
+            burst: u32::MAX,
+            new_per_s: f64::INFINITY,
+        });
+        let admit = b.concurrency_per_instance.max(1);
+        let workers = if admit == 1 {
+            1
+        } else {
+            ((d.vcpu / d.threads as f64).floor() as u32).clamp(1, admit)
+        };
+        let cold = ColdStartPhases::new(&d.profile, offer, d.vcpu);
+        let mut me = Serverless {
+            keep_alive_s: b.keep_alive_s.unwrap_or(f64::INFINITY),
+            max_instances: scaling.max_instances.max(1),
+            burst: scaling.burst as f64,
+            new_per_s: scaling.new_per_s,
+            tokens: scaling.burst as f64,
+            tokens_at: 0.0,
+            workers,
+            admit,
+            cold,
+            cold_sampler: cold_override,
+            d,
+            insts: Vec::new(),
+            idle: VecDeque::new(),
+            idle_provisioned: Vec::new(),
+            live: Vec::new(),
+            alive: 0,
+            peak: 0,
+            created: 0,
+            cold_starts: 0,
+            cost: CostBreakdown::default(),
+            busy_s: 0.0,
+            billed_s: 0.0,
+            life_s: 0.0,
+            wait_s: 0.0,
+            started: 0,
+            provisioned,
+        };
+        for _ in 0..provisioned {
+            let id = me.spawn(0.0, 0.0, true);
+            me.insts[id as usize].first = false;
+            if me.admit == 1 {
+                me.idle_provisioned.push(id);
+            }
+        }
+        me
+    }
+
+    /// The cold start phases this model uses.
+    pub fn cold_start(&self) -> ColdStartPhases {
+        self.cold
+    }
+
+    fn spawn(&mut self, now: f64, ready_at: f64, provisioned: bool) -> u32 {
+        let id = self.insts.len() as u32;
+        self.insts.push(Inst {
+            ready_at,
+            inflight: 0,
+            running: 0,
+            waiting: VecDeque::new(),
+            active_since: now,
+            idle_since: now,
+            first: true,
+            provisioned,
+            born: now,
+            alive: true,
+        });
+        self.alive += 1;
+        self.created += 1;
+        self.peak = self.peak.max(self.alive);
+        if self.admit > 1 {
+            self.live.push(id);
+        }
+        id
+    }
+
+    /// Takes a scaling token if one is left at `now`.
+    fn take_token(&mut self, now: f64) -> bool {
+        if self.new_per_s.is_finite() {
+            self.tokens =
+                (self.tokens + (now - self.tokens_at) * self.new_per_s).min(self.burst.max(1.0));
+            self.tokens_at = now;
+        }
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Reclaims instances idle for longer than the keep-alive.
+    #[inline]
+    fn expire(&mut self, now: f64, sim: &mut Sim) {
+        while let Some(&(id, since)) = self.idle.front() {
+            let at = since + self.keep_alive_s;
+            if at > now {
+                break;
+            }
+            self.idle.pop_front();
+            self.kill(id, at, sim);
+        }
+        if self.admit > 1 {
+            let mut i = 0;
+            while i < self.live.len() {
+                let id = self.live[i];
+                let inst = &self.insts[id as usize];
+                let at = inst.idle_since + self.keep_alive_s;
+                if inst.inflight == 0 && !inst.provisioned && at <= now {
+                    self.live.swap_remove(i);
+                    self.kill(id, at, sim);
+                } else {
+                    i += 1;
+                }
+            }
+        }
+    }
+
+    fn kill(&mut self, id: u32, at: f64, sim: &mut Sim) {
+        self.life_s += at - self.insts[id as usize].born;
+        self.insts[id as usize].alive = false;
+        // Free the queue's memory; the slot stays so ids remain stable.
+        self.insts[id as usize].waiting = VecDeque::new();
+        self.alive -= 1;
+        sim.rec.instances(at, self.alive);
+    }
+
+    /// An instance able to take a job now, if any (warm ones first).
+    fn find(&mut self, now: f64) -> Option<u32> {
+        if let Some(id) = self.idle_provisioned.pop() {
+            return Some(id);
+        }
+        if self.admit == 1 {
+            return self.idle.pop_back().map(|(id, _)| id);
+        }
+        let mut starting = None;
+        for &id in &self.live {
+            let inst = &self.insts[id as usize];
+            if inst.inflight < self.admit {
+                if inst.ready_at <= now {
+                    return Some(id);
+                }
+                starting.get_or_insert(id);
+            }
+        }
+        starting
+    }
+
+    fn admit_job(&mut self, id: u32, now: f64, job: Job, sim: &mut Sim) {
+        let inst = &mut self.insts[id as usize];
+        if inst.inflight == 0 {
+            inst.active_since = now.max(inst.active_since);
+        }
+        inst.inflight += 1;
+        if inst.ready_at > now || inst.running >= self.workers {
+            inst.waiting.push_back(job);
+            if inst.ready_at > now {
+                self.cold_starts += job.n as u64;
+            }
+        } else {
+            self.start(id, now, job, sim);
+        }
+    }
+
+    fn start(&mut self, id: u32, now: f64, job: Job, sim: &mut Sim) {
+        self.wait_s += now - job.dispatch;
+        self.started += 1;
+        let inst = &mut self.insts[id as usize];
+        inst.running += 1;
+        let first = std::mem::replace(&mut inst.first, false);
+        let run = match (&self.cold_sampler, first) {
+            // A synthetic cold service time stands for the whole cold run.
+            (Some(s), true) => s.sample(&mut sim.rng),
+            // The first inference pays a warm-up on top of a warm run.
+            (None, true) => {
+                self.d.service(job.n, &mut sim.rng)
+                    + (self.cold.first_inference_s - self.d.warm_mean_s(1)).max(0.0)
+            }
+            (_, false) => self.d.service(job.n, &mut sim.rng),
+        };
+        // The study's handler downloads and loads the model inside the first
+        // invocation, so that part is billed with it.
+        let billed_extra = if first && self.cold_sampler.is_none() {
+            self.cold.in_handler_s()
+                + if self.d.init_billed() {
+                    self.cold.before_handler_s()
+                } else {
+                    0.0
+                }
+        } else {
+            0.0
+        };
+        let provisioned = inst.provisioned;
+        self.bill_invocation(run + billed_extra, provisioned);
+        self.busy_s += run;
+        sim.at(now + run, EV_DONE, id, job);
+    }
+
+    fn bill_invocation(&mut self, run_s: f64, provisioned: bool) {
+        let b = &self.d.offer.billing;
+        let (mem, vcpu) = (self.d.memory_mb, self.d.vcpu);
+        match b {
+            Billing::Invocation {
+                provisioned: Some(p),
+                granularity_s,
+                ..
+            } if provisioned => {
+                let g = granularity_s.max(1e-9);
+                let billed = (run_s / g).ceil() * g;
+                self.billed_s += billed;
+                self.cost.compute_usd += billed * mem / 1024.0 * p.duration_per_gb_s_usd;
+            }
+            Billing::Invocation { granularity_s, .. } => {
+                let g = granularity_s.max(1e-9);
+                self.billed_s += (run_s / g).ceil() * g;
+                self.cost.compute_usd += b.invocation_usd(run_s, mem, vcpu);
+            }
+            _ => {}
+        }
+    }
+
+    fn bill_active(&mut self, id: u32, now: f64) {
+        let inst = &self.insts[id as usize];
+        if let Billing::ActiveInstance { granularity_s, .. } = &self.d.offer.billing {
+            let active = (now - inst.active_since).max(0.0);
+            let g = granularity_s.max(1e-9);
+            self.billed_s += (active / g).ceil() * g;
+            self.cost.compute_usd +=
+                self.d
+                    .offer
+                    .billing
+                    .active_usd(active, self.d.memory_mb, self.d.vcpu);
+        }
+    }
+}
+
+impl Platform for Serverless {
+    fn arrive(&mut self, now: f64, job: Job, sim: &mut Sim) {
+        self.cost.requests_usd += self.d.offer.billing.per_request_usd() * job.n as f64;
+        self.expire(now, sim);
+        if let Some(id) = self.find(now) {
+            self.admit_job(id, now, job, sim);
+            return;
+        }
+        if self.alive >= self.max_instances as u64 || !self.take_token(now) {
+            sim.fail(job, now, FailureReason::Throttled);
+            return;
+        }
+        // A synthetic cold run stands for the whole cold start.
+        let delay = if self.cold_sampler.is_some() {
+            0.0
+        } else {
+            self.cold.until_ready_s()
+        };
+        let ready = now + delay;
+        let id = self.spawn(now, ready, false);
+        sim.rec.instances(now, self.alive);
+        sim.at(ready, EV_READY, id, job);
+        if delay == 0.0 {
+            // A synthetic cold run starts at once; it is still a cold start.
+            self.cold_starts += job.n as u64;
+        }
+        self.admit_job(id, now, job, sim);
+    }
+
+    fn fire(&mut self, ev: Event, sim: &mut Sim) {
+        let now = ev.t;
+        let id = ev.inst;
+        match ev.kind {
+            EV_READY => {
+                while self.insts[id as usize].running < self.workers {
+                    let Some(job) = self.insts[id as usize].waiting.pop_front() else {
+                        break;
+                    };
+                    self.start(id, now, job, sim);
+                }
+            }
+            EV_DONE => {
+                sim.complete(ev.job, now);
+                let next = {
+                    let inst = &mut self.insts[id as usize];
+                    inst.running -= 1;
+                    inst.inflight -= 1;
+                    inst.waiting.pop_front()
+                };
+                if let Some(job) = next {
+                    self.start(id, now, job, sim);
+                    return;
+                }
+                if self.insts[id as usize].inflight > 0 {
+                    return;
+                }
+                self.bill_active(id, now);
+                let inst = &mut self.insts[id as usize];
+                inst.idle_since = now;
+                if self.admit == 1 {
+                    if inst.provisioned {
+                        self.idle_provisioned.push(id);
+                    } else {
+                        self.idle.push_back((id, now));
+                    }
+                }
+                self.expire(now, sim);
+            }
+            _ => unreachable!("serverless schedules only READY and DONE"),
+        }
+    }
+
+    fn finish(&mut self, end: f64, sim: &mut Sim) -> Facts {
+        // Instances idle at the end would expire after the run; their idle
+        // time is not billed on demand, and they count until the end only.
+        self.expire(end, sim);
+        for id in 0..self.insts.len() as u32 {
+            if self.insts[id as usize].alive {
+                self.kill(id, end, sim);
+            }
+        }
+        if self.provisioned > 0 {
+            if let Billing::Invocation {
+                provisioned: Some(p),
+                ..
+            } = &self.d.offer.billing
+            {
+                let gb = self.d.memory_mb / 1024.0;
+                self.cost.idle_usd += self.provisioned as f64 * gb * end * p.per_gb_s_usd;
+                self.billed_s += self.provisioned as f64 * end;
+            }
+        }
+        let mut notes = self.d.notes.clone();
+        notes.push(format!(
+            "cold start modelled at {:.2} s (init {:.2} + import {:.2} + download {:.2} + load {:.2} + first inference {:.3})",
+            self.cold.total_s(),
+            self.cold.container_init_s,
+            self.cold.import_s,
+            self.cold.download_s,
+            self.cold.model_load_s,
+            self.cold.first_inference_s
+        ));
+        Facts {
+            cost: self.cost,
+            instances_created: self.created,
+            cold_starts: self.cold_starts,
+            peak_instances: self.peak,
+            utilisation: if self.billed_s > 0.0 {
+                (self.busy_s / self.billed_s).min(1.0)
+            } else {
+                0.0
+            },
+            instance_s: self.life_s,
+            avg_wait_s: if self.started > 0 {
+                self.wait_s / self.started as f64
+            } else {
+                0.0
+            },
+            notes,
+        }
+    }
+}

@@ -1,0 +1,308 @@
+//! Service time on an offer's hardware, from the local profile.
+//!
+//! The profile measured latency `L(t, b)` on this machine for a few thread
+//! counts `t` and batch sizes `b`. An offer runs a request with `threads`
+//! intra-op threads on an instance that gives it `share` vCPUs. The formula
+//! (stated in README "How service time is modelled"):
+//!
+//! ```text
+//! p        = min(threads, share)                    effective parallelism
+//! L(p, b)  = L(1, b) * (s + (1 - s) / p)            for p >= 1 (Amdahl fit)
+//!          = L(1, b) / p                            for p <  1 (time-sliced core)
+//! service  = L(p, b) * runtime.inference_factor / spec.cpu_speed
+//! ```
+//!
+//! `s` (the serial fraction) is fitted per batch from the largest thread
+//! count the profile measured; with one thread only, `s = 1` (no speed-up is
+//! assumed, which is conservative). Batches the profile did not measure are
+//! interpolated linearly between neighbours and extrapolated with the
+//! per-item time of the largest measured batch.
+//!
+//! GPU offers use the profile's `cuda` points when they exist, else a FLOPs
+//! model calibrated on the study (see [`gpu_service_s`]); both are labelled
+//! modelled by the caller.
+
+use crate::pricing::{Gpu, Offer};
+use crate::profile::{LatencyPoint, Profile};
+
+/// Mean and spread of one invocation's service time on an offer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ServiceTime {
+    /// Mean service time of one invocation, seconds.
+    pub mean_s: f64,
+    /// Median, seconds.
+    pub p50_s: f64,
+    /// 95th percentile, seconds.
+    pub p95_s: f64,
+}
+
+impl ServiceTime {
+    /// A constant service time.
+    pub fn constant(s: f64) -> Self {
+        ServiceTime {
+            mean_s: s,
+            p50_s: s,
+            p95_s: s,
+        }
+    }
+
+    fn scaled(self, k: f64) -> Self {
+        ServiceTime {
+            mean_s: self.mean_s * k,
+            p50_s: self.p50_s * k,
+            p95_s: self.p95_s * k,
+        }
+    }
+}
+
+/// Intra-op threads a request uses on `offer` when it runs `concurrency`
+/// requests per instance: the configured value, else the instance's vCPUs
+/// shared by its concurrent requests, rounded, at least 1.
+pub fn threads_per_request(offer: &Offer, vcpu: f64) -> u32 {
+    if let Some(t) = offer.behaviour.threads_per_request {
+        return t.max(1);
+    }
+    let per = vcpu / offer.behaviour.concurrency_per_instance.max(1) as f64;
+    (per.round() as u32).max(1)
+}
+
+/// vCPUs one request gets: the instance's vCPUs shared by its workers.
+pub fn share_per_request(offer: &Offer, vcpu: f64) -> f64 {
+    vcpu / offer.behaviour.concurrency_per_instance.max(1) as f64
+}
+
+/// Service time of one invocation of `batch` items on a CPU instance with
+/// `vcpu` vCPUs (serverless: for the configured memory).
+///
+/// Returns `None` when the profile has no CPU points.
+pub fn cpu_service(profile: &Profile, offer: &Offer, vcpu: f64, batch: u32) -> Option<ServiceTime> {
+    let threads = threads_per_request(offer, vcpu);
+    let share = share_per_request(offer, vcpu);
+    let local = local_cpu(profile, threads as f64, share, batch)?;
+    let k = offer.runtime.inference_factor / offer.spec.cpu_speed.max(1e-9);
+    Some(local.scaled(k))
+}
+
+/// `L(p, b)` on the profiling machine for `threads` threads given `share` vCPUs.
+pub fn local_cpu(profile: &Profile, threads: f64, share: f64, batch: u32) -> Option<ServiceTime> {
+    let p = threads.min(share);
+    let one = at_batch(profile, "cpu", 1, batch)?;
+    if p < 1.0 {
+        return Some(one.scaled(1.0 / p.max(1e-3)));
+    }
+    let s = serial_fraction(profile, batch);
+    Some(one.scaled(s + (1.0 - s) / p))
+}
+
+/// The serial fraction of the Amdahl fit at `batch`, from the largest
+/// measured thread count; 1 when only one thread was measured.
+pub fn serial_fraction(profile: &Profile, batch: u32) -> f64 {
+    let tmax = profile
+        .latency
+        .iter()
+        .filter(|p| p.device == "cpu")
+        .map(|p| p.threads)
+        .max()
+        .unwrap_or(1);
+    if tmax <= 1 {
+        return 1.0;
+    }
+    let (Some(l1), Some(lt)) = (
+        at_batch(profile, "cpu", 1, batch),
+        at_batch(profile, "cpu", tmax, batch),
+    ) else {
+        return 1.0;
+    };
+    let t = tmax as f64;
+    let ratio = lt.mean_s / l1.mean_s;
+    ((ratio - 1.0 / t) / (1.0 - 1.0 / t)).clamp(0.0, 1.0)
+}
+
+/// Latency at `threads` for any batch: interpolated between measured batches,
+/// extrapolated per item beyond the largest.
+pub fn at_batch(profile: &Profile, device: &str, threads: u32, batch: u32) -> Option<ServiceTime> {
+    let mut pts: Vec<&LatencyPoint> = profile
+        .latency
+        .iter()
+        .filter(|p| p.device == device && p.threads == threads)
+        .collect();
+    if pts.is_empty() {
+        return None;
+    }
+    pts.sort_by_key(|p| p.batch);
+    let st = |p: &LatencyPoint| ServiceTime {
+        mean_s: p.mean_ms / 1e3,
+        p50_s: p.p50_ms / 1e3,
+        p95_s: p.p95_ms / 1e3,
+    };
+    let b = batch.max(1);
+    if let Some(p) = pts.iter().find(|p| p.batch == b) {
+        return Some(st(p));
+    }
+    let last = pts[pts.len() - 1];
+    if b > last.batch {
+        return Some(st(last).scaled(b as f64 / last.batch as f64));
+    }
+    let first = pts[0];
+    if b < first.batch {
+        return Some(st(first).scaled(b as f64 / first.batch as f64));
+    }
+    let hi = pts.iter().position(|p| p.batch > b)?;
+    let (lo, hi) = (pts[hi - 1], pts[hi]);
+    let w = (b - lo.batch) as f64 / (hi.batch - lo.batch) as f64;
+    let (a, c) = (st(lo), st(hi));
+    Some(ServiceTime {
+        mean_s: a.mean_s + w * (c.mean_s - a.mean_s),
+        p50_s: a.p50_s + w * (c.p50_s - a.p50_s),
+        p95_s: a.p95_s + w * (c.p95_s - a.p95_s),
+    })
+}
+
+/// Fixed per-invocation overhead of a GPU server (framework, transfers), seconds.
+///
+/// Calibrated with [`T4_EFFECTIVE_FLOPS`] on two figures of the study: on the
+/// GPU server MobileNet takes about 0.010 s per request and ALBERT about ten
+/// times that (PAPER.md "Models"). With MobileNetV2 at 0.60 GFLOPs and
+/// ALBERT-base at seq 128 at 22 GFLOPs per item, `o + 0.60e9/E = 0.010` and
+/// `o + 22e9/E = 0.100` give `E = 238 GFLOP/s` and `o = 7.5 ms`.
+pub const GPU_OVERHEAD_S: f64 = 0.0075;
+
+/// Effective FLOP/s of one T4 for batch-1 inference under the study's serving
+/// stack (see [`GPU_OVERHEAD_S`] for the fit).
+pub const T4_EFFECTIVE_FLOPS: f64 = 238e9;
+
+/// FLOPs assumed per item when the profile has no estimate: MobileNetV2's
+/// 0.6 GFLOPs, so an unknown model is modelled like the study's smaller one.
+pub const DEFAULT_FLOPS_PER_ITEM: f64 = 0.6e9;
+
+/// Service time of `batch` items on `gpu`, modelled from FLOPs:
+/// `overhead + batch * flops / (T4_EFFECTIVE_FLOPS * relative_t4)`.
+/// The overhead is paid once per invocation, so batching amortises it.
+pub fn gpu_service_s(flops_per_item: f64, gpu: &Gpu, batch: u32) -> f64 {
+    let eff = T4_EFFECTIVE_FLOPS * gpu.relative_t4.max(1e-3) * gpu.count.max(1) as f64;
+    GPU_OVERHEAD_S + batch.max(1) as f64 * flops_per_item / eff
+}
+
+/// Service time of `batch` items on a GPU offer: from the profile's `cuda`
+/// points when present (taken as measured on a T4-class GPU and scaled by
+/// `relative_t4`), else from FLOPs. The runtime's inference factor applies to
+/// the overhead-free part only in the FLOPs model, since the calibration
+/// already includes the study's serving stack.
+pub fn gpu_service(profile: &Profile, gpu: &Gpu, batch: u32) -> (ServiceTime, &'static str) {
+    if let Some(st) = at_batch(profile, "cuda", 1, batch) {
+        return (st.scaled(1.0 / gpu.relative_t4.max(1e-3)), "profile's cuda points");
+    }
+    let flops = profile.model.flops_per_item.unwrap_or(DEFAULT_FLOPS_PER_ITEM);
+    let mean = gpu_service_s(flops, gpu, batch);
+    // GPU kernels are steady; a 10% tail stands in for the jitter of the
+    // serving stack, which the study does not break down.
+    (
+        ServiceTime {
+            mean_s: mean,
+            p50_s: mean,
+            p95_s: mean * 1.1,
+        },
+        "FLOPs model",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::{ColdStart, Machine, ModelSummary, RuntimeInfo};
+
+    pub(crate) fn profile_with(points: &[(u32, u32, f64)]) -> Profile {
+        Profile {
+            name: "t".into(),
+            source: "test".into(),
+            measured_at: "2026-01-01T00:00:00Z".into(),
+            model: ModelSummary {
+                file: "t.onnx".into(),
+                size_bytes: 14_000_000,
+                params: 3_500_000,
+                opset: 17,
+                flops_per_item: Some(0.6e9),
+                ops: Default::default(),
+                inputs: vec![],
+            },
+            machine: Machine {
+                cpu_model: "test".into(),
+                cores: 2,
+                gpu: None,
+            },
+            runtime: RuntimeInfo {
+                ort_version: "1.31.1".into(),
+                providers: vec![],
+                library_mb: 20.0,
+            },
+            cold_start: ColdStart {
+                trials: 1,
+                model_read_ms: 5.0,
+                runtime_load_ms: 50.0,
+                session_create_ms: 100.0,
+                first_inference_ms: 20.0,
+                spread_ms: Default::default(),
+            },
+            latency: points
+                .iter()
+                .map(|&(threads, batch, ms)| LatencyPoint {
+                    device: "cpu".into(),
+                    threads,
+                    batch,
+                    mean_ms: ms,
+                    p50_ms: ms,
+                    p95_ms: ms * 1.2,
+                    p99_ms: ms * 1.3,
+                    samples: 100,
+                    items_per_s: batch as f64 / ms * 1e3,
+                })
+                .collect(),
+            optimization: None,
+            peak_rss_mb: 100.0,
+            notes: vec![],
+        }
+    }
+
+    #[test]
+    fn amdahl_fit_recovers_serial_fraction() {
+        // L1 = 10 ms, L2 = 6 ms -> 6/10 = s + (1-s)/2 -> s = 0.2.
+        let p = profile_with(&[(1, 1, 10.0), (2, 1, 6.0)]);
+        assert!((serial_fraction(&p, 1) - 0.2).abs() < 1e-12);
+        // Four threads with four vCPUs: 10 * (0.2 + 0.8 / 4) = 4 ms.
+        let st = local_cpu(&p, 4.0, 4.0, 1).unwrap();
+        assert!((st.mean_s - 0.004).abs() < 1e-12);
+        // Four threads on 1.5 vCPUs run at parallelism 1.5.
+        let st = local_cpu(&p, 4.0, 1.5, 1).unwrap();
+        assert!((st.mean_s - 0.010 * (0.2 + 0.8 / 1.5)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn fractional_share_time_slices_one_core() {
+        let p = profile_with(&[(1, 1, 10.0)]);
+        let st = local_cpu(&p, 1.0, 0.5, 1).unwrap();
+        assert!((st.mean_s - 0.020).abs() < 1e-12);
+    }
+
+    #[test]
+    fn batches_interpolate_and_extrapolate() {
+        let p = profile_with(&[(1, 1, 10.0), (1, 4, 30.0)]);
+        let b2 = at_batch(&p, "cpu", 1, 2).unwrap();
+        assert!((b2.mean_s - (0.010 + (0.030 - 0.010) / 3.0)).abs() < 1e-12);
+        let b8 = at_batch(&p, "cpu", 1, 8).unwrap();
+        assert!((b8.mean_s - 0.060).abs() < 1e-12);
+    }
+
+    #[test]
+    fn gpu_calibration_matches_the_study() {
+        let t4 = Gpu {
+            model: "NVIDIA T4".into(),
+            count: 1,
+            memory_gb: 16.0,
+            relative_t4: 1.0,
+        };
+        let mobilenet = gpu_service_s(0.60e9, &t4, 1);
+        let albert = gpu_service_s(22e9, &t4, 1);
+        assert!((mobilenet - 0.010).abs() < 0.0003, "{mobilenet}");
+        assert!((albert / mobilenet - 10.0).abs() < 0.5, "{}", albert / mobilenet);
+    }
+}

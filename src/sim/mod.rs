@@ -1,0 +1,124 @@
+//! The simulator: a scenario (profile + offer + settings) and a trace in, an
+//! [`Outcome`] out.
+//!
+//! [`engine`] is the discrete-event loop; [`sampler`] the service-time
+//! distributions; the platform models live in [`crate::platform`].
+
+pub mod engine;
+pub mod fixtures;
+pub mod sampler;
+
+use crate::outcome::Outcome;
+use crate::platform::managed::Managed;
+use crate::platform::server::Server;
+use crate::platform::serverless::Serverless;
+use crate::platform::Derived;
+use crate::pricing::{Kind, Offer};
+use crate::profile::Profile;
+use engine::{BatchPolicy, RunParams};
+use sampler::{Dist, Sampler};
+use std::sync::Arc;
+
+/// Everything one simulated run depends on, besides the trace.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// The offer to model.
+    pub offer: Offer,
+    /// The measured model.
+    pub profile: Arc<Profile>,
+    /// Label of the outcome; the offer id when `None`.
+    pub label: Option<String>,
+    /// Serverless memory size, MB; the offer's when `None`.
+    pub memory_mb: Option<f64>,
+    /// Client-side batching.
+    pub batch: BatchPolicy,
+    /// Serverless instances kept initialised (provisioned concurrency).
+    pub provisioned: u32,
+    /// Server instances; the offer's when `None`.
+    pub instances: Option<u32>,
+    /// Multiplies the offer's CPU speed (sensitivity: 0.7 = 30% slower).
+    pub cpu_factor: f64,
+    /// Replaces the profile's warm service time.
+    pub warm: Option<Dist>,
+    /// Replaces a cold request's whole run (cold start and service).
+    pub cold: Option<Dist>,
+    /// Seed of the run's random numbers.
+    pub seed: u64,
+}
+
+impl Scenario {
+    /// The offer as it is, for this profile.
+    pub fn new(offer: Offer, profile: Arc<Profile>) -> Self {
+        Scenario {
+            offer,
+            profile,
+            label: None,
+            memory_mb: None,
+            batch: BatchPolicy::default(),
+            provisioned: 0,
+            instances: None,
+            cpu_factor: 1.0,
+            warm: None,
+            cold: None,
+            seed: 1,
+        }
+    }
+
+    /// The outcome's name for this scenario.
+    pub fn name(&self) -> String {
+        self.label.clone().unwrap_or_else(|| self.offer.id.clone())
+    }
+}
+
+/// Runs `arrivals` (sorted, seconds) through the scenario's platform model.
+pub fn simulate<I>(sc: &Scenario, arrivals: I) -> anyhow::Result<Outcome>
+where
+    I: IntoIterator<Item = anyhow::Result<f64>>,
+{
+    let d = Derived::new(
+        &sc.offer,
+        sc.profile.clone(),
+        sc.memory_mb,
+        sc.batch.size.max(1),
+        sc.cpu_factor,
+        sc.warm.as_ref(),
+    )?;
+    let params = RunParams {
+        seed: sc.seed,
+        rtt_s: sc.offer.behaviour.network_rtt_s,
+        timeout_s: sc.offer.behaviour.timeout_s,
+        batch: sc.batch,
+    };
+    let name = sc.name();
+    let kind = d.kind_name();
+    match sc.offer.kind {
+        Kind::Serverless => {
+            let cold = sc.cold.as_ref().map(Sampler::new);
+            let mut p = Serverless::new(d, cold, sc.provisioned);
+            engine::run(&mut p, arrivals, params, &name, kind)
+        }
+        Kind::Server => {
+            let mut p = Server::new(d, sc.instances);
+            engine::run(&mut p, arrivals, params, &name, kind)
+        }
+        Kind::Managed => {
+            let mut p = Managed::new(d);
+            engine::run(&mut p, arrivals, params, &name, kind)
+        }
+    }
+}
+
+/// Runs an in-memory trace through the scenario.
+pub fn simulate_times(sc: &Scenario, times: &[f64]) -> anyhow::Result<Outcome> {
+    simulate(sc, times.iter().map(|&t| Ok(t)))
+}
+
+/// Runs every scenario over the same in-memory trace, in parallel on all cores.
+/// Results come back in the scenarios' order.
+pub fn simulate_all(scenarios: &[Scenario], times: &[f64]) -> Vec<anyhow::Result<Outcome>> {
+    use rayon::prelude::*;
+    scenarios
+        .par_iter()
+        .map(|sc| simulate_times(sc, times))
+        .collect()
+}
