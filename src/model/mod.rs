@@ -4,6 +4,8 @@
 //! profiler and the platform models need: size, parameters, opset, operators,
 //! inputs and outputs with their symbolic dims, and a FLOPs estimate.
 
+pub mod proto;
+
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
