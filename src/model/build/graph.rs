@@ -73,16 +73,17 @@ impl GraphBuilder {
     pub fn weight(&mut self, name: &str, dims: &[i64], bound: f32) -> String {
         let mut rng = SplitMix64::for_tensor(self.seed, name);
         let n: i64 = dims.iter().product();
-        let raw = (0..n)
-            .flat_map(|_| rng.uniform(bound).to_le_bytes())
-            .collect();
+        let mut raw = Vec::with_capacity(4 * n as usize);
+        for _ in 0..n {
+            raw.extend_from_slice(&rng.uniform(bound).to_le_bytes());
+        }
         self.push_tensor(name, dims, raw)
     }
 
     /// A float weight filled with one value (LayerNorm gain 1, bias 0).
     pub fn filled(&mut self, name: &str, dims: &[i64], value: f32) -> String {
         let n: i64 = dims.iter().product();
-        let raw = (0..n).flat_map(|_| value.to_le_bytes()).collect();
+        let raw = value.to_le_bytes().repeat(n as usize);
         self.push_tensor(name, dims, raw)
     }
 
