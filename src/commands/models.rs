@@ -109,9 +109,9 @@ struct Inspected<'a> {
 }
 
 fn inspect(ctx: &Ctx, file: &Path, dims: &BTreeMap<String, i64>) -> anyhow::Result<()> {
-    let mut info = model::inspect(file)?;
+    let (proto, size) = model::read_model(file)?;
+    let mut info = model::inspect::info(&proto, size);
     if !dims.is_empty() {
-        let (proto, _) = model::read_model(file)?;
         info.flops_per_item = model::flops_per_item(&proto, dims);
         info.flops_dims = model::flops::bind_dims(&proto, dims);
         for name in dims.keys().filter(|n| !info.flops_dims.contains_key(*n)) {
