@@ -6,6 +6,7 @@
 //! ([`ArrivalReader`], [`sorted_arrivals`], [`stats_file`]); a [`Trace`] vector
 //! is built only when asked.
 
+pub mod generate;
 mod order;
 pub mod parse;
 mod reader;
