@@ -2,6 +2,7 @@
 
 use super::parse::{format_micros, MAX_TIME_S};
 use super::reader::{CLASS_COLUMN, TIME_COLUMN};
+use crate::error::bad_input;
 use anyhow::{Context, Result};
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -32,8 +33,13 @@ impl TraceWriter {
             name.to_string_lossy(),
             std::process::id()
         ));
-        let file = File::create(&partial)
-            .with_context(|| format!("{}: cannot create the trace", path.display()))?;
+        // The output path is the user's choice, so failing to create it is bad input.
+        let file = File::create(&partial).map_err(|e| {
+            bad_input(format!(
+                "{}: cannot create the trace: {e}; expected a writable path",
+                path.display()
+            ))
+        })?;
         let mut w = csv::WriterBuilder::new()
             .buffer_capacity(1 << 17)
             .from_writer(file);
@@ -150,6 +156,15 @@ mod tests {
         w.finish().unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(text, "t_s,class\n1.000000,\"a,b\"\n2.000000,\n");
+    }
+
+    #[test]
+    fn unwritable_path_is_bad_input() {
+        let e = TraceWriter::create(Path::new("no/such/dir/t.csv"), false)
+            .err()
+            .unwrap();
+        assert_eq!(crate::error::exit_code(&e), crate::error::EXIT_BAD_INPUT);
+        assert!(e.to_string().contains("no/such/dir/t.csv"), "{e}");
     }
 
     #[test]
