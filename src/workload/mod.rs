@@ -11,6 +11,7 @@ pub mod import;
 mod order;
 pub mod parse;
 mod reader;
+mod records;
 mod sorted;
 pub mod stats;
 mod trace;

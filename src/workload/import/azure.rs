@@ -7,9 +7,8 @@
 use super::spread::Interval;
 use crate::error::bad_input;
 use crate::workload::parse::{parse_count, show_field};
-use crate::workload::reader::{csv_error, header_names};
+use crate::workload::records::{header_names, Records};
 use anyhow::Result;
-use csv::ByteRecord;
 use std::path::Path;
 
 /// The name columns before the per-minute counts.
@@ -56,26 +55,14 @@ impl Selection {
 /// Reads `path` and sums the selected functions' minutes; memory is one row
 /// per selected function for `Top`, one row otherwise.
 pub fn read(path: &Path, select: &Select) -> Result<Selection> {
-    let file = std::fs::File::open(path).map_err(|e| {
-        bad_input(format!(
-            "{}: cannot open the Azure Functions trace: {e}",
-            path.display()
-        ))
-    })?;
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(file);
-    let mut rec = ByteRecord::new();
-    if !rdr
-        .read_byte_record(&mut rec)
-        .map_err(|e| csv_error(path, e))?
-    {
+    let mut rec = Records::open(path, "Azure Functions trace")?;
+    if !rec.next_line()? {
         return Err(bad_input(format!(
             "{}: empty file; expected the Azure Functions 2019 header HashOwner,HashApp,HashFunction,Trigger,1,...,1440",
             path.display()
         )));
     }
+    rec.split()?;
     let minutes = check_header(path, &header_names(&rec))?;
     let width = NAME_COLUMNS.len() + minutes;
     let mut sum = vec![0u64; minutes];
@@ -83,19 +70,16 @@ pub fn read(path: &Path, select: &Select) -> Result<Selection> {
     let mut top: Vec<(u64, u64, String, Vec<u64>)> = Vec::new();
     let mut row = 0u64;
     let mut counts = vec![0u64; minutes];
-    while rdr
-        .read_byte_record(&mut rec)
-        .map_err(|e| csv_error(path, e))?
-    {
-        let line = rec.position().map_or(0, |p| p.line());
+    while rec.next_line()? {
+        rec.split()?;
+        let line = rec.line();
         if rec.len() != width {
-            return Err(bad_input(format!(
-                "{} line {line}: found {} fields; expected {width} (4 names and {minutes} minutes, like the header)",
-                path.display(),
-                rec.len()
-            )));
+            return Err(rec.width_error(
+                width,
+                &format!("4 names and {minutes} minutes, like the header"),
+            ));
         }
-        let hash = String::from_utf8_lossy(&rec[2]).trim().to_string();
+        let hash = String::from_utf8_lossy(rec.field(2)).trim().to_string();
         let wanted = match select {
             Select::Function(h) => *h == hash,
             Select::Top(_) | Select::All => true,
@@ -105,13 +89,13 @@ pub fn read(path: &Path, select: &Select) -> Result<Selection> {
         }
         for (m, c) in counts.iter_mut().enumerate() {
             let col = NAME_COLUMNS.len() + m;
-            *c = parse_count(&rec[col]).ok_or_else(|| {
+            *c = parse_count(rec.field(col)).ok_or_else(|| {
                 bad_input(format!(
                     "{} line {line}, column {} (minute {}): expected a whole number of invocations >= 0, found \"{}\"",
                     path.display(),
                     col + 1,
                     m + 1,
-                    show_field(&rec[col])
+                    show_field(rec.field(col))
                 ))
             })?;
         }

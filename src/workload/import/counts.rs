@@ -3,12 +3,10 @@
 use super::spread::Interval;
 use crate::error::bad_input;
 use crate::workload::parse::{parse_count, parse_time, show_field};
-use crate::workload::reader::{csv_error, header_names};
+use crate::workload::records::{header_names, Records};
 use anyhow::Result;
-use csv::ByteRecord;
 use std::collections::VecDeque;
-use std::fs::File;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Streams the intervals of a count series CSV.
 ///
@@ -18,9 +16,8 @@ use std::path::{Path, PathBuf};
 /// as the difference between the first two rows; rows must then be at least
 /// one interval apart (missing rows count as zero).
 pub struct CountSeries {
-    path: PathBuf,
-    rdr: csv::Reader<File>,
-    rec: ByteRecord,
+    records: Records,
+    width: usize,
     time_col: usize,
     count_col: usize,
     interval_s: f64,
@@ -32,27 +29,18 @@ pub struct CountSeries {
 impl CountSeries {
     /// Opens `path`; `interval_s` overrides the inferred interval.
     pub fn open(path: &Path, interval_s: Option<f64>) -> Result<Self> {
-        let file = File::open(path).map_err(|e| {
-            bad_input(format!(
-                "{}: cannot open the count series: {e}; expected a CSV file with columns `t_s,count`",
-                path.display()
-            ))
-        })?;
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(false)
-            .from_reader(file);
-        let mut rec = ByteRecord::new();
-        if !rdr
-            .read_byte_record(&mut rec)
-            .map_err(|e| csv_error(path, e))?
-        {
+        let mut records = Records::open(
+            path,
+            "count series; expected a CSV file with columns `t_s,count`",
+        )?;
+        if !records.next_line()? {
             return Err(bad_input(format!(
                 "{}: empty file; expected a header `t_s,count` then one row per interval",
                 path.display()
             )));
         }
-        let names = header_names(&rec);
+        records.split()?;
+        let names = header_names(&records);
         let find = |name: &str| names.iter().position(|n| n == name);
         let (Some(time_col), Some(count_col)) = (find("t_s"), find("count")) else {
             let missing = if names.first().is_some_and(|n| n.parse::<f64>().is_ok()) {
@@ -66,9 +54,8 @@ impl CountSeries {
             )));
         };
         let mut series = CountSeries {
-            path: path.to_path_buf(),
-            rdr,
-            rec,
+            records,
+            width: names.len(),
             time_col,
             count_col,
             interval_s: 0.0,
@@ -107,28 +94,29 @@ impl CountSeries {
     }
 
     fn read_row(&mut self) -> Result<Option<(u64, f64, u64)>> {
-        if !self
-            .rdr
-            .read_byte_record(&mut self.rec)
-            .map_err(|e| csv_error(&self.path, e))?
-        {
+        if !self.records.next_line()? {
             return Ok(None);
         }
-        let line = self.rec.position().map_or(0, |p| p.line());
-        let t_field = &self.rec[self.time_col];
+        self.records.split()?;
+        if self.records.len() != self.width {
+            return Err(self.records.width_error(self.width, "like the header"));
+        }
+        let line = self.records.line();
+        let path = self.records.path();
+        let t_field = self.records.field(self.time_col);
         let t = parse_time(t_field).map_err(|_| {
             bad_input(format!(
                 "{} line {line}, column {} (`t_s`): expected the interval start in seconds (a number >= 0), found \"{}\"",
-                self.path.display(),
+                path.display(),
                 self.time_col + 1,
                 show_field(t_field)
             ))
         })?;
-        let c_field = &self.rec[self.count_col];
+        let c_field = self.records.field(self.count_col);
         let count = parse_count(c_field).ok_or_else(|| {
             bad_input(format!(
                 "{} line {line}, column {} (`count`): expected a whole number of requests >= 0, found \"{}\"",
-                self.path.display(),
+                path.display(),
                 self.count_col + 1,
                 show_field(c_field)
             ))
@@ -140,7 +128,7 @@ impl CountSeries {
     fn order_error(&self, line: u64, t: f64) -> anyhow::Error {
         bad_input(format!(
             "{} line {line}, column {} (`t_s`): interval starting at {t} s overlaps the previous row; expected rows at least {} s apart in ascending order (or pass --interval SECONDS)",
-            self.path.display(),
+            self.records.path().display(),
             self.time_col + 1,
             self.interval_s
         ))
