@@ -35,7 +35,10 @@ impl Snapshot {
 }
 
 /// The snapshots shipped in the binary, so the tool works from any directory.
-const BUILTIN: &[(&str, &str)] = &[("study-2020", include_str!("../../pricing/study-2020.toml"))];
+const BUILTIN: &[(&str, &str)] = &[
+    ("study-2020", include_str!("../../pricing/study-2020.toml")),
+    ("current", include_str!("../../pricing/current.toml")),
+];
 
 /// Folder searched for snapshots that are not built in.
 pub const DEFAULT_DIR: &str = "pricing";
@@ -185,6 +188,38 @@ mod tests {
             sm.behaviour.autoscaling.unwrap().provisioning_delay_s,
             300.0
         );
+    }
+
+    #[test]
+    fn current_covers_every_platform_with_refresh_queries() {
+        let s = shipped("current");
+        assert!(s.offers.len() >= 25, "{} offers", s.offers.len());
+        for kind in [Kind::Serverless, Kind::Managed, Kind::Server] {
+            for cloud in [crate::pricing::Cloud::Aws, crate::pricing::Cloud::Gcp] {
+                assert!(
+                    s.offers.iter().any(|o| o.kind == kind && o.cloud == cloud),
+                    "{kind:?} on {cloud:?}"
+                );
+            }
+        }
+        let l = s.offer("aws-lambda-x86").unwrap();
+        assert!(l.billing.init_billed());
+        assert_eq!(l.behaviour.timeout_s, 900.0);
+        assert_eq!(l.behaviour.scaling.unwrap().new_per_s, 100.0);
+        assert_eq!(l.spec.memory_range.unwrap().max_mb, 10240.0);
+        assert!(l.billing.provisioned_usd(300.0, 1024.0).is_some());
+        let run = s.offer("gcp-cloud-run-1vcpu-2gib").unwrap();
+        assert_eq!(run.behaviour.concurrency_per_instance, 80);
+        assert_eq!(run.behaviour.scaling.unwrap().max_instances, 100);
+        let g2 = s.offer("gcp-gce-g2-standard-4").unwrap();
+        assert_eq!(g2.spec.gpu.as_ref().unwrap().model, "NVIDIA L4");
+        // Every price of every EC2, SageMaker real-time and GCE offer can be refreshed.
+        for o in &s.offers {
+            if o.id.starts_with("aws-ec2-") || o.id.starts_with("gcp-gce-") {
+                assert!(s.queries[&o.id].contains_key("per_hour_usd"), "{}", o.id);
+            }
+        }
+        assert_eq!(s.queries["aws-lambda-arm64"].len(), 4);
     }
 
     #[test]
