@@ -9,9 +9,12 @@ pub mod load;
 pub mod offer;
 pub mod query;
 pub mod reader;
+pub mod refresh;
 pub mod snapshot;
+pub mod summary;
 pub mod tree;
 pub mod units;
+pub mod write;
 
 pub use billing::{FreeTier, Usage};
 pub use offer::{

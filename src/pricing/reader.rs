@@ -263,7 +263,7 @@ impl<'a> Table<'a> {
             }
         };
         let unit = t.string("unit")?;
-        let factor = dim.factor(&unit).ok_or_else(|| {
+        let canonical = dim.convert(raw, &unit).ok_or_else(|| {
             self.ctx.err(
                 t.line,
                 &path,
@@ -293,7 +293,7 @@ impl<'a> Table<'a> {
         let src = t.source()?;
         t.finish()?;
         self.ctx.seen.borrow_mut().insert(path, src);
-        Ok(raw * factor)
+        Ok(canonical)
     }
 
     /// The source of a figure table: `src = "name"` or `source` + `date`, and `assumption`.

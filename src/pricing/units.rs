@@ -48,35 +48,35 @@ pub enum Dim {
 }
 
 impl Dim {
-    /// Accepted units and their factor to the canonical unit (the first).
-    pub fn units(self) -> &'static [(&'static str, f64)] {
+    /// Accepted units and how a value in each becomes canonical: `value * (mul / div)`.
+    pub fn units(self) -> &'static [(&'static str, f64, f64)] {
         match self {
-            Dim::UsdPerRequest => &[("USD/request", 1.0), ("USD/1M requests", 1e-6)],
-            Dim::UsdPerGbS => &[("USD/GB-s", 1.0)],
-            Dim::UsdPerGhzS => &[("USD/GHz-s", 1.0)],
-            Dim::UsdPerVcpuS => &[("USD/vCPU-s", 1.0)],
-            Dim::UsdPerGibS => &[("USD/GiB-s", 1.0)],
-            Dim::UsdPerHour => &[("USD/h", 1.0)],
-            Dim::Seconds => &[("s", 1.0), ("ms", 1e-3), ("min", 60.0)],
-            Dim::Megabytes => &[("MB", 1.0), ("GiB", 1024.0)],
-            Dim::Gigabytes => &[("GB", 1.0)],
-            Dim::MbPerS => &[("MB/s", 1.0)],
-            Dim::SPerMb => &[("s/MB", 1.0)],
-            Dim::Vcpu => &[("vCPU", 1.0)],
-            Dim::Ghz => &[("GHz", 1.0)],
+            Dim::UsdPerRequest => &[("USD/request", 1.0, 1.0), ("USD/1M requests", 1.0, 1e6)],
+            Dim::UsdPerGbS => &[("USD/GB-s", 1.0, 1.0)],
+            Dim::UsdPerGhzS => &[("USD/GHz-s", 1.0, 1.0)],
+            Dim::UsdPerVcpuS => &[("USD/vCPU-s", 1.0, 1.0)],
+            Dim::UsdPerGibS => &[("USD/GiB-s", 1.0, 1.0)],
+            Dim::UsdPerHour => &[("USD/h", 1.0, 1.0)],
+            Dim::Seconds => &[("s", 1.0, 1.0), ("ms", 1.0, 1e3), ("min", 60.0, 1.0)],
+            Dim::Megabytes => &[("MB", 1.0, 1.0), ("GiB", 1024.0, 1.0)],
+            Dim::Gigabytes => &[("GB", 1.0, 1.0)],
+            Dim::MbPerS => &[("MB/s", 1.0, 1.0)],
+            Dim::SPerMb => &[("s/MB", 1.0, 1.0)],
+            Dim::Vcpu => &[("vCPU", 1.0, 1.0)],
+            Dim::Ghz => &[("GHz", 1.0, 1.0)],
             Dim::Count(u) => match u {
-                "instances" => &[("instances", 1.0)],
-                "requests" => &[("requests", 1.0)],
-                "GPUs" => &[("GPUs", 1.0)],
-                "periods" => &[("periods", 1.0)],
-                "threads" => &[("threads", 1.0)],
+                "instances" => &[("instances", 1.0, 1.0)],
+                "requests" => &[("requests", 1.0, 1.0)],
+                "GPUs" => &[("GPUs", 1.0, 1.0)],
+                "periods" => &[("periods", 1.0, 1.0)],
+                "threads" => &[("threads", 1.0, 1.0)],
                 _ => &[],
             },
-            Dim::InstancesPerS => &[("instances/s", 1.0), ("instances/min", 1.0 / 60.0)],
-            Dim::RequestsPerMin => &[("requests/min", 1.0)],
+            Dim::InstancesPerS => &[("instances/s", 1.0, 1.0), ("instances/min", 1.0, 60.0)],
+            Dim::RequestsPerMin => &[("requests/min", 1.0, 1.0)],
             Dim::Factor(u) => match u {
-                "x" => &[("x", 1.0)],
-                "x T4" => &[("x T4", 1.0)],
+                "x" => &[("x", 1.0, 1.0)],
+                "x T4" => &[("x T4", 1.0, 1.0)],
                 _ => &[],
             },
             Dim::Flag => &[],
@@ -88,9 +88,10 @@ impl Dim {
         self.units().first().map(|u| u.0).unwrap_or("")
     }
 
-    /// The factor that turns a value in `unit` into the canonical unit.
-    pub fn factor(self, unit: &str) -> Option<f64> {
-        self.units().iter().find(|u| u.0 == unit).map(|u| u.1)
+    /// `value` in `unit` converted to the canonical unit; `None` when the unit is not accepted.
+    pub fn convert(self, value: f64, unit: &str) -> Option<f64> {
+        let (_, mul, div) = self.units().iter().find(|u| u.0 == unit)?;
+        Some(value * (mul / div))
     }
 
     /// Whether the figure is a price (for the "negative price" message).
@@ -127,10 +128,22 @@ mod tests {
 
     #[test]
     fn conversions_are_exact_and_strict() {
-        assert_eq!(Dim::UsdPerRequest.factor("USD/1M requests"), Some(1e-6));
-        assert_eq!(Dim::Seconds.factor("ms"), Some(1e-3));
-        assert_eq!(Dim::Megabytes.factor("GiB"), Some(1024.0));
-        assert_eq!(Dim::UsdPerGbS.factor("USD/GB-h"), None);
+        assert_eq!(
+            Dim::UsdPerRequest.convert(0.2, "USD/1M requests"),
+            Some(2e-7)
+        );
+        assert_eq!(
+            Dim::UsdPerRequest.convert(0.4, "USD/1M requests"),
+            Some(4e-7)
+        );
+        assert_eq!(Dim::Seconds.convert(100.0, "ms"), Some(0.1));
+        assert_eq!(Dim::Seconds.convert(5.0, "min"), Some(300.0));
+        assert_eq!(Dim::Megabytes.convert(30.0, "GiB"), Some(30720.0));
+        assert_eq!(
+            Dim::InstancesPerS.convert(500.0, "instances/min"),
+            Some(500.0 / 60.0)
+        );
+        assert_eq!(Dim::UsdPerGbS.convert(1.0, "USD/GB-h"), None);
         assert_eq!(Dim::UsdPerGbS.canonical(), "USD/GB-s");
     }
 
