@@ -104,10 +104,29 @@ impl<'a> Table<'a> {
     }
 
     fn required(&self, key: &str) -> R<&'a Node> {
-        self.get(key).ok_or_else(|| {
-            self.ctx
-                .err(self.line, &self.path_of(key), "missing (required field)")
+        self.get(key).ok_or_else(|| match self.look_alike(key) {
+            Some((other, n)) => self.ctx.err(
+                n.line,
+                &self.path_of(key),
+                format!(
+                    "missing (required field); found unknown field {} instead: misspelt?",
+                    self.path_of(other)
+                ),
+            ),
+            None => self
+                .ctx
+                .err(self.line, &self.path_of(key), "missing (required field)"),
         })
+    }
+
+    /// An unread key that looks like `key` (shares its first 4 characters), for typo hints.
+    fn look_alike(&self, key: &str) -> Option<(&'a str, &'a Node)> {
+        let stem: String = key.chars().take(4).collect();
+        let used = self.used.borrow();
+        self.map
+            .iter()
+            .find(|(k, _)| !used.contains(*k) && k.starts_with(&stem))
+            .map(|(k, n)| (k.as_str(), n))
     }
 
     /// A required string.

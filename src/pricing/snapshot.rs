@@ -90,6 +90,12 @@ pub fn find(name: &str, path: Option<&Path>) -> anyhow::Result<Snapshot> {
         if p.is_file() {
             return load_snapshot(p);
         }
+        if !p.is_dir() {
+            return Err(bad_input(format!(
+                "--pricing {}: no such file or folder",
+                p.display()
+            )));
+        }
     }
     if path.is_none() {
         if let Some(s) = builtin(name) {

@@ -149,6 +149,9 @@ where
             "{what} did not answer within {} s (--timeout-s)",
             opts.timeout.as_secs_f64()
         ),
+        SdkError::DispatchFailure(_) if one_line(e).contains("no credentials found") => format!(
+            "{what} could not be signed: no AWS credentials found (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or run where an instance role is available)"
+        ),
         SdkError::DispatchFailure(d) => {
             let kind = if d.is_timeout() {
                 format!(
@@ -160,6 +163,10 @@ where
             };
             format!("{what} {kind}: {}", one_line(e))
         }
+        SdkError::ServiceError(se) if se.err().code().is_none() => format!(
+            "{what} sent a response that is not a GetProducts answer: {}",
+            one_line(e)
+        ),
         SdkError::ServiceError(se) => {
             let code = se.err().code().unwrap_or("error");
             let msg = se.err().message().unwrap_or("");

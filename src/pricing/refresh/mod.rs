@@ -261,7 +261,7 @@ pub fn run(base: &Snapshot, opts: &RefreshOptions) -> anyhow::Result<RefreshRepo
                 Provider::Gcp => gcp::fetch(&jobs, opts).await,
             }
         })
-        .map_err(|e| e.context("nothing was written"))?;
+        .map_err(|e| anyhow::anyhow!("{}; nothing was written", crate::error::one_line(&e)))?;
 
     let found = findings.iter().filter(|f| f.price.is_ok()).count();
     if found == 0 {
