@@ -1,9 +1,211 @@
-//! `advisor pricing`.
+//! `advisor pricing`: list a snapshot's offers, or refresh prices from a provider's API.
 
 use super::Ctx;
-use crate::cli::pricing::PricingCommand;
+use crate::cli::pricing::{PricingCommand, Provider as CliProvider, RefreshArgs, ShowArgs};
+use crate::error::bad_input;
+use crate::pricing::refresh::{self, Provider, RefreshOptions};
+use crate::pricing::summary::{price_text, summary, OfferRow};
+use crate::pricing::{find, Offer, Snapshot};
+use serde::Serialize;
+use std::io::Write;
+use std::time::Duration;
 
 /// Runs `advisor pricing ...`.
-pub fn run(_ctx: &Ctx, _cmd: PricingCommand) -> anyhow::Result<()> {
-    anyhow::bail!("pricing: not built yet")
+pub fn run(ctx: &Ctx, cmd: PricingCommand) -> anyhow::Result<()> {
+    match cmd {
+        PricingCommand::Show(a) => show(ctx, a),
+        PricingCommand::Refresh(a) => refresh_cmd(ctx, a),
+    }
+}
+
+/// The JSON document of `pricing show --json`.
+#[derive(Serialize)]
+struct ShowJson<'a> {
+    snapshot: SnapshotInfo<'a>,
+    offers: Vec<OfferRow<'a>>,
+}
+
+#[derive(Serialize)]
+struct SnapshotInfo<'a> {
+    name: &'a str,
+    date: &'a str,
+    description: &'a str,
+    origin: &'a str,
+    offer_count: usize,
+}
+
+fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
+    let s = find(&a.snapshot, a.pricing.as_deref())?;
+    if ctx.global.json {
+        let doc = ShowJson {
+            snapshot: SnapshotInfo {
+                name: &s.name,
+                date: &s.date,
+                description: &s.description,
+                origin: &s.origin,
+                offer_count: s.offers.len(),
+            },
+            offers: s
+                .offers
+                .iter()
+                .map(|o| OfferRow {
+                    offer: o,
+                    prices: summary(o),
+                })
+                .collect(),
+        };
+        return ctx.print_json(&doc);
+    }
+    let mut out = std::io::stdout().lock();
+    out.write_all(table(&s).as_bytes())?;
+    Ok(())
+}
+
+fn spec_text(o: &Offer) -> (String, String, String) {
+    let vcpu = crate::pricing::summary::sig(o.spec.vcpu, 3);
+    let mem = if o.spec.memory_mb >= 1024.0 && o.spec.memory_mb % 1024.0 == 0.0 {
+        format!("{} GiB", o.spec.memory_mb / 1024.0)
+    } else {
+        format!("{} MB", o.spec.memory_mb)
+    };
+    let gpu = match &o.spec.gpu {
+        Some(g) => format!("{}x {}", g.count, g.model.trim_start_matches("NVIDIA ")),
+        None => "-".to_string(),
+    };
+    (vcpu, mem, gpu)
+}
+
+/// The readable listing: one row per offer, then where the figures come from.
+fn table(s: &Snapshot) -> String {
+    let header = ["ID", "KIND", "VCPU", "MEMORY", "GPU", "PRICE", "PRICE DATE"];
+    let mut rows: Vec<[String; 7]> = Vec::new();
+    let mut any_assumed = false;
+    for o in &s.offers {
+        let p = summary(o);
+        let (vcpu, mem, gpu) = spec_text(o);
+        let mut date = p.source_date.clone();
+        if p.price_assumption {
+            date.push_str(" *");
+            any_assumed = true;
+        }
+        rows.push([
+            o.id.clone(),
+            format!("{:?}", o.kind).to_lowercase(),
+            vcpu,
+            mem,
+            gpu,
+            price_text(o),
+            date,
+        ]);
+    }
+    let mut widths = header.map(str::len);
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r.iter()) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cells: &[&str]| -> String {
+        let mut l = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            if i + 1 == cells.len() {
+                l.push_str(c);
+            } else {
+                l.push_str(&format!("{c:<w$}  ", w = widths[i]));
+            }
+        }
+        l.trim_end().to_string() + "\n"
+    };
+    let mut t = format!(
+        "Snapshot {} ({}): {}\n{} offers, from {}\n\n",
+        s.name,
+        s.date,
+        s.description,
+        s.offers.len(),
+        s.origin
+    );
+    t.push_str(&line(&header));
+    for r in &rows {
+        let cells: Vec<&str> = r.iter().map(String::as_str).collect();
+        t.push_str(&line(&cells));
+    }
+    if any_assumed {
+        t.push_str("\n* a price is an assumption (see the snapshot file for the reasoning)\n");
+    }
+    t.push_str("\nEvery figure's source: advisor pricing show --json (offers[].sources)\n");
+    t
+}
+
+fn refresh_options(a: &RefreshArgs) -> anyhow::Result<RefreshOptions> {
+    if !(a.timeout_s.is_finite() && a.timeout_s > 0.0) {
+        return Err(bad_input(format!(
+            "--timeout-s {}: expected a number of seconds greater than 0",
+            a.timeout_s
+        )));
+    }
+    let provider = match a.provider {
+        CliProvider::Aws => Provider::Aws,
+        CliProvider::Gcp => Provider::Gcp,
+    };
+    let api_key = a
+        .api_key
+        .clone()
+        .or_else(|| std::env::var("GOOGLE_API_KEY").ok());
+    Ok(RefreshOptions {
+        provider,
+        endpoint_url: a.endpoint_url.clone(),
+        region: a.region.clone().unwrap_or_else(|| "us-east-1".to_string()),
+        api_key,
+        timeout: Duration::from_secs_f64(a.timeout_s),
+        out_dir: a.out_dir.clone(),
+        force: a.force,
+        date: a
+            .date
+            .clone()
+            .unwrap_or_else(|| chrono::Utc::now().format("%Y-%m-%d").to_string()),
+    })
+}
+
+fn refresh_cmd(ctx: &Ctx, a: RefreshArgs) -> anyhow::Result<()> {
+    let opts = refresh_options(&a)?;
+    if a.region.is_some() && opts.provider == Provider::Gcp {
+        ctx.warn("--region applies to the AWS Price List API only; ignored");
+    }
+    let base = find(&a.base, a.pricing.as_deref())?;
+    let report = refresh::run(&base, &opts)?;
+    if ctx.global.json {
+        return ctx.print_json(&report);
+    }
+    let mut out = std::io::stdout().lock();
+    out.write_all(report.text().as_bytes())?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pricing::builtin;
+
+    #[test]
+    fn table_lists_every_offer_with_aligned_columns() {
+        let s = builtin("study-2020").unwrap();
+        let t = table(&s);
+        for o in &s.offers {
+            assert!(t.contains(&o.id), "{}", o.id);
+        }
+        let header = t.lines().find(|l| l.starts_with("ID")).unwrap();
+        let price_col = header.find("PRICE").unwrap();
+        let lambda = t
+            .lines()
+            .find(|l| l.starts_with("aws-lambda-ort-2048"))
+            .unwrap();
+        assert_eq!(&lambda[price_col..price_col + 5], "$0.2/");
+        assert!(lambda.contains("1.16"), "{lambda}");
+        assert!(lambda.contains("2 GiB"), "{lambda}");
+        let gpu = t
+            .lines()
+            .find(|l| l.starts_with("aws-ec2-g4dn.2xlarge"))
+            .unwrap();
+        assert!(gpu.contains("1x T4"), "{gpu}");
+        assert!(t.contains("* a price is an assumption"));
+    }
 }

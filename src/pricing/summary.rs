@@ -1,0 +1,258 @@
+//! One offer's prices flattened for listing: the unit prices that apply,
+//! the monthly price of an always-on instance, and where the prices come from.
+
+use super::billing::HOURS_PER_MONTH;
+use super::offer::{Billing, Offer};
+use serde::Serialize;
+
+/// An offer and its prices, as `pricing show --json` lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct OfferRow<'a> {
+    /// The whole offer (id, snapshot, cloud, kind, spec, billing, behaviour, runtime, sources).
+    #[serde(flatten)]
+    pub offer: &'a Offer,
+    /// The flattened prices.
+    #[serde(flatten)]
+    pub prices: PriceSummary,
+}
+
+/// The unit prices of one offer; fields that do not apply are absent.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PriceSummary {
+    /// `invocation`, `active_instance` or `hourly`.
+    pub billing_model: &'static str,
+    /// USD per request.
+    pub per_request_usd: f64,
+    /// USD per GB-second of configured memory.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_gb_s_usd: Option<f64>,
+    /// USD per GHz-second.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_ghz_s_usd: Option<f64>,
+    /// USD per vCPU-second.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_vcpu_s_usd: Option<f64>,
+    /// USD per GiB-second.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_gib_s_usd: Option<f64>,
+    /// USD per instance-hour.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_hour_usd: Option<f64>,
+    /// USD for one instance kept a month (730 h).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monthly_usd: Option<f64>,
+    /// Billing granularity, seconds.
+    pub granularity_s: f64,
+    /// Where the prices come from: each distinct source with its date.
+    pub source: String,
+    /// The latest date among the price sources.
+    pub source_date: String,
+    /// Whether any price is an assumption rather than a documented value.
+    pub price_assumption: bool,
+}
+
+/// The figure paths that are prices of this billing model.
+fn price_paths(b: &Billing) -> &'static [&'static str] {
+    match b {
+        Billing::Invocation { .. } => &[
+            "billing.per_request_usd",
+            "billing.per_gb_s_usd",
+            "billing.per_ghz_s_usd",
+            "billing.provisioned.per_gb_s_usd",
+            "billing.provisioned.duration_per_gb_s_usd",
+        ],
+        Billing::ActiveInstance { .. } => &[
+            "billing.per_request_usd",
+            "billing.per_vcpu_s_usd",
+            "billing.per_gib_s_usd",
+        ],
+        Billing::Hourly { .. } => &["billing.per_hour_usd"],
+    }
+}
+
+/// The price summary of an offer.
+pub fn summary(o: &Offer) -> PriceSummary {
+    let mut s = PriceSummary {
+        billing_model: "hourly",
+        per_request_usd: o.billing.per_request_usd(),
+        per_gb_s_usd: None,
+        per_ghz_s_usd: None,
+        per_vcpu_s_usd: None,
+        per_gib_s_usd: None,
+        per_hour_usd: None,
+        monthly_usd: None,
+        granularity_s: o.billing.granularity_s(),
+        source: String::new(),
+        source_date: String::new(),
+        price_assumption: false,
+    };
+    match &o.billing {
+        Billing::Invocation {
+            per_gb_s_usd,
+            per_ghz_s_usd,
+            ..
+        } => {
+            s.billing_model = "invocation";
+            s.per_gb_s_usd = Some(*per_gb_s_usd);
+            s.per_ghz_s_usd = (*per_ghz_s_usd > 0.0).then_some(*per_ghz_s_usd);
+        }
+        Billing::ActiveInstance {
+            per_vcpu_s_usd,
+            per_gib_s_usd,
+            ..
+        } => {
+            s.billing_model = "active_instance";
+            s.per_vcpu_s_usd = Some(*per_vcpu_s_usd);
+            s.per_gib_s_usd = Some(*per_gib_s_usd);
+        }
+        Billing::Hourly { per_hour_usd, .. } => {
+            s.per_hour_usd = Some(*per_hour_usd);
+            s.monthly_usd = Some(per_hour_usd * HOURS_PER_MONTH);
+        }
+    }
+    let mut seen: Vec<String> = Vec::new();
+    for p in price_paths(&o.billing) {
+        if let Some(src) = o.sources.get(*p) {
+            let item = format!("{} ({})", src.source, src.date);
+            if !seen.contains(&item) {
+                seen.push(item);
+            }
+            if src.date > s.source_date {
+                s.source_date = src.date.clone();
+            }
+            s.price_assumption |= src.assumption;
+        }
+    }
+    s.source = seen.join("; ");
+    s
+}
+
+/// A number with at most `digits` significant digits, without trailing zeros.
+pub fn sig(x: f64, digits: usize) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    let magnitude = x.abs().log10().floor() as i32;
+    let decimals = (digits as i32 - 1 - magnitude).max(0) as usize;
+    let s = format!("{x:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// The prices of an offer in one short line, e.g.
+/// `$0.2/M req + $0.0000166667/GB-s per 1 ms`.
+pub fn price_text(o: &Offer) -> String {
+    let g = o.billing.granularity_s();
+    let step = if g < 1.0 {
+        format!("{} ms", sig(g * 1000.0, 6))
+    } else {
+        format!("{} s", sig(g, 6))
+    };
+    match &o.billing {
+        Billing::Invocation {
+            per_request_usd,
+            per_gb_s_usd,
+            per_ghz_s_usd,
+            ..
+        } => {
+            let mut t = format!(
+                "${}/M req + ${}/GB-s",
+                sig(per_request_usd * 1e6, 6),
+                sig(*per_gb_s_usd, 6)
+            );
+            if *per_ghz_s_usd > 0.0 {
+                t.push_str(&format!(" + ${}/GHz-s", sig(*per_ghz_s_usd, 6)));
+            }
+            format!("{t}, per {step}")
+        }
+        Billing::ActiveInstance {
+            per_request_usd,
+            per_vcpu_s_usd,
+            per_gib_s_usd,
+            ..
+        } => {
+            // Parts that cost nothing (SageMaker Serverless has no request or vCPU price) are left out.
+            let parts: Vec<String> = [
+                (per_request_usd * 1e6, "/M req"),
+                (*per_vcpu_s_usd, "/vCPU-s"),
+                (*per_gib_s_usd, "/GiB-s"),
+            ]
+            .iter()
+            .filter(|(p, _)| *p > 0.0)
+            .map(|(p, u)| format!("${}{u}", sig(*p, 6)))
+            .collect();
+            format!("{}, per {step}", parts.join(" + "))
+        }
+        Billing::Hourly {
+            per_hour_usd,
+            minimum_s,
+            ..
+        } => {
+            let mut t = format!(
+                "${}/h (${:.2}/month), per {step}",
+                sig(*per_hour_usd, 6),
+                per_hour_usd * HOURS_PER_MONTH
+            );
+            if *minimum_s > 0.0 {
+                t.push_str(&format!(", min {} s", sig(*minimum_s, 6)));
+            }
+            t
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pricing::builtin;
+
+    #[test]
+    fn sig_trims() {
+        assert_eq!(sig(0.19999999999999998, 6), "0.2");
+        assert_eq!(sig(0.0000166667, 6), "0.0000166667");
+        assert_eq!(sig(147.168, 6), "147.168");
+        assert_eq!(sig(1000.0, 6), "1000");
+        assert_eq!(sig(0.0, 6), "0");
+    }
+
+    #[test]
+    fn lambda_and_ec2_summaries() {
+        let s = builtin("study-2020").unwrap();
+        let l = summary(s.offer("aws-lambda-ort-2048").unwrap());
+        assert_eq!(l.billing_model, "invocation");
+        assert_eq!(l.per_gb_s_usd, Some(0.0000166667));
+        assert_eq!(l.per_hour_usd, None);
+        assert!(l
+            .source
+            .contains("https://aws.amazon.com/lambda/pricing/ (2020-12-01)"));
+        assert_eq!(l.source_date, "2020-12-01");
+        assert!(!l.price_assumption);
+        assert_eq!(
+            price_text(s.offer("aws-lambda-ort-2048").unwrap()),
+            "$0.2/M req + $0.0000166667/GB-s, per 1 ms"
+        );
+        let e = summary(s.offer("aws-ec2-t2.2xlarge").unwrap());
+        assert_eq!(e.per_hour_usd, Some(0.3712));
+        assert!((e.monthly_usd.unwrap() - 270.976).abs() < 1e-9);
+        assert_eq!(e.source, "the study (2020-12)");
+        assert_eq!(
+            price_text(s.offer("aws-ec2-t2.2xlarge").unwrap()),
+            "$0.3712/h ($270.98/month), per 1 s, min 60 s"
+        );
+        let a = summary(s.offer("gcp-aiplatform-n1-standard-8").unwrap());
+        assert!(a.price_assumption);
+        let c = builtin("current").unwrap();
+        assert_eq!(
+            price_text(c.offer("aws-sagemaker-serverless").unwrap()),
+            "$0.00002/GiB-s, per 1 ms"
+        );
+        let g = s.offer("gcp-functions-ort-2048").unwrap();
+        assert_eq!(
+            price_text(g),
+            "$0.4/M req + $0.0000025/GB-s + $0.00001/GHz-s, per 100 ms"
+        );
+    }
+}

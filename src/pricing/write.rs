@@ -1,0 +1,374 @@
+//! Writes a [`Snapshot`] back in the file form [`super::load`] reads, every
+//! figure in its canonical unit with its source inline, so a written file
+//! loads back to the same offers.
+
+use super::offer::*;
+use super::query::{PriceQuery, PRICE_FIELDS};
+use super::snapshot::Snapshot;
+use super::units::Dim;
+use std::fmt::Write as _;
+
+/// The snapshot as TOML text; `header` lines are written first as comments.
+pub fn to_toml(s: &Snapshot, header: &[String]) -> anyhow::Result<String> {
+    let mut w = String::new();
+    for line in header {
+        writeln!(w, "# {line}")?;
+    }
+    if !header.is_empty() {
+        writeln!(w)?;
+    }
+    writeln!(w, "[snapshot]")?;
+    writeln!(w, "name = {}", q(&s.name))?;
+    writeln!(w, "date = {}", q(&s.date))?;
+    writeln!(w, "description = {}", q(&s.description))?;
+    for o in &s.offers {
+        writeln!(w)?;
+        offer(&mut w, o, s.queries.get(&o.id))?;
+    }
+    Ok(w)
+}
+
+/// A TOML basic string on one line (JSON's escapes are a subset of TOML's).
+fn q(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string())
+}
+
+struct Out<'a> {
+    w: &'a mut String,
+    o: &'a Offer,
+}
+
+impl Out<'_> {
+    fn line(&mut self, s: String) -> anyhow::Result<()> {
+        writeln!(self.w, "{s}")?;
+        Ok(())
+    }
+
+    fn src(&self, path: &str) -> anyhow::Result<String> {
+        let s =
+            self.o.sources.get(path).ok_or_else(|| {
+                anyhow::anyhow!("offer {}: {path} has no source to write", self.o.id)
+            })?;
+        let mut out = format!("source = {}, date = {}", q(&s.source), q(&s.date));
+        if s.assumption {
+            out.push_str(", assumption = true");
+        }
+        Ok(out)
+    }
+
+    fn fig(&mut self, path: &str, value: f64, dim: Dim) -> anyhow::Result<()> {
+        let src = self.src(path)?;
+        self.line(format!(
+            "{path} = {{ value = {value}, unit = {}, {src} }}",
+            q(dim.canonical())
+        ))
+    }
+
+    fn flag(&mut self, path: &str, value: bool) -> anyhow::Result<()> {
+        let src = self.src(path)?;
+        self.line(format!("{path} = {{ value = {value}, {src} }}"))
+    }
+
+    fn text(&mut self, path: &str, value: &str) -> anyhow::Result<()> {
+        self.line(format!("{path} = {}", q(value)))
+    }
+}
+
+fn offer(
+    w: &mut String,
+    o: &Offer,
+    queries: Option<&super::query::OfferQueries>,
+) -> anyhow::Result<()> {
+    writeln!(w, "[[offer]]")?;
+    let mut out = Out { w, o };
+    out.text("id", &o.id)?;
+    out.text("name", &o.name)?;
+    out.text("cloud", &lower(&o.cloud))?;
+    out.text("kind", &lower(&o.kind))?;
+    out.text("region", &o.region)?;
+
+    let s = &o.spec;
+    out.fig("spec.vcpu", s.vcpu, Dim::Vcpu)?;
+    out.fig("spec.memory_mb", s.memory_mb, Dim::Megabytes)?;
+    out.text("spec.arch", &lower(&s.arch))?;
+    out.fig("spec.cpu_speed", s.cpu_speed, Dim::Factor("x"))?;
+    if let Some(m) = s.mb_per_vcpu {
+        out.fig("spec.mb_per_vcpu", m, Dim::Megabytes)?;
+    }
+    if let Some(r) = s.memory_range {
+        out.fig("spec.memory_range.min_mb", r.min_mb, Dim::Megabytes)?;
+        out.fig("spec.memory_range.max_mb", r.max_mb, Dim::Megabytes)?;
+        out.fig("spec.memory_range.step_mb", r.step_mb, Dim::Megabytes)?;
+    }
+    if let Some(g) = &s.gpu {
+        out.text("spec.gpu.model", &g.model)?;
+        out.fig("spec.gpu.count", g.count as f64, Dim::Count("GPUs"))?;
+        out.fig("spec.gpu.memory_gb", g.memory_gb, Dim::Gigabytes)?;
+        out.fig("spec.gpu.relative_t4", g.relative_t4, Dim::Factor("x T4"))?;
+    }
+
+    match &o.billing {
+        Billing::Invocation {
+            per_request_usd,
+            per_gb_s_usd,
+            per_ghz_s_usd,
+            cpu_ghz,
+            granularity_s,
+            init_billed,
+            provisioned,
+        } => {
+            out.text("billing.model", "invocation")?;
+            out.fig(
+                "billing.per_request_usd",
+                *per_request_usd,
+                Dim::UsdPerRequest,
+            )?;
+            out.fig("billing.per_gb_s_usd", *per_gb_s_usd, Dim::UsdPerGbS)?;
+            if *per_ghz_s_usd > 0.0 || o.sources.contains_key("billing.per_ghz_s_usd") {
+                out.fig("billing.per_ghz_s_usd", *per_ghz_s_usd, Dim::UsdPerGhzS)?;
+            }
+            if *cpu_ghz > 0.0 || o.sources.contains_key("billing.cpu_ghz") {
+                out.fig("billing.cpu_ghz", *cpu_ghz, Dim::Ghz)?;
+            }
+            out.fig("billing.granularity_s", *granularity_s, Dim::Seconds)?;
+            out.flag("billing.init_billed", *init_billed)?;
+            if let Some(p) = provisioned {
+                out.fig(
+                    "billing.provisioned.per_gb_s_usd",
+                    p.per_gb_s_usd,
+                    Dim::UsdPerGbS,
+                )?;
+                out.fig(
+                    "billing.provisioned.duration_per_gb_s_usd",
+                    p.duration_per_gb_s_usd,
+                    Dim::UsdPerGbS,
+                )?;
+            }
+        }
+        Billing::ActiveInstance {
+            per_request_usd,
+            per_vcpu_s_usd,
+            per_gib_s_usd,
+            granularity_s,
+        } => {
+            out.text("billing.model", "active_instance")?;
+            out.fig(
+                "billing.per_request_usd",
+                *per_request_usd,
+                Dim::UsdPerRequest,
+            )?;
+            out.fig("billing.per_vcpu_s_usd", *per_vcpu_s_usd, Dim::UsdPerVcpuS)?;
+            out.fig("billing.per_gib_s_usd", *per_gib_s_usd, Dim::UsdPerGibS)?;
+            out.fig("billing.granularity_s", *granularity_s, Dim::Seconds)?;
+        }
+        Billing::Hourly {
+            per_hour_usd,
+            granularity_s,
+            minimum_s,
+        } => {
+            out.text("billing.model", "hourly")?;
+            out.fig("billing.per_hour_usd", *per_hour_usd, Dim::UsdPerHour)?;
+            out.fig("billing.granularity_s", *granularity_s, Dim::Seconds)?;
+            out.fig("billing.minimum_s", *minimum_s, Dim::Seconds)?;
+        }
+    }
+
+    let b = &o.behaviour;
+    out.fig("behaviour.network_rtt_s", b.network_rtt_s, Dim::Seconds)?;
+    out.fig("behaviour.timeout_s", b.timeout_s, Dim::Seconds)?;
+    out.fig(
+        "behaviour.concurrency_per_instance",
+        b.concurrency_per_instance as f64,
+        Dim::Count("requests"),
+    )?;
+    if let Some(t) = b.threads_per_request {
+        out.fig(
+            "behaviour.threads_per_request",
+            t as f64,
+            Dim::Count("threads"),
+        )?;
+    }
+    let c = &b.cold_start;
+    out.fig(
+        "behaviour.cold_start.platform_init_s",
+        c.platform_init_s,
+        Dim::Seconds,
+    )?;
+    out.fig(
+        "behaviour.cold_start.init_s_per_package_mb",
+        c.init_s_per_package_mb,
+        Dim::SPerMb,
+    )?;
+    out.fig(
+        "behaviour.cold_start.download_mb_per_s",
+        c.download_mb_per_s,
+        Dim::MbPerS,
+    )?;
+    if let Some(k) = b.keep_alive_s {
+        out.fig("behaviour.keep_alive_s", k, Dim::Seconds)?;
+    }
+    if let Some(l) = &b.scaling {
+        out.fig(
+            "behaviour.scaling.max_instances",
+            l.max_instances as f64,
+            Dim::Count("instances"),
+        )?;
+        out.fig(
+            "behaviour.scaling.burst",
+            l.burst as f64,
+            Dim::Count("instances"),
+        )?;
+        out.fig(
+            "behaviour.scaling.new_per_s",
+            l.new_per_s,
+            Dim::InstancesPerS,
+        )?;
+    }
+    if let Some(a) = &b.autoscaling {
+        let p = "behaviour.autoscaling";
+        out.fig(
+            &format!("{p}.min_instances"),
+            a.min_instances as f64,
+            Dim::Count("instances"),
+        )?;
+        out.fig(
+            &format!("{p}.max_instances"),
+            a.max_instances as f64,
+            Dim::Count("instances"),
+        )?;
+        out.fig(
+            &format!("{p}.target_per_instance_per_min"),
+            a.target_per_instance_per_min,
+            Dim::RequestsPerMin,
+        )?;
+        out.fig(
+            &format!("{p}.metric_period_s"),
+            a.metric_period_s,
+            Dim::Seconds,
+        )?;
+        out.fig(
+            &format!("{p}.scale_out_periods"),
+            a.scale_out_periods as f64,
+            Dim::Count("periods"),
+        )?;
+        out.fig(
+            &format!("{p}.scale_in_periods"),
+            a.scale_in_periods as f64,
+            Dim::Count("periods"),
+        )?;
+        out.fig(
+            &format!("{p}.provisioning_delay_s"),
+            a.provisioning_delay_s,
+            Dim::Seconds,
+        )?;
+    }
+    if o.kind != Kind::Serverless || b.instances != 0 {
+        out.fig(
+            "behaviour.instances",
+            b.instances as f64,
+            Dim::Count("instances"),
+        )?;
+    }
+    out.fig(
+        "behaviour.queue.capacity_per_instance",
+        b.queue.capacity_per_instance as f64,
+        Dim::Count("requests"),
+    )?;
+    out.text("behaviour.queue.policy", &lower(&b.queue.policy))?;
+
+    let r = &o.runtime;
+    out.text("runtime.name", &r.name)?;
+    out.fig("runtime.package_mb", r.package_mb, Dim::Megabytes)?;
+    out.fig("runtime.import_s", r.import_s, Dim::Seconds)?;
+    out.fig(
+        "runtime.inference_factor",
+        r.inference_factor,
+        Dim::Factor("x"),
+    )?;
+    out.fig("runtime.load_factor", r.load_factor, Dim::Factor("x"))?;
+
+    if let Some(qs) = queries {
+        for (field, _) in PRICE_FIELDS {
+            if let Some(query) = qs.get(*field) {
+                out.line(format!("api.{field} = {}", query_toml(query)))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn query_toml(query: &PriceQuery) -> String {
+    match query {
+        PriceQuery::Aws {
+            service,
+            filters,
+            unit,
+        } => {
+            let f: Vec<String> = filters
+                .iter()
+                .map(|(k, v)| format!("{k} = {}", q(v)))
+                .collect();
+            format!(
+                "{{ service = {}, unit = {}, filters = {{ {} }} }}",
+                q(service),
+                q(unit),
+                f.join(", ")
+            )
+        }
+        PriceQuery::Gcp { service, skus } => {
+            let parts: Vec<String> = skus
+                .iter()
+                .map(|p| {
+                    format!(
+                        "{{ description = {}, quantity = {} }}",
+                        q(&p.description),
+                        p.quantity
+                    )
+                })
+                .collect();
+            format!(
+                "{{ service = {}, skus = [{}] }}",
+                q(service),
+                parts.join(", ")
+            )
+        }
+    }
+}
+
+/// The snake_case name serde gives a unit enum variant.
+fn lower<T: serde::Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::load::parse_snapshot;
+    use super::super::snapshot::{builtin, builtin_names};
+    use super::*;
+
+    #[test]
+    fn shipped_snapshots_round_trip_through_the_writer() {
+        for name in builtin_names() {
+            let s = builtin(name).unwrap();
+            let text = to_toml(&s, &["written by a test".to_string()]).unwrap();
+            let back = parse_snapshot(&text, "written.toml").unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(back.name, s.name);
+            assert_eq!(back.date, s.date);
+            assert_eq!(back.description, s.description);
+            assert_eq!(back.offers, s.offers, "{name}");
+            assert_eq!(back.queries, s.queries, "{name}");
+        }
+    }
+
+    #[test]
+    fn strings_are_escaped_on_one_line() {
+        let s = "a \"b\"\n\\ c";
+        let text = format!("k = {}", q(s));
+        assert!(!text.contains('\n'));
+        let v: toml::Table = toml::from_str(&text).unwrap();
+        assert_eq!(v["k"].as_str(), Some(s));
+    }
+}
