@@ -18,7 +18,7 @@ pub mod server;
 pub mod serverless;
 pub mod service_time;
 
-use crate::pricing::{Billing, Kind, Offer};
+use crate::pricing::{Kind, Offer};
 use crate::profile::Profile;
 use crate::sim::sampler::{Dist, Sampler};
 use rand::Rng;
@@ -144,17 +144,6 @@ impl Derived {
     pub fn warm_mean_s(&self, n: u32) -> f64 {
         let i = (n as usize).min(self.warm.len() - 1);
         self.warm[i].1
-    }
-
-    /// Whether the offer bills the initialisation phase.
-    pub fn init_billed(&self) -> bool {
-        matches!(
-            self.offer.billing,
-            Billing::Invocation {
-                init_billed: true,
-                ..
-            }
-        )
     }
 
     /// The offer's kind as the outcome names it.

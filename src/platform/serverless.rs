@@ -21,6 +21,7 @@
 use super::cold_start::ColdStartPhases;
 use super::{Derived, EV_DONE, EV_READY};
 use crate::outcome::{CostBreakdown, FailureReason, Facts};
+use crate::pricing::billing::round_up;
 use crate::pricing::{Billing, Offer};
 use crate::sim::engine::{Event, Job, Platform, Sim};
 use crate::sim::sampler::Sampler;
@@ -270,52 +271,38 @@ impl Serverless {
             (_, false) => self.d.service(job.n, &mut sim.rng),
         };
         // The study's handler downloads and loads the model inside the first
-        // invocation, so that part is billed with it.
-        let billed_extra = if first && self.cold_sampler.is_none() {
-            self.cold.in_handler_s()
-                + if self.d.init_billed() {
-                    self.cold.before_handler_s()
-                } else {
-                    0.0
-                }
+        // invocation, so that part is billed with it; the container init and
+        // import before the handler only where the offer bills them.
+        let (init_s, handler_s) = if first && self.cold_sampler.is_none() {
+            (self.cold.before_handler_s(), self.cold.in_handler_s() + run)
         } else {
-            0.0
+            (0.0, run)
         };
         let provisioned = inst.provisioned;
-        self.bill_invocation(run + billed_extra, provisioned);
+        self.bill_invocation(init_s, handler_s, provisioned);
         self.busy_s += run;
         sim.at(now + run, EV_DONE, id, job);
     }
 
-    fn bill_invocation(&mut self, run_s: f64, provisioned: bool) {
+    fn bill_invocation(&mut self, init_s: f64, run_s: f64, provisioned: bool) {
         let b = &self.d.offer.billing;
         let (mem, vcpu) = (self.d.memory_mb, self.d.vcpu);
-        match b {
-            Billing::Invocation {
-                provisioned: Some(p),
-                granularity_s,
-                ..
-            } if provisioned => {
-                let g = granularity_s.max(1e-9);
-                let billed = (run_s / g).ceil() * g;
-                self.billed_s += billed;
-                self.cost.compute_usd += billed * mem / 1024.0 * p.duration_per_gb_s_usd;
-            }
-            Billing::Invocation { granularity_s, .. } => {
-                let g = granularity_s.max(1e-9);
-                self.billed_s += (run_s / g).ceil() * g;
-                self.cost.compute_usd += b.invocation_usd(run_s, mem, vcpu);
-            }
-            _ => {}
+        if !matches!(b, Billing::Invocation { .. }) {
+            return;
         }
+        let billed_run = if b.init_billed() { init_s + run_s } else { run_s };
+        self.billed_s += round_up(billed_run, b.granularity_s()).max(b.granularity_s());
+        self.cost.compute_usd += match b.provisioned_invocation_usd(run_s, mem) {
+            Some(usd) if provisioned => usd,
+            _ => b.cold_invocation_usd(init_s, run_s, mem, vcpu),
+        };
     }
 
     fn bill_active(&mut self, id: u32, now: f64) {
         let inst = &self.insts[id as usize];
         if let Billing::ActiveInstance { granularity_s, .. } = &self.d.offer.billing {
             let active = (now - inst.active_since).max(0.0);
-            let g = granularity_s.max(1e-9);
-            self.billed_s += (active / g).ceil() * g;
+            self.billed_s += round_up(active, *granularity_s);
             self.cost.compute_usd +=
                 self.d
                     .offer
@@ -407,13 +394,8 @@ impl Platform for Serverless {
             }
         }
         if self.provisioned > 0 {
-            if let Billing::Invocation {
-                provisioned: Some(p),
-                ..
-            } = &self.d.offer.billing
-            {
-                let gb = self.d.memory_mb / 1024.0;
-                self.cost.idle_usd += self.provisioned as f64 * gb * end * p.per_gb_s_usd;
+            if let Some(usd) = self.d.offer.billing.provisioned_usd(end, self.d.memory_mb) {
+                self.cost.idle_usd += self.provisioned as f64 * usd;
                 self.billed_s += self.provisioned as f64 * end;
             }
         }
