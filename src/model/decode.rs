@@ -58,8 +58,9 @@ pub fn decode_model(bytes: &[u8]) -> anyhow::Result<ModelProto> {
                 claimed,
                 left,
             } if onnx_like => format!(
-                "truncated ONNX model: field {field} at byte {offset} claims {claimed} bytes \
+                "truncated ONNX model: field {field}{} at byte {offset} claims {claimed} bytes \
                  but only {left} remain in the {}-byte file",
+                field_name(field),
                 bytes.len()
             ),
             other => format!("not an ONNX model: protobuf decode failed at {other}"),
@@ -75,6 +76,21 @@ pub fn decode_model(bytes: &[u8]) -> anyhow::Result<ModelProto> {
     })?;
     check_complete(&model, bytes.len())?;
     Ok(model)
+}
+
+/// ` (name)` of a ModelProto field, for messages.
+fn field_name(field: u64) -> &'static str {
+    match field {
+        1 => " (ir_version)",
+        2 => " (producer_name)",
+        3 => " (producer_version)",
+        6 => " (doc_string)",
+        7 => " (graph)",
+        8 => " (opset_import)",
+        14 => " (metadata_props)",
+        25 => " (functions)",
+        _ => "",
+    }
 }
 
 /// True when the file opens the way ONNX writers open it: field 1
@@ -287,7 +303,10 @@ mod tests {
     fn a_cut_inside_the_graph_names_the_field() {
         let bytes = tiny_model();
         let msg = err(&bytes[..bytes.len() / 2]);
-        assert!(msg.starts_with("truncated ONNX model: field 7"), "{msg}");
+        assert!(
+            msg.starts_with("truncated ONNX model: field 7 (graph)"),
+            "{msg}"
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! profiler and the platform models need: size, parameters, opset, operators,
 //! inputs and outputs with their symbolic dims, and a FLOPs estimate.
 
+pub mod build;
 mod decode;
 pub mod flops;
 pub mod ids;
