@@ -45,7 +45,7 @@ pub struct ProfileArgs {
     #[arg(long, value_name = "NAME=VALUE")]
     pub dim: Vec<String>,
 
-    /// Whole shape of an input, e.g. --shape state=2,1,128 (repeatable).
+    /// Whole shape of an input, e.g. --shape x=batch,3,48,192 (`batch`: each --batch size; repeatable).
     #[arg(long, value_name = "INPUT=D0,D1,..")]
     pub shape: Vec<String>,
 

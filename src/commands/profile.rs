@@ -3,6 +3,7 @@
 use super::Ctx;
 use crate::cli::profile::{DeviceArg, ProfileArgs};
 use crate::error::bad_input;
+use crate::profile::inputs::PlanDim;
 use crate::profile::{self, summary, ProbeRequest, ProfileOptions, ProgressEvent};
 use crate::runtime::Device;
 use anyhow::Context;
@@ -152,13 +153,21 @@ fn pairs<T>(
     Ok(out)
 }
 
-fn parse_shape(v: &str) -> Result<Vec<i64>, &'static str> {
-    const WHAT: &str = "comma-separated whole numbers (an empty value means a scalar)";
+fn parse_shape(v: &str) -> Result<Vec<PlanDim>, &'static str> {
+    const WHAT: &str = "comma-separated whole numbers or `batch` (an empty value means a scalar)";
     if v.is_empty() {
         return Ok(Vec::new());
     }
     v.split(',')
-        .map(|d| d.trim().parse::<i64>().ok().filter(|n| *n >= 0).ok_or(WHAT))
+        .map(|d| match d.trim() {
+            "batch" => Ok(PlanDim::Batch),
+            n => n
+                .parse::<i64>()
+                .ok()
+                .filter(|n| *n >= 0)
+                .map(PlanDim::Fixed)
+                .ok_or(WHAT),
+        })
         .collect()
 }
 
@@ -193,8 +202,11 @@ mod tests {
             .parse::<i64>()
             .map_err(|_| "n"))
         .is_err());
-        assert_eq!(parse_shape("2, 1,128").unwrap(), vec![2, 1, 128]);
-        assert_eq!(parse_shape("").unwrap(), Vec::<i64>::new());
+        assert_eq!(
+            parse_shape("batch, 1,128").unwrap(),
+            vec![PlanDim::Batch, PlanDim::Fixed(1), PlanDim::Fixed(128)]
+        );
+        assert_eq!(parse_shape("").unwrap(), Vec::<PlanDim>::new());
         assert!(parse_shape("2,x").is_err());
         assert!(parse_shape("-1").is_err());
         assert_eq!(parse_fill("16000").unwrap(), 16000.0);

@@ -73,6 +73,10 @@ pub struct InputPlan {
     pub fill: Fill,
     /// Where the values come from, for the profile's notes.
     pub why: String,
+    /// Symbolic dims of this input that took a default value (so an error
+    /// can point at `--dim NAME=N`).
+    #[serde(default)]
+    pub defaulted: Vec<String>,
 }
 
 /// Everything to feed, and at which batch sizes.
@@ -93,8 +97,8 @@ pub struct InputChoices {
     pub batches: Option<Vec<u32>>,
     /// `--dim NAME=VALUE`.
     pub dims: BTreeMap<String, i64>,
-    /// `--shape INPUT=D0,D1,..`.
-    pub shapes: BTreeMap<String, Vec<i64>>,
+    /// `--shape INPUT=D0,D1,..`; a dim written `batch` takes each batch size.
+    pub shapes: BTreeMap<String, Vec<PlanDim>>,
     /// `--fill INPUT=VALUE`.
     pub fills: BTreeMap<String, f64>,
     /// `--input INPUT=FILE.npy`.
@@ -103,6 +107,17 @@ pub struct InputChoices {
 
 /// Batch sizes measured when `--batch` is not given.
 pub const DEFAULT_BATCHES: &[u32] = &[1, 2, 4, 8, 16];
+
+/// The model's dim with placeholder names read as what they are: exporters
+/// write `?` (PaddlePaddle) or `unk__N` (ONNX Runtime's shape inference) for
+/// a dynamic dim without a meaning.
+fn normalise(d: &Dim) -> Dim {
+    match d {
+        Dim::Symbolic(s) if s == "?" || s.starts_with("unk__") => Dim::Unknown,
+        Dim::Fixed(v) if *v < 0 => Dim::Unknown,
+        other => other.clone(),
+    }
+}
 
 /// True for symbolic dim names that mean a sequence length.
 fn is_seq_name(name: &str) -> bool {
@@ -133,6 +148,14 @@ pub fn plan(
     id_ranges: &BTreeMap<String, u64>,
     choices: &InputChoices,
 ) -> anyhow::Result<Plan> {
+    let inputs: Vec<TensorInfo> = inputs
+        .iter()
+        .map(|i| TensorInfo {
+            dims: i.dims.as_ref().map(|d| d.iter().map(normalise).collect()),
+            ..i.clone()
+        })
+        .collect();
+    let inputs = &inputs[..];
     check_names(model, inputs, choices)?;
     let batch_symbols: BTreeSet<&str> = inputs
         .iter()
@@ -152,7 +175,15 @@ pub fn plan(
                 dtype_name(input.dtype)
             )));
         }
-        let (dims, file_note) = plan_dims(model, input, &batch_symbols, choices, &mut notes)?;
+        let mut defaulted = Vec::new();
+        let (dims, file_note) = plan_dims(
+            model,
+            input,
+            &batch_symbols,
+            choices,
+            &mut notes,
+            &mut defaulted,
+        )?;
         let (fill, why) = plan_fill(input, id_ranges, choices, file_note);
         planned.push(InputPlan {
             name: input.name.clone(),
@@ -160,6 +191,7 @@ pub fn plan(
             dims,
             fill,
             why,
+            defaulted,
         });
     }
     let has_batch = planned.iter().any(|p| p.dims.contains(&PlanDim::Batch));
@@ -236,6 +268,7 @@ fn plan_dims(
     batch_symbols: &BTreeSet<&str>,
     c: &InputChoices,
     notes: &mut Vec<String>,
+    defaulted: &mut Vec<String>,
 ) -> anyhow::Result<(Vec<PlanDim>, Option<String>)> {
     let name = &input.name;
     if let Some(path) = c.files.get(name) {
@@ -269,9 +302,19 @@ fn plan_dims(
     }
     if let Some(shape) = c.shapes.get(name) {
         if let Some(d) = input.dims.as_deref() {
-            check_rank_and_fixed(model, name, d, shape, &format!("--shape {name}=..."))?;
+            // A `batch` dim is checked as 1: any size is allowed where it may stand.
+            let given: Vec<i64> = shape
+                .iter()
+                .zip(d.iter().map(Some).chain(std::iter::repeat(None)))
+                .map(|(p, decl)| match (p, decl) {
+                    (PlanDim::Fixed(v), _) => *v,
+                    (PlanDim::Batch, Some(Dim::Fixed(v))) => *v,
+                    (PlanDim::Batch, _) => 1,
+                })
+                .collect();
+            check_rank_and_fixed(model, name, d, &given, &format!("--shape {name}=..."))?;
         }
-        return Ok((shape.iter().map(|v| PlanDim::Fixed(*v)).collect(), None));
+        return Ok((shape.clone(), None));
     }
     let Some(dims) = input.dims.as_deref() else {
         return Err(bad_input(format!(
@@ -288,6 +331,7 @@ fn plan_dims(
                 } else if batch_symbols.contains(s.as_str()) {
                     PlanDim::Batch
                 } else if is_seq_name(s) {
+                    defaulted.push(s.clone());
                     let note = format!("symbolic dim '{s}' set to {DEFAULT_SEQ} (change with --dim {s}=N)");
                     if !notes.contains(&note) {
                         notes.push(note);
@@ -645,8 +689,11 @@ mod tests {
         ];
         let choices = InputChoices {
             shapes: BTreeMap::from([
-                ("input".into(), vec![1, 512]),
-                ("state".into(), vec![2, 1, 128]),
+                ("input".into(), vec![PlanDim::Fixed(1), PlanDim::Fixed(512)]),
+                (
+                    "state".into(),
+                    vec![PlanDim::Fixed(2), PlanDim::Fixed(1), PlanDim::Fixed(128)],
+                ),
             ]),
             fills: BTreeMap::from([("sr".into(), 16000.0)]),
             ..Default::default()
@@ -656,6 +703,60 @@ mod tests {
         let sr = p.inputs[2].tensor(1).unwrap();
         assert!(sr.shape.is_empty());
         assert_eq!(sr.data, 16000i64.to_le_bytes().to_vec());
+    }
+
+    #[test]
+    fn shape_with_batch_keeps_the_sweep_and_placeholders_are_unnamed() {
+        // Shaped like PaddleOCR's classifier: [-1, 3, ?, ?].
+        let inputs = [info(
+            "x",
+            DType::F32,
+            vec![Dim::Fixed(-1), Dim::Fixed(3), sym("?"), sym("?")],
+        )];
+        let msg = plan(
+            "cls.onnx",
+            &inputs,
+            &BTreeMap::new(),
+            &InputChoices::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            msg.contains("dynamic and unnamed; pass --shape x="),
+            "{msg}"
+        );
+        let choices = InputChoices {
+            shapes: BTreeMap::from([(
+                "x".into(),
+                vec![
+                    PlanDim::Batch,
+                    PlanDim::Fixed(3),
+                    PlanDim::Fixed(48),
+                    PlanDim::Fixed(192),
+                ],
+            )]),
+            ..Default::default()
+        };
+        let p = plan("cls.onnx", &inputs, &BTreeMap::new(), &choices).unwrap();
+        assert_eq!(p.batches, DEFAULT_BATCHES);
+        assert_eq!(p.inputs[0].shape(8), vec![8, 3, 48, 192]);
+    }
+
+    #[test]
+    fn defaulted_symbols_are_recorded() {
+        let inputs = [info(
+            "input",
+            DType::F32,
+            vec![sym("batch"), sym("sequence")],
+        )];
+        let p = plan(
+            "vad.onnx",
+            &inputs,
+            &BTreeMap::new(),
+            &InputChoices::default(),
+        )
+        .unwrap();
+        assert_eq!(p.inputs[0].defaulted, vec!["sequence".to_string()]);
     }
 
     #[test]
@@ -682,7 +783,7 @@ mod tests {
     fn shape_must_agree_with_fixed_dims() {
         let inputs = [info("x", DType::F32, vec![sym("N"), Dim::Fixed(3)])];
         let choices = InputChoices {
-            shapes: BTreeMap::from([("x".into(), vec![1, 4])]),
+            shapes: BTreeMap::from([("x".into(), vec![PlanDim::Batch, PlanDim::Fixed(4)])]),
             ..Default::default()
         };
         let msg = plan("m.onnx", &inputs, &BTreeMap::new(), &choices)

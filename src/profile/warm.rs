@@ -189,9 +189,21 @@ pub fn explain_run_error(model: &str, plan: &Plan, ort_message: &str) -> anyhow:
         .collect();
     named.sort_by_key(|n| std::cmp::Reverse(n.len()));
     let hint = match named.first() {
-        Some(n) => format!(
-            "input '{n}' is the likely cause: set it with --shape {n}=D0,D1,.., --fill {n}=VALUE or --input {n}=FILE.npy"
-        ),
+        Some(n) => {
+            let defaulted = plan
+                .inputs
+                .iter()
+                .find(|i| i.name == *n)
+                .map(|i| i.defaulted.as_slice())
+                .unwrap_or_default();
+            let dims: String = defaulted
+                .iter()
+                .map(|d| format!("--dim {d}=N, "))
+                .collect();
+            format!(
+                "input '{n}' is the likely cause: set it with {dims}--shape {n}=D0,D1,.., --fill {n}=VALUE or --input {n}=FILE.npy"
+            )
+        }
         None => "set inputs with --dim NAME=N, --shape INPUT=D0,D1,.., --fill INPUT=VALUE or --input INPUT=FILE.npy".into(),
     };
     bad_input(format!(
@@ -238,6 +250,7 @@ mod tests {
             dims: vec![PlanDim::Batch],
             fill: Fill::Constant { value: 0.0 },
             why: "zeros".into(),
+            defaulted: vec!["seq".into()],
         };
         let plan = Plan {
             inputs: vec![mk("input"), mk("input_ids")],
@@ -251,6 +264,7 @@ mod tests {
             "{msg}"
         );
         assert!(msg.contains("--fill input_ids=VALUE"), "{msg}");
+        assert!(msg.contains("--dim seq=N, --shape input_ids="), "{msg}");
         assert_eq!(crate::error::exit_code(&err), 2);
     }
 }
