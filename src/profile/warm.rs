@@ -180,14 +180,18 @@ pub fn explain_run_error(model: &str, plan: &Plan, ort_message: &str) -> anyhow:
         .iter()
         .map(|i| format!("{} ({})", i.describe(), i.why))
         .collect();
-    // The longest matching name wins, so `input` does not shadow `input_ids`.
+    // The longest name that appears as a whole word wins, so `input` does not
+    // shadow `input_ids` and a one-letter name does not match inside a word.
     let mut named: Vec<&str> = plan
         .inputs
         .iter()
         .map(|i| i.name.as_str())
-        .filter(|n| msg.contains(n))
+        .filter(|n| mentions(&msg, n))
         .collect();
     named.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    let dim_flags = |defaulted: &[String]| -> String {
+        defaulted.iter().map(|d| format!("--dim {d}=N, ")).collect()
+    };
     let hint = match named.first() {
         Some(n) => {
             let defaulted = plan
@@ -196,20 +200,47 @@ pub fn explain_run_error(model: &str, plan: &Plan, ort_message: &str) -> anyhow:
                 .find(|i| i.name == *n)
                 .map(|i| i.defaulted.as_slice())
                 .unwrap_or_default();
-            let dims: String = defaulted
-                .iter()
-                .map(|d| format!("--dim {d}=N, "))
-                .collect();
             format!(
-                "input '{n}' is the likely cause: set it with {dims}--shape {n}=D0,D1,.., --fill {n}=VALUE or --input {n}=FILE.npy"
+                "input '{n}' is the likely cause: set it with {}--shape {n}=D0,D1,.., --fill {n}=VALUE or --input {n}=FILE.npy",
+                dim_flags(defaulted)
             )
         }
-        None => "set inputs with --dim NAME=N, --shape INPUT=D0,D1,.., --fill INPUT=VALUE or --input INPUT=FILE.npy".into(),
+        None => {
+            let mut defaulted: Vec<String> = plan
+                .inputs
+                .iter()
+                .flat_map(|i| i.defaulted.clone())
+                .collect();
+            defaulted.sort();
+            defaulted.dedup();
+            let guessed = if defaulted.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "dims advisor chose by default ({}) may not suit the model: ",
+                    defaulted.join(", ")
+                )
+            };
+            format!(
+                "{guessed}set inputs with {}--dim NAME=N, --shape INPUT=D0,D1,.., --fill INPUT=VALUE or --input INPUT=FILE.npy",
+                dim_flags(&defaulted)
+            )
+        }
     };
     bad_input(format!(
         "{model}: the model failed on the inputs advisor made ({msg}); fed: {}; {hint}",
         fed.join(", ")
     ))
+}
+
+/// True when `name` occurs in `text` not as part of a longer identifier.
+fn mentions(text: &str, name: &str) -> bool {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(name).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + name.len()..].chars().next();
+        !before.is_some_and(ident) && !after.is_some_and(ident)
+    })
 }
 
 #[cfg(test)]
@@ -266,5 +297,17 @@ mod tests {
         assert!(msg.contains("--fill input_ids=VALUE"), "{msg}");
         assert!(msg.contains("--dim seq=N, --shape input_ids="), "{msg}");
         assert_eq!(crate::error::exit_code(&err), 2);
+        // No input named as a word: the defaulted dims are suggested.
+        let msg = explain_run_error("m.onnx", &plan, "Invalid shape: {192}").to_string();
+        assert!(msg.contains("dims advisor chose by default (seq)"), "{msg}");
+        assert!(msg.contains("--dim seq=N, --dim NAME=N"), "{msg}");
+    }
+
+    #[test]
+    fn mentions_matches_whole_words() {
+        assert!(mentions("bad value for input_ids.", "input_ids"));
+        assert!(mentions("'x' has rank 3", "x"));
+        assert!(!mentions("Non-zero exit", "x"));
+        assert!(!mentions("input_ids", "input"));
     }
 }
