@@ -4,6 +4,7 @@
 use super::cold::{self, ProbeRequest, ProbeResult};
 use super::inputs::{self, InputChoices, Plan};
 use super::machine;
+use super::progress::{ProgressEvent, Step, Steps};
 use super::stats::{median, round3, summarize};
 use super::warm::{measure, Budget, Feed, Timings};
 use super::{
@@ -15,7 +16,7 @@ use crate::runtime::{self, Device, OptLevel, RuntimeHandle};
 use anyhow::Context;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Fresh-process cold-start trials when not told otherwise.
 pub const DEFAULT_COLD_TRIALS: u32 = 5;
@@ -69,60 +70,6 @@ impl ProfileOptions {
     }
 }
 
-/// Progress of a measurement, for a bar or a screen.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ProgressEvent {
-    /// What is being measured now, e.g. "latency: 2 threads, batch 8".
-    pub phase: String,
-    /// Steps done.
-    pub done: u32,
-    /// Steps in all.
-    pub total: u32,
-    /// Estimated time left, once a step is done.
-    pub eta: Option<Duration>,
-    /// Something to tell the user now (a fallback, an assumption), if any.
-    pub notice: Option<String>,
-}
-
-/// Tracks steps and estimates time left.
-struct Steps<'a> {
-    done: u32,
-    total: u32,
-    start: Instant,
-    sink: &'a mut dyn FnMut(ProgressEvent),
-}
-
-impl Steps<'_> {
-    fn begin(&mut self, phase: String) {
-        let eta = (self.done > 0).then(|| {
-            self.start
-                .elapsed()
-                .mul_f64((self.total - self.done) as f64 / self.done as f64)
-        });
-        (self.sink)(ProgressEvent {
-            phase,
-            done: self.done,
-            total: self.total,
-            eta,
-            notice: None,
-        });
-    }
-
-    fn notice(&mut self, text: String) {
-        (self.sink)(ProgressEvent {
-            phase: String::new(),
-            done: self.done,
-            total: self.total,
-            eta: None,
-            notice: Some(text),
-        });
-    }
-
-    fn finish_step(&mut self) {
-        self.done += 1;
-    }
-}
-
 /// Measures the model as `opts` says, reporting progress to `progress`.
 pub fn profile(
     opts: &ProfileOptions,
@@ -139,17 +86,19 @@ pub fn profile(
     let mut notes = plan.notes.clone();
     let cores = machine::cores();
     let threads = thread_counts(opts.threads.as_deref(), cores as usize);
-    let n_points = (threads.len() * plan.batches.len()) as u32;
-    let mut steps = Steps {
-        done: 0,
-        total: opts.cold_trials + if opts.optimization { 2 } else { 0 } + n_points,
-        start: Instant::now(),
-        sink: progress,
-    };
+    let budget = opts.runs.map(Budget::exactly).unwrap_or(Budget::LATENCY);
+    let quick = opts.runs.map(Budget::exactly).unwrap_or(Budget::QUICK);
+    let first_batch = plan.batches[0];
+    let mut order = vec![Step::Probe; opts.cold_trials as usize];
+    for _ in &threads {
+        order.extend(plan.batches.iter().map(|b| Step::Point(*b)));
+    }
+    if opts.optimization {
+        order.extend([Step::Opt(first_batch), Step::Opt(first_batch)]);
+    }
+    let mut steps = Steps::new(order, budget, quick, progress);
 
     let device = choose_device(opts.device, &rt, &mut notes, &mut steps);
-    let budget = opts.runs.map(Budget::exactly).unwrap_or(Budget::LATENCY);
-    let first_batch = plan.batches[0];
     let probe_threads = *threads.iter().max().unwrap_or(&1);
 
     let probes = cold_trials(
@@ -176,8 +125,9 @@ pub fn profile(
                     budget.max_time.as_secs()
                 ));
             }
-            latency.push(point(device, t, b, &timings));
-            steps.finish_step();
+            let p = point(device, t, b, &timings);
+            steps.finish(Some(p.mean_ms / b as f64));
+            latency.push(p);
         }
     }
 
@@ -188,6 +138,7 @@ pub fn profile(
             &plan,
             first_batch,
             device,
+            &quick,
             &mut steps,
         )?)
     } else {
@@ -319,8 +270,9 @@ fn cold_trials(
             i + 1,
             opts.cold_trials
         ));
-        results.push(cold::run_probe(&exe, &model, &file.0)?);
-        steps.finish_step();
+        let r = cold::run_probe(&exe, &model, &file.0)?;
+        steps.finish(Some(r.first_inference_ms / batch as f64));
+        results.push(r);
     }
     Ok(results)
 }
@@ -353,9 +305,9 @@ fn optimization_effect(
     plan: &Plan,
     batch: u32,
     device: Device,
+    budget: &Budget,
     steps: &mut Steps<'_>,
 ) -> anyhow::Result<OptimizationEffect> {
-    let budget = opts.runs.map(Budget::exactly).unwrap_or(Budget::QUICK);
     let shown = opts.model.display().to_string();
     let mut one = |level: OptLevel, label: &str| -> anyhow::Result<(f64, f64)> {
         steps.begin(format!(
@@ -365,9 +317,10 @@ fn optimization_effect(
         let mut session = runtime::session(&opts.model, 1, level, device)?;
         let create_ms = t.elapsed().as_secs_f64() * 1e3;
         let feed = Feed::new(&session, plan, batch)?;
-        let timings = measure(&mut session, &feed, plan, &shown, &budget)?;
-        steps.finish_step();
-        Ok((create_ms, median(&timings.samples_ms)))
+        let timings = measure(&mut session, &feed, plan, &shown, budget)?;
+        let p50 = median(&timings.samples_ms);
+        steps.finish(Some(p50 / batch as f64));
+        Ok((create_ms, p50))
     };
     let (disabled_session_ms, disabled_p50_ms) = one(OptLevel::Disabled, "disabled")?;
     let (all_session_ms, all_p50_ms) = one(OptLevel::All, "all")?;

@@ -11,6 +11,7 @@ pub mod inputs;
 pub mod machine;
 mod measure;
 pub mod npy;
+pub mod progress;
 pub mod stats;
 pub mod summary;
 pub mod tensor;
@@ -18,9 +19,8 @@ pub mod warm;
 
 pub use cold::{probe, ProbeRequest, ProbeResult};
 pub use inputs::{InputChoices, Plan};
-pub use measure::{
-    cold_summary, profile, thread_counts, ProfileOptions, ProgressEvent, DEFAULT_COLD_TRIALS,
-};
+pub use measure::{cold_summary, profile, thread_counts, ProfileOptions, DEFAULT_COLD_TRIALS};
+pub use progress::ProgressEvent;
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
