@@ -242,6 +242,9 @@ mod tests {
                 session_create_ms: 100.0,
                 first_inference_ms: 20.0,
                 spread_ms: Default::default(),
+                threads: 1,
+                batch: 1,
+                process_rss_mb: 100.0,
             },
             latency: points
                 .iter()

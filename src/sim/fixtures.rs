@@ -143,6 +143,9 @@ pub fn constant_profile(ms: f64) -> Profile {
             session_create_ms: 0.0,
             first_inference_ms: ms,
             spread_ms: BTreeMap::new(),
+            threads: 1,
+            batch: 1,
+            process_rss_mb: 0.0,
         },
         latency: vec![LatencyPoint {
             device: "cpu".to_string(),
