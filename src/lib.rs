@@ -25,4 +25,5 @@ pub mod pricing;
 pub mod profile;
 pub mod runtime;
 pub mod sim;
+pub mod text;
 pub mod workload;

@@ -67,7 +67,11 @@ fn serverless_without_cold_start_is_m_m_inf() {
     let o = simulate_times(&sc, &times).unwrap();
     let expect = lambda * mean_s;
     let err = (o.avg_instances - expect).abs() / expect;
-    assert!(err < 0.03, "mean busy instances {:.3}, expected {expect}", o.avg_instances);
+    assert!(
+        err < 0.03,
+        "mean busy instances {:.3}, expected {expect}",
+        o.avg_instances
+    );
     assert_eq!(o.success_ratio, 1.0);
     assert_eq!(o.avg_wait_s, 0.0);
 }
@@ -84,7 +88,10 @@ fn simfaas_reference_run() {
     sc.cold = Some(Dist::Exponential { mean_s: 2.244 });
     let o = simulate_times(&sc, &times).unwrap();
     let p_cold = o.cold_starts as f64 / o.requests as f64;
-    eprintln!("SimFaaS reference: p_cold {p_cold:.5}, mean instances {:.2}", o.avg_instances);
+    eprintln!(
+        "SimFaaS reference: p_cold {p_cold:.5}, mean instances {:.2}",
+        o.avg_instances
+    );
     assert!(
         (p_cold - 0.0014).abs() / 0.0014 < 0.15,
         "cold-start probability {p_cold:.5}, SimFaaS 0.0014"

@@ -1,14 +1,208 @@
 //! `advisor simulate` and `advisor reproduce`.
 
 use super::Ctx;
-use crate::cli::simulate::{ReproduceCommand, SimulateArgs};
+use crate::cli::simulate::{OfferArgs, PaperArgs, ReproduceCommand, RunArgs, SimulateArgs};
+use crate::error::bad_input;
+use crate::outcome::Outcome;
+use crate::pricing::{snapshot, Offer};
+use crate::profile::Profile;
+use crate::sim::engine::BatchPolicy;
+use crate::sim::sampler::Dist;
+use crate::sim::{self, Scenario};
+use crate::text::{pct, secs, usd, Table};
+use anyhow::Result;
+use serde::Serialize;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// The offers the flags select, in snapshot order; unknown ids are bad input.
+pub fn select_offers(a: &OfferArgs) -> Result<(String, Vec<Offer>)> {
+    let snap = snapshot::find(&a.snapshot, a.pricing.as_deref())?;
+    if a.offers.is_empty() {
+        return Ok((snap.name.clone(), snap.offers));
+    }
+    let mut out = Vec::new();
+    for id in &a.offers {
+        match snap.offer(id) {
+            Some(o) => out.push(o.clone()),
+            None => {
+                return Err(bad_input(format!(
+                    "--offer {id}: no such offer in snapshot {} (see `advisor pricing show --snapshot {}`)",
+                    snap.name, snap.name
+                )))
+            }
+        }
+    }
+    Ok((snap.name, out))
+}
+
+/// Loads a profile, as bad input when it cannot be read.
+pub fn load_profile(path: &Path) -> Result<Arc<Profile>> {
+    Ok(Arc::new(Profile::load(path)?))
+}
+
+/// Applies the run flags to a scenario.
+pub fn apply_run_args(sc: &mut Scenario, r: &RunArgs) -> Result<()> {
+    if r.batch == 0 || r.batch > 1024 {
+        return Err(bad_input(format!(
+            "--batch {}: expected 1 to 1024 requests per invocation",
+            r.batch
+        )));
+    }
+    if !(r.batch_wait.is_finite() && r.batch_wait >= 0.0) {
+        return Err(bad_input("--batch-wait: expected milliseconds >= 0"));
+    }
+    if !(r.cpu_speed.is_finite() && r.cpu_speed > 0.0) {
+        return Err(bad_input("--cpu-speed: expected a factor > 0, e.g. 0.7"));
+    }
+    if let Some(m) = r.memory_mb {
+        if !(m.is_finite() && m > 0.0) {
+            return Err(bad_input("--memory-mb: expected a size in MB > 0"));
+        }
+    }
+    sc.batch = BatchPolicy {
+        size: r.batch,
+        max_wait_s: r.batch_wait / 1e3,
+    };
+    sc.memory_mb = r.memory_mb;
+    sc.provisioned = r.provisioned;
+    sc.instances = r.instances;
+    sc.cpu_factor = r.cpu_speed;
+    sc.seed = r.seed;
+    let dist = |flag: &str, v: &Option<String>| -> Result<Option<Dist>> {
+        v.as_deref()
+            .map(|s| Dist::parse(s).map_err(|e| bad_input(format!("{flag} {e}"))))
+            .transpose()
+    };
+    sc.warm = dist("--service", &r.service)?;
+    sc.cold = dist("--cold-service", &r.cold_service)?;
+    Ok(())
+}
+
+/// Runs every scenario over the trace file, in parallel, each streaming the
+/// file itself so memory does not grow with the trace. Warnings (an unsorted
+/// trace) are returned once.
+pub fn simulate_file(scenarios: &[Scenario], trace: &Path) -> Result<(Vec<Outcome>, Vec<String>)> {
+    use rayon::prelude::*;
+    let results: Vec<Result<(Outcome, Vec<String>)>> = scenarios
+        .par_iter()
+        .map(|sc| {
+            let (arrivals, warnings) = crate::workload::sorted_arrivals(trace)?;
+            Ok((sim::simulate(sc, arrivals)?, warnings))
+        })
+        .collect();
+    let mut outcomes = Vec::with_capacity(results.len());
+    let mut warnings = Vec::new();
+    for r in results {
+        let (o, w) = r?;
+        if warnings.is_empty() {
+            warnings = w;
+        }
+        outcomes.push(o);
+    }
+    Ok((outcomes, warnings))
+}
+
+#[derive(Serialize)]
+struct SimulateReport<'a> {
+    profile: &'a str,
+    trace: String,
+    snapshot: String,
+    requests: u64,
+    sim_wall_s: f64,
+    provenance: &'static str,
+    outcomes: Vec<serde_json::Value>,
+}
 
 /// Runs `advisor simulate`.
-pub fn run(_ctx: &Ctx, _args: SimulateArgs) -> anyhow::Result<()> {
-    anyhow::bail!("simulate: not built yet")
+pub fn run(ctx: &Ctx, a: SimulateArgs) -> Result<()> {
+    let started = Instant::now();
+    let profile = load_profile(&a.profile)?;
+    let (snap, offers) = select_offers(&a.offers)?;
+    let mut scenarios = Vec::with_capacity(offers.len());
+    for offer in offers {
+        let mut sc = Scenario::new(offer, profile.clone());
+        apply_run_args(&mut sc, &a.run)?;
+        scenarios.push(sc);
+    }
+    let (outcomes, warnings) = simulate_file(&scenarios, &a.trace)?;
+    let wall = started.elapsed().as_secs_f64();
+    for w in &warnings {
+        ctx.warn(w);
+    }
+    let requests = outcomes.first().map(|o| o.requests).unwrap_or(0);
+    if ctx.global.json {
+        let mut views = Vec::with_capacity(outcomes.len());
+        for o in &outcomes {
+            let mut v = serde_json::to_value(o)?;
+            if !a.series {
+                if let Some(m) = v.as_object_mut() {
+                    m.remove("series");
+                }
+            }
+            views.push(v);
+        }
+        return ctx.print_json(&SimulateReport {
+            profile: &profile.name,
+            trace: a.trace.display().to_string(),
+            snapshot: snap,
+            requests,
+            sim_wall_s: wall,
+            provenance: "modelled",
+            outcomes: views,
+        });
+    }
+    println!(
+        "{} requests from {} against {} offer(s) of snapshot {} (modelled; profile {}, measured {})",
+        requests,
+        a.trace.display(),
+        outcomes.len(),
+        snap,
+        profile.name,
+        profile.measured_at
+    );
+    print!("{}", outcome_table(&outcomes));
+    println!("simulated in {:.2} s", wall);
+    Ok(())
+}
+
+/// The readable comparison table of outcomes.
+pub fn outcome_table(outcomes: &[Outcome]) -> String {
+    let mut t = Table::new(&[
+        "offer",
+        "kind",
+        ">avg",
+        ">p95",
+        ">p99",
+        ">success",
+        ">cost",
+        ">instances",
+        ">cold starts",
+    ]);
+    for o in outcomes {
+        t.row(vec![
+            o.offer.clone(),
+            o.kind.clone(),
+            secs(o.avg_latency_s),
+            secs(o.p95_latency_s),
+            secs(o.p99_latency_s),
+            pct(o.success_ratio),
+            usd(o.cost_usd),
+            o.instances_created.to_string(),
+            o.cold_starts.to_string(),
+        ]);
+    }
+    t.render()
 }
 
 /// Runs `advisor reproduce ...`.
-pub fn reproduce(_ctx: &Ctx, _cmd: ReproduceCommand) -> anyhow::Result<()> {
-    anyhow::bail!("reproduce: not built yet")
+pub fn reproduce(ctx: &Ctx, cmd: ReproduceCommand) -> Result<()> {
+    match cmd {
+        ReproduceCommand::Paper(a) => paper(ctx, a),
+    }
+}
+
+fn paper(_ctx: &Ctx, _a: PaperArgs) -> Result<()> {
+    anyhow::bail!("reproduce paper: not built yet")
 }

@@ -14,7 +14,7 @@
 
 use super::pool::Pool;
 use super::{Derived, EV_DONE, EV_READY, EV_TICK};
-use crate::outcome::{CostBreakdown, FailureReason, Facts};
+use crate::outcome::{CostBreakdown, Facts, FailureReason};
 use crate::pricing::Autoscaling;
 use crate::sim::engine::{Event, Job, Platform, Sim, NO_SLOT};
 
@@ -160,7 +160,8 @@ impl Platform for Managed {
     }
 
     fn finish(&mut self, end: f64, sim: &mut Sim) -> Facts {
-        sim.rec.instances(0.0, self.policy.min_instances.max(1) as u64);
+        sim.rec
+            .instances(0.0, self.policy.min_instances.max(1) as u64);
         while !self.held_since.is_empty() {
             self.retire(end);
         }

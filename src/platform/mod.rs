@@ -44,8 +44,8 @@ pub struct Derived {
     pub memory_mb: f64,
     /// vCPUs of one instance.
     pub vcpu: f64,
-    /// Intra-op threads per request.
-    pub threads: u32,
+    /// How an instance runs its requests.
+    pub slots: service_time::Slots,
     /// Service time per batch size (index = batch size).
     warm: Vec<(Sampler, f64)>,
     /// Remarks for the outcome.
@@ -73,8 +73,9 @@ impl Derived {
             Some(per) if per > 0.0 => memory_mb / per,
             _ => offer.spec.vcpu,
         };
-        let threads = service_time::threads_per_request(&offer, vcpu);
-        let mut notes = vec!["modelled: service times from the profile scaled to this offer".to_string()];
+        let slots = service_time::slots(&offer, vcpu);
+        let mut notes =
+            vec!["modelled: service times from the profile scaled to this offer".to_string()];
         let mut warm_table = Vec::with_capacity(max_batch as usize + 1);
         warm_table.push((Sampler::Constant(0.0), 0.0));
         for n in 1..=max_batch.max(1) {
@@ -97,7 +98,7 @@ impl Derived {
                 }
                 st
             } else {
-                service_time::cpu_service(&profile, &offer, vcpu, n).ok_or_else(|| {
+                service_time::cpu_service(&profile, &offer, slots, n).ok_or_else(|| {
                     crate::error::bad_input(format!(
                         "profile `{}` has no CPU latency points; profile the model again",
                         profile.name
@@ -127,7 +128,7 @@ impl Derived {
             profile,
             memory_mb,
             vcpu,
-            threads,
+            slots,
             warm: warm_table,
             notes,
         })

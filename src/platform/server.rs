@@ -10,7 +10,7 @@
 
 use super::pool::Pool;
 use super::{Derived, EV_DONE};
-use crate::outcome::{CostBreakdown, FailureReason, Facts};
+use crate::outcome::{CostBreakdown, Facts, FailureReason};
 use crate::sim::engine::{Event, Job, Platform, Sim};
 
 /// The server platform model.

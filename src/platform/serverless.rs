@@ -20,7 +20,7 @@
 
 use super::cold_start::ColdStartPhases;
 use super::{Derived, EV_DONE, EV_READY};
-use crate::outcome::{CostBreakdown, FailureReason, Facts};
+use crate::outcome::{CostBreakdown, Facts, FailureReason};
 use crate::pricing::billing::round_up;
 use crate::pricing::{Billing, Offer};
 use crate::sim::engine::{Event, Job, Platform, Sim};
@@ -71,6 +71,7 @@ pub struct Serverless {
     /// Live instance ids (concurrency > 1 path).
     live: Vec<u32>,
     alive: u64,
+    starting: u32,
     peak: u64,
     created: u64,
     cold_starts: u64,
@@ -94,11 +95,7 @@ impl Serverless {
             new_per_s: f64::INFINITY,
         });
         let admit = b.concurrency_per_instance.max(1);
-        let workers = if admit == 1 {
-            1
-        } else {
-            ((d.vcpu / d.threads as f64).floor() as u32).clamp(1, admit)
-        };
+        let workers = d.slots.parallel;
         let cold = ColdStartPhases::new(&d.profile, offer, d.vcpu);
         let mut me = Serverless {
             keep_alive_s: b.keep_alive_s.unwrap_or(f64::INFINITY),
@@ -117,6 +114,7 @@ impl Serverless {
             idle_provisioned: Vec::new(),
             live: Vec::new(),
             alive: 0,
+            starting: 0,
             peak: 0,
             created: 0,
             cold_starts: 0,
@@ -225,17 +223,24 @@ impl Serverless {
         if self.admit == 1 {
             return self.idle.pop_back().map(|(id, _)| id);
         }
+        // The least loaded warm instance with room, as a load balancer
+        // spreading requests would pick; else one still starting.
+        let mut warm: Option<(u32, u32)> = None;
         let mut starting = None;
         for &id in &self.live {
             let inst = &self.insts[id as usize];
-            if inst.inflight < self.admit {
-                if inst.ready_at <= now {
-                    return Some(id);
+            if inst.inflight >= self.admit {
+                continue;
+            }
+            if inst.ready_at <= now {
+                if warm.is_none_or(|(_, load)| inst.inflight < load) {
+                    warm = Some((id, inst.inflight));
                 }
+            } else {
                 starting.get_or_insert(id);
             }
         }
-        starting
+        warm.map(|(id, _)| id).or(starting)
     }
 
     fn admit_job(&mut self, id: u32, now: f64, job: Job, sim: &mut Sim) {
@@ -290,7 +295,11 @@ impl Serverless {
         if !matches!(b, Billing::Invocation { .. }) {
             return;
         }
-        let billed_run = if b.init_billed() { init_s + run_s } else { run_s };
+        let billed_run = if b.init_billed() {
+            init_s + run_s
+        } else {
+            run_s
+        };
         self.billed_s += round_up(billed_run, b.granularity_s()).max(b.granularity_s());
         self.cost.compute_usd += match b.provisioned_invocation_usd(run_s, mem) {
             Some(usd) if provisioned => usd,
@@ -312,17 +321,11 @@ impl Serverless {
     }
 }
 
-impl Platform for Serverless {
-    fn arrive(&mut self, now: f64, job: Job, sim: &mut Sim) {
-        self.cost.requests_usd += self.d.offer.billing.per_request_usd() * job.n as f64;
-        self.expire(now, sim);
-        if let Some(id) = self.find(now) {
-            self.admit_job(id, now, job, sim);
-            return;
-        }
+impl Serverless {
+    /// Starts a new instance if the limits allow: its id and cold-start delay.
+    fn start_instance(&mut self, now: f64, job: Job, sim: &mut Sim) -> Option<(u32, f64)> {
         if self.alive >= self.max_instances as u64 || !self.take_token(now) {
-            sim.fail(job, now, FailureReason::Throttled);
-            return;
+            return None;
         }
         // A synthetic cold run stands for the whole cold start.
         let delay = if self.cold_sampler.is_some() {
@@ -332,8 +335,33 @@ impl Platform for Serverless {
         };
         let ready = now + delay;
         let id = self.spawn(now, ready, false);
+        self.starting += 1;
         sim.rec.instances(now, self.alive);
         sim.at(ready, EV_READY, id, job);
+        Some((id, delay))
+    }
+}
+
+impl Platform for Serverless {
+    fn arrive(&mut self, now: f64, job: Job, sim: &mut Sim) {
+        self.cost.requests_usd += self.d.offer.billing.per_request_usd() * job.n as f64;
+        self.expire(now, sim);
+        if let Some(id) = self.find(now) {
+            let inst = &self.insts[id as usize];
+            // Instances that take many requests (Cloud Run) are scaled out
+            // when the chosen one has no idle worker left, as an autoscaler
+            // watching CPU would; the request does not wait for the new one.
+            let saturated = inst.ready_at <= now && inst.running >= self.workers;
+            if self.admit > 1 && saturated && self.starting == 0 {
+                self.start_instance(now, job, sim);
+            }
+            self.admit_job(id, now, job, sim);
+            return;
+        }
+        let Some((id, delay)) = self.start_instance(now, job, sim) else {
+            sim.fail(job, now, FailureReason::Throttled);
+            return;
+        };
         if delay == 0.0 {
             // A synthetic cold run starts at once; it is still a cold start.
             self.cold_starts += job.n as u64;
@@ -346,6 +374,7 @@ impl Platform for Serverless {
         let id = ev.inst;
         match ev.kind {
             EV_READY => {
+                self.starting -= 1;
                 while self.insts[id as usize].running < self.workers {
                     let Some(job) = self.insts[id as usize].waiting.pop_front() else {
                         break;

@@ -22,7 +22,7 @@
 //! model calibrated on the study (see [`gpu_service_s`]); both are labelled
 //! modelled by the caller.
 
-use crate::pricing::{Gpu, Offer};
+use crate::pricing::{Gpu, Kind, Offer};
 use crate::profile::{LatencyPoint, Profile};
 
 /// Mean and spread of one invocation's service time on an offer.
@@ -55,30 +55,58 @@ impl ServiceTime {
     }
 }
 
-/// Intra-op threads a request uses on `offer` when it runs `concurrency`
-/// requests per instance: the configured value, else the instance's vCPUs
-/// shared by its concurrent requests, rounded, at least 1.
-pub fn threads_per_request(offer: &Offer, vcpu: f64) -> u32 {
-    if let Some(t) = offer.behaviour.threads_per_request {
-        return t.max(1);
+/// How an instance runs its requests: how many at once, with how many
+/// threads each, and the vCPUs each gets.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Slots {
+    /// Requests running at once on one instance.
+    pub parallel: u32,
+    /// Intra-op threads per request.
+    pub threads: u32,
+    /// vCPUs each running request gets.
+    pub share: f64,
+}
+
+/// How an instance of `offer` with `vcpu` vCPUs runs requests.
+///
+/// - One request per instance (Lambda, Cloud Functions 1st gen): it runs with
+///   the configured threads, else `round(vcpu)` threads, on all the vCPUs.
+/// - Servers and managed endpoints run `concurrency_per_instance` workers at
+///   once (their configured worker count); each gets `vcpu / workers`.
+/// - Serverless instances admitting N > 1 requests (Cloud Run) run
+///   `floor(vcpu / threads)` of them at once (at least 1, at most N), one
+///   thread each unless configured; the rest wait on the instance.
+pub fn slots(offer: &Offer, vcpu: f64) -> Slots {
+    let admit = offer.behaviour.concurrency_per_instance.max(1);
+    let configured = offer.behaviour.threads_per_request.map(|t| t.max(1));
+    let parallel = match (offer.kind, admit) {
+        (_, 1) => 1,
+        (Kind::Serverless, n) => {
+            let t = configured.unwrap_or(1) as f64;
+            ((vcpu / t).floor() as u32).clamp(1, n)
+        }
+        (_, n) => n,
+    };
+    let share = vcpu / parallel as f64;
+    let threads = configured.unwrap_or_else(|| (share.round() as u32).max(1));
+    Slots {
+        parallel,
+        threads,
+        share,
     }
-    let per = vcpu / offer.behaviour.concurrency_per_instance.max(1) as f64;
-    (per.round() as u32).max(1)
 }
 
-/// vCPUs one request gets: the instance's vCPUs shared by its workers.
-pub fn share_per_request(offer: &Offer, vcpu: f64) -> f64 {
-    vcpu / offer.behaviour.concurrency_per_instance.max(1) as f64
-}
-
-/// Service time of one invocation of `batch` items on a CPU instance with
-/// `vcpu` vCPUs (serverless: for the configured memory).
+/// Service time of one invocation of `batch` items on a CPU instance of
+/// `offer` whose requests run in `slots`.
 ///
 /// Returns `None` when the profile has no CPU points.
-pub fn cpu_service(profile: &Profile, offer: &Offer, vcpu: f64, batch: u32) -> Option<ServiceTime> {
-    let threads = threads_per_request(offer, vcpu);
-    let share = share_per_request(offer, vcpu);
-    let local = local_cpu(profile, threads as f64, share, batch)?;
+pub fn cpu_service(
+    profile: &Profile,
+    offer: &Offer,
+    slots: Slots,
+    batch: u32,
+) -> Option<ServiceTime> {
+    let local = local_cpu(profile, slots.threads as f64, slots.share, batch)?;
     let k = offer.runtime.inference_factor / offer.spec.cpu_speed.max(1e-9);
     Some(local.scaled(k))
 }
@@ -190,9 +218,15 @@ pub fn gpu_service_s(flops_per_item: f64, gpu: &Gpu, batch: u32) -> f64 {
 /// already includes the study's serving stack.
 pub fn gpu_service(profile: &Profile, gpu: &Gpu, batch: u32) -> (ServiceTime, &'static str) {
     if let Some(st) = at_batch(profile, "cuda", 1, batch) {
-        return (st.scaled(1.0 / gpu.relative_t4.max(1e-3)), "profile's cuda points");
+        return (
+            st.scaled(1.0 / gpu.relative_t4.max(1e-3)),
+            "profile's cuda points",
+        );
     }
-    let flops = profile.model.flops_per_item.unwrap_or(DEFAULT_FLOPS_PER_ITEM);
+    let flops = profile
+        .model
+        .flops_per_item
+        .unwrap_or(DEFAULT_FLOPS_PER_ITEM);
     let mean = gpu_service_s(flops, gpu, batch);
     // GPU kernels are steady; a 10% tail stands in for the jitter of the
     // serving stack, which the study does not break down.
@@ -306,6 +340,10 @@ mod tests {
         let mobilenet = gpu_service_s(0.60e9, &t4, 1);
         let albert = gpu_service_s(22e9, &t4, 1);
         assert!((mobilenet - 0.010).abs() < 0.0003, "{mobilenet}");
-        assert!((albert / mobilenet - 10.0).abs() < 0.5, "{}", albert / mobilenet);
+        assert!(
+            (albert / mobilenet - 10.0).abs() < 0.5,
+            "{}",
+            albert / mobilenet
+        );
     }
 }

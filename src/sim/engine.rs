@@ -7,7 +7,7 @@
 //! records each request's fate in a [`Recorder`]. Equal times are broken by
 //! insertion order, so a run is a pure function of its inputs and seed.
 
-use crate::outcome::{FailureReason, Facts, Outcome, Provenance, Recorder};
+use crate::outcome::{Facts, FailureReason, Outcome, Provenance, Recorder};
 use rand::rngs::SmallRng;
 use rand::SeedableRng;
 use std::cmp::Ordering;
@@ -280,9 +280,7 @@ where
         next = src.next().transpose()?;
         if let Some(n) = next {
             if n < t_arr {
-                crate::bail_input!(
-                    "arrival times must not decrease: {n} s comes after {t_arr} s"
-                );
+                crate::bail_input!("arrival times must not decrease: {n} s comes after {t_arr} s");
             }
         }
         if !batching {

@@ -5,8 +5,8 @@
 //! cold-start phases unless asked; its figures are assumptions by design.
 
 use crate::pricing::{
-    Arch, Behaviour, Billing, Cloud, ColdStartModel, Kind, Offer, Queue, QueuePolicy,
-    RuntimeModel, Spec,
+    Arch, Behaviour, Billing, Cloud, ColdStartModel, Kind, Offer, Queue, QueuePolicy, RuntimeModel,
+    Spec,
 };
 use crate::profile::{ColdStart, LatencyPoint, Machine, ModelSummary, Profile, RuntimeInfo};
 use std::collections::BTreeMap;

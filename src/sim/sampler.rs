@@ -154,7 +154,10 @@ mod tests {
 
     #[test]
     fn parse_forms() {
-        assert_eq!(Dist::parse("exp:0.5").unwrap(), Dist::Exponential { mean_s: 0.5 });
+        assert_eq!(
+            Dist::parse("exp:0.5").unwrap(),
+            Dist::Exponential { mean_s: 0.5 }
+        );
         assert_eq!(Dist::parse("const:2").unwrap(), Dist::Constant { s: 2.0 });
         assert!(Dist::parse("exp:-1").is_err());
         assert!(Dist::parse("weibull:1").is_err());
