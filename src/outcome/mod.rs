@@ -231,6 +231,12 @@ impl Recorder {
         self.series.instances(t_s, count);
     }
 
+    /// An instance started at `t_s`.
+    #[inline]
+    pub fn instance_started(&mut self, t_s: f64) {
+        self.series.started(t_s);
+    }
+
     #[inline]
     fn touch(&mut self, t_s: f64) {
         if t_s > self.last_event_s {

@@ -26,6 +26,9 @@ pub struct Bucket {
     pub latency_sum_s: f64,
     /// Most instances alive during the bucket.
     pub instances: u64,
+    /// Instances started during the bucket.
+    #[serde(default)]
+    pub started: u64,
 }
 
 impl Bucket {
@@ -54,6 +57,7 @@ impl Bucket {
         self.failures += other.failures;
         self.latency_sum_s += other.latency_sum_s;
         self.instances = self.instances.max(other.instances);
+        self.started += other.started;
     }
 }
 
@@ -146,6 +150,12 @@ impl SeriesRecorder {
         if count > b.instances {
             b.instances = count;
         }
+    }
+
+    /// An instance started at `t_s`.
+    #[inline]
+    pub fn started(&mut self, t_s: f64) {
+        self.bucket(t_s).started += 1;
     }
 
     /// The series so far.

@@ -110,6 +110,7 @@ impl Managed {
             let add = needed - have;
             for _ in 0..add {
                 self.held_since.push(now);
+                sim.rec.instance_started(now);
                 sim.at(now + p.provisioning_delay_s, EV_READY, 0, NO_JOB);
             }
             self.pending += add;

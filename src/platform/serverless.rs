@@ -336,6 +336,7 @@ impl Serverless {
         let ready = now + delay;
         let id = self.spawn(now, ready, false);
         self.starting += 1;
+        sim.rec.instance_started(now);
         sim.rec.instances(now, self.alive);
         sim.at(ready, EV_READY, id, job);
         Some((id, delay))
