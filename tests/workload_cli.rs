@@ -327,3 +327,28 @@ fn concat_joins_after_the_last_arrival() {
         .success();
     assert_eq!(rows(&out), vec![0.0, 2.0, 3.5, 4.0, 5.0, 7.0]);
 }
+
+#[test]
+fn transforms_that_would_explode_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.csv");
+    std::fs::write(&input, "t_s\n1\n2\n").unwrap();
+    let out = dir.path().join("out.csv");
+    advisor()
+        .args(["trace", "transform"])
+        .arg(&input)
+        .args(["--scale-rate", "1e12", "-o"])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(contains("--scale-rate"));
+    advisor()
+        .args(["trace", "transform"])
+        .arg(&input)
+        .args(["--speed", "1e-15", "-o"])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(contains("cannot be written"));
+    assert!(!out.exists());
+}

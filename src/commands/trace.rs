@@ -291,6 +291,15 @@ fn transform(ctx: &Ctx, a: TransformArgs) -> Result<()> {
         .map(|x| spec::positive("--scale-rate", x))
         .transpose()?;
     let mut trace = load(ctx, &a.input)?;
+    if let Some(x) = scale {
+        let expected = trace.len() as f64 * x;
+        if expected > MAX_EXPECTED_REQUESTS {
+            return Err(bad_input(format!(
+                "--scale-rate: {x} times {} requests is about {expected:.3e}; expected at most {MAX_EXPECTED_REQUESTS:.0e} per trace",
+                trace.len()
+            )));
+        }
+    }
     let mut steps = Vec::new();
     if let Some((start, end)) = cut {
         trace = transform::cut(trace, start, end, !a.keep_time);
@@ -345,11 +354,11 @@ fn import_counts(ctx: &Ctx, a: CountsArgs) -> Result<()> {
     let arrivals = Spreader::new(series, a.spread.spread, a.spread.seed);
     let (requests, last) = write_arrivals(&a.out.out, arrivals)?;
     let source = format!(
-        "{}: counts per {interval_s} s, {:?} spread",
+        "{}: counts per {interval_s} s, {} spread",
         a.file.display(),
-        a.spread.spread
+        a.spread.spread.name()
     );
-    let mut w = Written::new(&a.out, requests, last, source.to_lowercase());
+    let mut w = Written::new(&a.out, requests, last, source);
     w.seed = Some(a.spread.seed);
     w.report(ctx)
 }

@@ -32,7 +32,7 @@ pub struct ArrivalReader {
 impl ArrivalReader {
     /// Opens `path` and checks its header.
     pub fn open(path: &Path) -> Result<Self> {
-        let mut records = Records::open(path, "trace; expected a CSV file with a `t_s` column")?;
+        let mut records = Records::open(path, "trace")?;
         if !records.next_line()? {
             return Err(bad_input(format!(
                 "{}: empty file; expected a header line `t_s` then one arrival time per line",

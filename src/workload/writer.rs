@@ -78,10 +78,11 @@ impl TraceWriter {
     pub fn push(&mut self, t_s: f64, class: Option<&str>) -> Result<()> {
         let mut buf = [0u8; 32];
         let Some(n) = format_micros(t_s, &mut buf) else {
-            anyhow::bail!(
+            // Such a time comes from the user's input or flags (a tiny --speed, say).
+            return Err(bad_input(format!(
                 "{}: arrival time {t_s} s is outside 0..={MAX_TIME_S} s and cannot be written",
                 self.target.display()
-            );
+            )));
         };
         let res = match self.sink.as_mut().expect("writer is open until finish") {
             Sink::Plain(w) => {

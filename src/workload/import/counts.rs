@@ -29,10 +29,7 @@ pub struct CountSeries {
 impl CountSeries {
     /// Opens `path`; `interval_s` overrides the inferred interval.
     pub fn open(path: &Path, interval_s: Option<f64>) -> Result<Self> {
-        let mut records = Records::open(
-            path,
-            "count series; expected a CSV file with columns `t_s,count`",
-        )?;
+        let mut records = Records::open(path, "count series")?;
         if !records.next_line()? {
             return Err(bad_input(format!(
                 "{}: empty file; expected a header `t_s,count` then one row per interval",

@@ -19,6 +19,17 @@ pub enum Spread {
     Poisson,
 }
 
+impl Spread {
+    /// The name used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Spread::Uniform => "uniform",
+            Spread::Even => "even",
+            Spread::Poisson => "poisson",
+        }
+    }
+}
+
 /// Requests counted in one interval.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Interval {
@@ -168,6 +179,14 @@ mod tests {
             times.len()
         );
         assert_ne!(per_interval(&times, 1.0, 200), counts);
+    }
+
+    #[test]
+    fn names_match_the_command_line() {
+        use clap::ValueEnum;
+        for s in Spread::value_variants() {
+            assert_eq!(s.to_possible_value().unwrap().get_name(), s.name());
+        }
     }
 
     #[test]
