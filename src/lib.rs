@@ -25,5 +25,6 @@ pub mod pricing;
 pub mod profile;
 pub mod runtime;
 pub mod sim;
+pub mod study;
 pub mod text;
 pub mod workload;

@@ -1,0 +1,191 @@
+//! The study's grid: 2 models x 3 workloads x 8 systems, plus the TensorFlow
+//! function variants of its Table 2, simulated from the `study-2020` snapshot.
+
+use super::figures::table2_cost;
+use crate::outcome::Outcome;
+use crate::pricing::{snapshot, Offer};
+use crate::profile::Profile;
+use crate::sim::{simulate_all, Scenario};
+use crate::workload::generate::Preset;
+use anyhow::{anyhow, Result};
+use serde::Serialize;
+use std::sync::Arc;
+
+/// One cell of the grid: which offer serves which model under which workload.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cell {
+    /// `aws` or `gcp`.
+    pub cloud: &'static str,
+    /// `serverless`, `managed`, `cpu` or `gpu`.
+    pub system: &'static str,
+    /// `onnxruntime` or `tensorflow`.
+    pub runtime: &'static str,
+    /// Offer id in the `study-2020` snapshot.
+    pub offer: &'static str,
+}
+
+/// The study's eight systems and the two TensorFlow function variants.
+pub const SYSTEMS: &[Cell] = &[
+    cell("aws", "serverless", "onnxruntime", "aws-lambda-ort-2048"),
+    cell("aws", "serverless", "tensorflow", "aws-lambda-tf-2048"),
+    cell("aws", "managed", "tensorflow", "aws-sagemaker-ml.m4.2xlarge"),
+    cell("aws", "cpu", "tensorflow", "aws-ec2-t2.2xlarge"),
+    cell("aws", "gpu", "tensorflow", "aws-ec2-g4dn.2xlarge"),
+    cell("gcp", "serverless", "onnxruntime", "gcp-functions-ort-2048"),
+    cell("gcp", "serverless", "tensorflow", "gcp-functions-tf-2048"),
+    cell("gcp", "managed", "tensorflow", "gcp-aiplatform-n1-standard-8"),
+    cell("gcp", "cpu", "tensorflow", "gcp-gce-n1-standard-8"),
+    cell("gcp", "gpu", "tensorflow", "gcp-gce-n1-standard-8-t4"),
+];
+
+const fn cell(
+    cloud: &'static str,
+    system: &'static str,
+    runtime: &'static str,
+    offer: &'static str,
+) -> Cell {
+    Cell {
+        cloud,
+        system,
+        runtime,
+        offer,
+    }
+}
+
+/// The study's workloads.
+pub const WORKLOADS: [Preset; 3] = [Preset::Workload40, Preset::Workload120, Preset::Workload200];
+
+/// One simulated cell with the study's figure beside it where there is one.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    /// `aws` or `gcp`.
+    pub cloud: &'static str,
+    /// `serverless`, `managed`, `cpu` or `gpu`.
+    pub system: &'static str,
+    /// `mobilenet` or `albert`.
+    pub model: &'static str,
+    /// Peak rate of the workload: 40, 120 or 200.
+    pub workload: u32,
+    /// Serving runtime: `onnxruntime` or `tensorflow`.
+    pub runtime: &'static str,
+    /// Offer id.
+    pub offer: &'static str,
+    /// Whether the study ran this cell (managed services skipped workload-200,
+    /// and ALBERT at workload-120; TensorFlow functions only for MobileNet).
+    pub in_study: bool,
+    /// Mean latency of successful requests, s (modelled).
+    pub avg_latency_s: f64,
+    /// 95th percentile latency, s (modelled).
+    pub p95_latency_s: f64,
+    /// Successful / all requests (modelled).
+    pub success_ratio: f64,
+    /// Cost of the run, USD (modelled).
+    pub cost_usd: f64,
+    /// Instances created.
+    pub instances_created: u64,
+    /// Requests that waited for a cold start.
+    pub cold_starts: u64,
+    /// The study's Table 2 cost for this cell, USD.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub study_cost_usd: Option<f64>,
+    /// (modelled - study) / study.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost_error: Option<f64>,
+    /// The whole outcome, for the checks and charts.
+    #[serde(skip)]
+    pub outcome: Outcome,
+}
+
+/// The reproduced grid.
+#[derive(Debug, Clone, Serialize)]
+pub struct StudyReport {
+    /// Snapshot the offers came from.
+    pub snapshot: String,
+    /// The profiles used: model -> profile name and where it was measured.
+    pub profiles: Vec<String>,
+    /// Every cell.
+    pub rows: Vec<Row>,
+}
+
+impl StudyReport {
+    /// The row of a cell, if simulated.
+    pub fn row(&self, offer: &str, model: &str, workload: u32) -> Option<&Row> {
+        self.rows
+            .iter()
+            .find(|r| r.offer == offer && r.model == model && r.workload == workload)
+    }
+}
+
+/// Whether the study ran a cell.
+fn in_study(c: &Cell, model: &str, workload: u32) -> bool {
+    if c.system == "managed" && (workload == 200 || (model == "albert" && workload == 120)) {
+        return false;
+    }
+    !(c.system == "serverless" && c.runtime == "tensorflow" && model != "mobilenet")
+}
+
+/// Simulates the grid for the two models' profiles with the study-2020 offers.
+pub fn reproduce(mobilenet: Arc<Profile>, albert: Arc<Profile>, seed: u64) -> Result<StudyReport> {
+    let snap = snapshot::builtin("study-2020").ok_or_else(|| anyhow!("study-2020 snapshot missing"))?;
+    let offers: Vec<(&Cell, &Offer)> = SYSTEMS
+        .iter()
+        .map(|c| {
+            snap.offer(c.offer)
+                .map(|o| (c, o))
+                .ok_or_else(|| anyhow!("study-2020 has no offer {}", c.offer))
+        })
+        .collect::<Result<_>>()?;
+    let models = [("mobilenet", mobilenet.clone()), ("albert", albert.clone())];
+    let mut rows = Vec::new();
+    for preset in WORKLOADS {
+        let workload = preset.peak_rps() as u32;
+        let times = preset.generate(seed);
+        let mut scenarios = Vec::new();
+        let mut meta = Vec::new();
+        for (model, profile) in &models {
+            for (c, o) in &offers {
+                if c.runtime == "tensorflow" && c.system == "serverless" && *model != "mobilenet" {
+                    continue;
+                }
+                let mut sc = Scenario::new((*o).clone(), profile.clone());
+                sc.seed = seed;
+                scenarios.push(sc);
+                meta.push((*c, *model));
+            }
+        }
+        for (res, (c, model)) in simulate_all(&scenarios, &times).into_iter().zip(meta) {
+            let o = res?;
+            let study = if model == "mobilenet" {
+                table2_cost(c.offer, workload)
+            } else {
+                None
+            };
+            rows.push(Row {
+                cloud: c.cloud,
+                system: c.system,
+                model,
+                workload,
+                runtime: c.runtime,
+                offer: c.offer,
+                in_study: in_study(c, model, workload),
+                avg_latency_s: o.avg_latency_s,
+                p95_latency_s: o.p95_latency_s,
+                success_ratio: o.success_ratio,
+                cost_usd: o.cost_usd,
+                instances_created: o.instances_created,
+                cold_starts: o.cold_starts,
+                study_cost_usd: study,
+                cost_error: study.map(|s| (o.cost_usd - s) / s),
+                outcome: o,
+            });
+        }
+    }
+    Ok(StudyReport {
+        snapshot: snap.name,
+        profiles: models
+            .iter()
+            .map(|(m, p)| format!("{m}: {} ({}, {})", p.name, p.machine.cpu_model, p.measured_at))
+            .collect(),
+        rows,
+    })
+}
