@@ -98,7 +98,7 @@ pub fn profile(
     }
     let mut steps = Steps::new(order, budget, quick, progress);
 
-    let device = choose_device(opts.device, &rt, &mut notes, &mut steps);
+    let device = choose_device(opts.device, &opts.model, &rt, &mut notes, &mut steps);
     let probe_threads = *threads.iter().max().unwrap_or(&1);
 
     let probes = cold_trials(
@@ -214,8 +214,11 @@ pub fn thread_counts(given: Option<&[usize]>, cores: usize) -> Vec<usize> {
     t
 }
 
+/// The device to profile: CUDA only when asked for and usable; otherwise
+/// the CPU, with a notice that GPU offers will be modelled.
 fn choose_device(
     wanted: Device,
+    model: &Path,
     rt: &RuntimeHandle,
     notes: &mut Vec<String>,
     steps: &mut Steps<'_>,
@@ -223,16 +226,26 @@ fn choose_device(
     if wanted == Device::Cpu {
         return Device::Cpu;
     }
-    if rt.has_cuda() {
-        return Device::Cuda;
-    }
-    let text = format!(
-        "the ONNX Runtime at {} has no CUDA execution provider: GPU offers will be modelled; \
-         profiling the CPU",
-        rt.located.path.display()
+    let why = if !rt.has_cuda() {
+        format!(
+            "the ONNX Runtime at {} has no CUDA execution provider",
+            rt.located.path.display()
+        )
+    } else {
+        // Built with CUDA; whether a GPU and its libraries are here shows
+        // only when a session tries.
+        match runtime::session(model, 1, OptLevel::Disabled, Device::Cuda) {
+            Ok(_) => return Device::Cuda,
+            Err(e) => format!("the CUDA execution provider cannot start ({e:#})"),
+        }
+    };
+    steps.notice(format!(
+        "{why}: GPU offers will be modelled; profiling the CPU"
+    ));
+    notes.push(
+        "--device cuda asked, but CUDA was not usable here: GPU offers are modelled, CPU profiled"
+            .into(),
     );
-    steps.notice(text);
-    notes.push("--device cuda asked, but the runtime has no CUDA execution provider: GPU offers are modelled, CPU profiled".into());
     Device::Cpu
 }
 
