@@ -5,6 +5,7 @@
 //! running the model with ONNX Runtime; the file says where, when and with
 //! which runtime.
 
+pub mod bundled;
 mod cold;
 mod file;
 pub mod inputs;
