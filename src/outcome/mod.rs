@@ -136,6 +136,8 @@ pub struct Outcome {
     pub cold_starts: u64,
     /// Most instances alive at once.
     pub peak_instances: u64,
+    /// Instances alive when the run ended (before idle ones expire).
+    pub instances_at_end: u64,
     /// Busy time / billed time of instances (0..1).
     pub utilisation: f64,
     /// Instances alive on average over the run (time-weighted).
@@ -307,6 +309,7 @@ impl Recorder {
             instances_created: facts.instances_created,
             cold_starts: facts.cold_starts,
             peak_instances: facts.peak_instances,
+            instances_at_end: facts.instances_at_end,
             utilisation: facts.utilisation,
             avg_instances: if duration_s > 0.0 {
                 facts.instance_s / duration_s
@@ -332,6 +335,8 @@ pub struct Facts {
     pub cold_starts: u64,
     /// Most instances alive at once.
     pub peak_instances: u64,
+    /// Instances alive when the run ended.
+    pub instances_at_end: u64,
     /// Busy / billed time.
     pub utilisation: f64,
     /// Sum of all instances' lifetimes, instance-seconds.

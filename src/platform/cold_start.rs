@@ -66,8 +66,11 @@ impl ColdStartPhases {
         self.download_s + self.model_load_s
     }
 
-    /// The part before the handler (container init and import).
-    pub fn before_handler_s(&self) -> f64 {
-        self.container_init_s + self.import_s
+    /// The initialisation code that runs in the instance before the handler
+    /// (the library import). Providers that bill initialisation bill this
+    /// part (Lambda's INIT phase since 2025-08; Cloud Functions runs global
+    /// code in the first invocation); the container's own start is never billed.
+    pub fn billable_init_s(&self) -> f64 {
+        self.import_s
     }
 }

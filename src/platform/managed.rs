@@ -163,6 +163,7 @@ impl Platform for Managed {
     fn finish(&mut self, end: f64, sim: &mut Sim) -> Facts {
         sim.rec
             .instances(0.0, self.policy.min_instances.max(1) as u64);
+        let at_end = self.held();
         while !self.held_since.is_empty() {
             self.retire(end);
         }
@@ -188,6 +189,7 @@ impl Platform for Managed {
             instances_created: self.created,
             cold_starts: 0,
             peak_instances: self.peak,
+            instances_at_end: at_end,
             utilisation,
             instance_s: self.billed_s,
             avg_wait_s: self.pool.avg_wait_s(),

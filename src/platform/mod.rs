@@ -48,6 +48,8 @@ pub struct Derived {
     pub slots: service_time::Slots,
     /// Service time per batch size (index = batch size).
     warm: Vec<(Sampler, f64)>,
+    /// Latency every request pays that holds no worker (GPU host-side work), s.
+    pub extra_latency_s: f64,
     /// Remarks for the outcome.
     pub notes: Vec<String>,
 }
@@ -123,7 +125,13 @@ impl Derived {
         if warm.is_some() {
             notes.push("service times drawn from a synthetic distribution".to_string());
         }
+        let extra_latency_s = if offer.spec.gpu.is_some() && warm.is_none() {
+            service_time::GPU_HOST_S
+        } else {
+            0.0
+        };
         Ok(Derived {
+            extra_latency_s,
             offer,
             profile,
             memory_mb,

@@ -59,6 +59,7 @@ impl Platform for Server {
             instances_created: n,
             cold_starts: 0,
             peak_instances: n,
+            instances_at_end: n,
             utilisation,
             instance_s: held * n as f64,
             avg_wait_s: self.pool.avg_wait_s(),

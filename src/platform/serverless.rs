@@ -82,11 +82,33 @@ pub struct Serverless {
     wait_s: f64,
     started: u64,
     provisioned: u32,
+    handover_s: f64,
+}
+
+/// Settings of a serverless run beyond the offer.
+#[derive(Debug, Clone, Default)]
+pub struct ServerlessOptions {
+    /// Replaces a cold request's whole run (cold start and service).
+    pub cold: Option<Sampler>,
+    /// Instances kept initialised and billed all the time (provisioned concurrency).
+    pub provisioned: u32,
+    /// Instances warm and idle at the start, as a previous run would leave
+    /// them: they expire like any other and are not counted as created.
+    pub prewarm: u32,
+    /// `instances_at_end` counts the instances still alive this long after
+    /// the run ends, for chaining runs with a pause between them.
+    pub handover_s: f64,
 }
 
 impl Serverless {
-    /// A serverless model of `d.offer` with `provisioned` instances kept warm.
-    pub fn new(d: Derived, cold_override: Option<Sampler>, provisioned: u32) -> Self {
+    /// A serverless model of `d.offer`.
+    pub fn new(d: Derived, opts: ServerlessOptions) -> Self {
+        let ServerlessOptions {
+            cold: cold_override,
+            provisioned,
+            prewarm,
+            handover_s,
+        } = opts;
         let offer: &Offer = &d.offer;
         let b = &offer.behaviour;
         let scaling = b.scaling.unwrap_or(crate::pricing::ScalingLimits {
@@ -125,7 +147,16 @@ impl Serverless {
             wait_s: 0.0,
             started: 0,
             provisioned,
+            handover_s,
         };
+        for _ in 0..prewarm {
+            let id = me.spawn(0.0, 0.0, false);
+            me.insts[id as usize].first = false;
+            me.created -= 1;
+            if me.admit == 1 {
+                me.idle.push_back((id, 0.0));
+            }
+        }
         for _ in 0..provisioned {
             let id = me.spawn(0.0, 0.0, true);
             me.insts[id as usize].first = false;
@@ -276,10 +307,10 @@ impl Serverless {
             (_, false) => self.d.service(job.n, &mut sim.rng),
         };
         // The study's handler downloads and loads the model inside the first
-        // invocation, so that part is billed with it; the container init and
-        // import before the handler only where the offer bills them.
+        // invocation, so that part is billed with it; the import before the
+        // handler only where the offer bills initialisation.
         let (init_s, handler_s) = if first && self.cold_sampler.is_none() {
-            (self.cold.before_handler_s(), self.cold.in_handler_s() + run)
+            (self.cold.billable_init_s(), self.cold.in_handler_s() + run)
         } else {
             (0.0, run)
         };
@@ -418,6 +449,17 @@ impl Platform for Serverless {
         // Instances idle at the end would expire after the run; their idle
         // time is not billed on demand, and they count until the end only.
         self.expire(end, sim);
+        let handover = end + self.handover_s;
+        let at_end = self
+            .insts
+            .iter()
+            .filter(|i| {
+                i.alive
+                    && (i.inflight > 0
+                        || i.provisioned
+                        || i.idle_since + self.keep_alive_s > handover)
+            })
+            .count() as u64;
         for id in 0..self.insts.len() as u32 {
             if self.insts[id as usize].alive {
                 self.kill(id, end, sim);
@@ -444,6 +486,7 @@ impl Platform for Serverless {
             instances_created: self.created,
             cold_starts: self.cold_starts,
             peak_instances: self.peak,
+            instances_at_end: at_end,
             utilisation: if self.billed_s > 0.0 {
                 (self.busy_s / self.billed_s).min(1.0)
             } else {

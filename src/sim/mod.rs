@@ -11,7 +11,7 @@ pub mod sampler;
 use crate::outcome::Outcome;
 use crate::platform::managed::Managed;
 use crate::platform::server::Server;
-use crate::platform::serverless::Serverless;
+use crate::platform::serverless::{Serverless, ServerlessOptions};
 use crate::platform::Derived;
 use crate::pricing::{Kind, Offer};
 use crate::profile::Profile;
@@ -34,6 +34,12 @@ pub struct Scenario {
     pub batch: BatchPolicy,
     /// Serverless instances kept initialised (provisioned concurrency).
     pub provisioned: u32,
+    /// Serverless instances warm and idle at the start, as a previous run
+    /// leaves them (not billed, expire normally).
+    pub prewarm: u32,
+    /// For chained runs: the outcome's `instances_at_end` counts serverless
+    /// instances still alive this long after the end.
+    pub handover_s: f64,
     /// Server instances; the offer's when `None`.
     pub instances: Option<u32>,
     /// Multiplies the offer's CPU speed (sensitivity: 0.7 = 30% slower).
@@ -56,6 +62,8 @@ impl Scenario {
             memory_mb: None,
             batch: BatchPolicy::default(),
             provisioned: 0,
+            prewarm: 0,
+            handover_s: 0.0,
             instances: None,
             cpu_factor: 1.0,
             warm: None,
@@ -85,7 +93,7 @@ where
     )?;
     let params = RunParams {
         seed: sc.seed,
-        rtt_s: sc.offer.behaviour.network_rtt_s,
+        rtt_s: sc.offer.behaviour.network_rtt_s + d.extra_latency_s,
         timeout_s: sc.offer.behaviour.timeout_s,
         batch: sc.batch,
     };
@@ -93,8 +101,13 @@ where
     let kind = d.kind_name();
     match sc.offer.kind {
         Kind::Serverless => {
-            let cold = sc.cold.as_ref().map(Sampler::new);
-            let mut p = Serverless::new(d, cold, sc.provisioned);
+            let opts = ServerlessOptions {
+                cold: sc.cold.as_ref().map(Sampler::new),
+                provisioned: sc.provisioned,
+                prewarm: sc.prewarm,
+                handover_s: sc.handover_s,
+            };
+            let mut p = Serverless::new(d, opts);
             engine::run(&mut p, arrivals, params, &name, kind)
         }
         Kind::Server => {
