@@ -98,6 +98,10 @@ pub struct PaperArgs {
     #[arg(long, value_name = "DIR")]
     pub profiles: Option<PathBuf>,
 
+    /// A study snapshot file to use instead of the built-in study-2020 (to try other calibrations).
+    #[arg(long, value_name = "FILE")]
+    pub pricing: Option<PathBuf>,
+
     /// Seed of the simulation's random numbers.
     #[arg(long, default_value_t = 1, value_name = "S")]
     pub seed: u64,

@@ -216,7 +216,11 @@ fn paper(ctx: &Ctx, a: PaperArgs) -> Result<()> {
         ),
     };
     let started = Instant::now();
-    let report = study::reproduce(mobilenet, albert, a.seed)?;
+    let snap = match &a.pricing {
+        Some(f) => snapshot::load_snapshot(f)?,
+        None => snapshot::builtin("study-2020").expect("study-2020 is built in"),
+    };
+    let report = study::reproduce(mobilenet, albert, &snap, a.seed)?;
     let checks = study::checks(&report);
     if ctx.global.json {
         #[derive(Serialize)]
@@ -240,7 +244,8 @@ fn paper(ctx: &Ctx, a: PaperArgs) -> Result<()> {
         report.profiles.join("; ")
     );
     let mut t = Table::new(&[
-        "model", ">wl", "cloud", "system", "runtime", ">avg", ">p95", ">success", ">cost", ">study", ">error", ">inst",
+        "model", ">wl", "cloud", "system", "runtime", ">avg", ">p95", ">success", ">cost",
+        ">study", ">error", ">inst",
     ]);
     for r in &report.rows {
         t.row(vec![

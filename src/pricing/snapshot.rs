@@ -229,32 +229,6 @@ mod tests {
     }
 
     #[test]
-    fn study_2020_cold_start_arithmetic_matches_the_study() {
-        // The header's sums, with the assumed MobileNet profile (16 MB,
-        // 0.15 s load, 0.10 s first inference).
-        let s = shipped("study-2020");
-        let cold = |id: &str| {
-            let o = s.offer(id).unwrap();
-            let c = o.behaviour.cold_start;
-            c.platform_init_s
-                + o.runtime.package_mb * c.init_s_per_package_mb
-                + o.runtime.import_s
-                + 16.0 / c.download_mb_per_s
-                + 0.15 * o.runtime.load_factor
-                + 0.10 * o.runtime.inference_factor
-        };
-        for (id, study) in [
-            ("aws-lambda-ort-2048", 2.25),
-            ("aws-lambda-tf-2048", 5.69),
-            ("gcp-functions-ort-2048", 8.16),
-            ("gcp-functions-tf-2048", 32.3),
-        ] {
-            let got = cold(id);
-            assert!((got - study).abs() < 0.02, "{id}: {got} vs {study}");
-        }
-    }
-
-    #[test]
     fn every_number_of_every_shipped_offer_has_a_source() {
         for name in builtin_names() {
             let s = shipped(name);

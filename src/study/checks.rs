@@ -92,7 +92,9 @@ pub fn checks(r: &StudyReport) -> Vec<Check> {
     let mut ok = true;
     let mut parts = Vec::new();
     for (offer, study) in INSTANCES_W40 {
-        let n = get(offer, "mobilenet", 40).map(|r| r.instances_created).unwrap_or(0);
+        let n = get(offer, "mobilenet", 40)
+            .map(|r| r.instances_created)
+            .unwrap_or(0);
         let ratio = n as f64 / *study as f64;
         ok &= (0.5..=2.0).contains(&ratio);
         parts.push(format!("{offer}: {n} (study {study})"));
@@ -135,7 +137,10 @@ pub fn checks(r: &StudyReport) -> Vec<Check> {
         .filter_map(|w| get("aws-lambda-ort-2048", "mobilenet", *w))
         .collect();
     if lam.len() == 3 {
-        let lo = lam.iter().map(|r| r.avg_latency_s).fold(f64::INFINITY, f64::min);
+        let lo = lam
+            .iter()
+            .map(|r| r.avg_latency_s)
+            .fold(f64::INFINITY, f64::min);
         let hi = lam.iter().map(|r| r.avg_latency_s).fold(0.0, f64::max);
         let min_ok = lam.iter().map(|r| r.success_ratio).fold(1.0, f64::min);
         out.push(check(
@@ -223,7 +228,10 @@ pub fn checks(r: &StudyReport) -> Vec<Check> {
     // Managed endpoints under bursts.
     let mut ok = true;
     let mut parts = Vec::new();
-    for m in ["aws-sagemaker-ml.m4.2xlarge", "gcp-aiplatform-n1-standard-8"] {
+    for m in [
+        "aws-sagemaker-ml.m4.2xlarge",
+        "gcp-aiplatform-n1-standard-8",
+    ] {
         if let Some(row) = get(m, "mobilenet", 120) {
             ok &= row.p95_latency_s > 1.0 || row.success_ratio < 0.99;
             parts.push(format!(

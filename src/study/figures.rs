@@ -27,10 +27,8 @@ pub fn table2_cost(offer: &str, workload: u32) -> Option<f64> {
 
 /// Instances created in total for MobileNet at workload-40: Lambda 15,
 /// Cloud Functions 74 (PAPER.md "Findings").
-pub const INSTANCES_W40: &[(&str, u64)] = &[
-    ("aws-lambda-ort-2048", 15),
-    ("gcp-functions-ort-2048", 74),
-];
+pub const INSTANCES_W40: &[(&str, u64)] =
+    &[("aws-lambda-ort-2048", 15), ("gcp-functions-ort-2048", 74)];
 
 /// Average cold-start time per instance, seconds, with ONNX Runtime and
 /// TensorFlow (PAPER.md "Findings").
