@@ -21,7 +21,7 @@
 use super::cold_start::ColdStartPhases;
 use super::{Derived, EV_DONE, EV_READY};
 use crate::outcome::{CostBreakdown, Facts, FailureReason};
-use crate::pricing::billing::round_up;
+use crate::pricing::billing::{round_up, steps};
 use crate::pricing::{Billing, Offer};
 use crate::sim::engine::{Event, Job, Platform, Sim};
 use crate::sim::sampler::Sampler;
@@ -83,6 +83,14 @@ pub struct Serverless {
     started: u64,
     provisioned: u32,
     handover_s: f64,
+    per_request_usd: f64,
+    per_invocation: bool,
+    init_billed: bool,
+    has_provisioned_rate: bool,
+    granule_s: f64,
+    steps_on_demand: f64,
+    steps_provisioned: f64,
+    requests: u64,
 }
 
 /// Settings of a serverless run beyond the offer.
@@ -148,7 +156,21 @@ impl Serverless {
             started: 0,
             provisioned,
             handover_s,
+            per_request_usd: 0.0,
+            per_invocation: false,
+            init_billed: false,
+            has_provisioned_rate: false,
+            granule_s: 1.0,
+            steps_on_demand: 0.0,
+            steps_provisioned: 0.0,
+            requests: 0,
         };
+        let b = &me.d.offer.billing;
+        me.per_request_usd = b.per_request_usd();
+        me.per_invocation = matches!(b, Billing::Invocation { .. });
+        me.init_billed = b.init_billed();
+        me.has_provisioned_rate = b.provisioned_invocation_usd(1.0, 1024.0).is_some();
+        me.granule_s = b.granularity_s().max(1e-9);
         for _ in 0..prewarm {
             let id = me.spawn(0.0, 0.0, false);
             me.insts[id as usize].first = false;
@@ -320,22 +342,37 @@ impl Serverless {
         sim.at(now + run, EV_DONE, id, job);
     }
 
+    /// Counts the billing steps of one invocation; the steps are priced
+    /// once at the end ([`Self::settle_invocations`]), which keeps the
+    /// per-request path free of the billing rules' branching.
+    #[inline]
     fn bill_invocation(&mut self, init_s: f64, run_s: f64, provisioned: bool) {
-        let b = &self.d.offer.billing;
-        let (mem, vcpu) = (self.d.memory_mb, self.d.vcpu);
-        if !matches!(b, Billing::Invocation { .. }) {
+        if !self.per_invocation {
             return;
         }
-        let billed_run = if b.init_billed() {
-            init_s + run_s
+        let billed = if self.init_billed { init_s + run_s } else { run_s };
+        let n = steps(billed, self.granule_s).max(1.0);
+        self.billed_s += n * self.granule_s;
+        if provisioned && self.has_provisioned_rate {
+            self.steps_provisioned += n;
         } else {
-            run_s
-        };
-        self.billed_s += round_up(billed_run, b.granularity_s()).max(b.granularity_s());
-        self.cost.compute_usd += match b.provisioned_invocation_usd(run_s, mem) {
-            Some(usd) if provisioned => usd,
-            _ => b.cold_invocation_usd(init_s, run_s, mem, vcpu),
-        };
+            self.steps_on_demand += n;
+        }
+    }
+
+    /// Prices the invocations' billing steps (see [`Self::bill_invocation`]).
+    fn settle_invocations(&mut self) {
+        let b = &self.d.offer.billing;
+        let (mem, vcpu) = (self.d.memory_mb, self.d.vcpu);
+        if self.steps_on_demand > 0.0 {
+            self.cost.compute_usd += b.invocation_usd(self.steps_on_demand * self.granule_s, mem, vcpu);
+        }
+        if self.steps_provisioned > 0.0 {
+            self.cost.compute_usd += b
+                .provisioned_invocation_usd(self.steps_provisioned * self.granule_s, mem)
+                .unwrap_or(0.0);
+        }
+        self.cost.requests_usd = self.per_request_usd * self.requests as f64;
     }
 
     fn bill_active(&mut self, id: u32, now: f64) {
@@ -376,7 +413,7 @@ impl Serverless {
 
 impl Platform for Serverless {
     fn arrive(&mut self, now: f64, job: Job, sim: &mut Sim) {
-        self.cost.requests_usd += self.d.offer.billing.per_request_usd() * job.n as f64;
+        self.requests += job.n as u64;
         self.expire(now, sim);
         if let Some(id) = self.find(now) {
             let inst = &self.insts[id as usize];
@@ -465,6 +502,7 @@ impl Platform for Serverless {
                 self.kill(id, end, sim);
             }
         }
+        self.settle_invocations();
         if self.provisioned > 0 {
             if let Some(usd) = self.d.offer.billing.provisioned_usd(end, self.d.memory_mb) {
                 self.cost.idle_usd += self.provisioned as f64 * usd;

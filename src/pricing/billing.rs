@@ -23,7 +23,15 @@ pub fn round_up(x: f64, granularity: f64) -> f64 {
     if granularity <= 0.0 {
         return x;
     }
-    ((x / granularity) - 1e-9).ceil().max(0.0) * granularity
+    steps(x, granularity) * granularity
+}
+
+/// How many billing steps of `granularity` a duration `x` takes (rounded up,
+/// with the same tolerance as [`round_up`]); a simulator that bills millions
+/// of invocations counts steps and prices their sum once.
+#[inline]
+pub fn steps(x: f64, granularity: f64) -> f64 {
+    ((x / granularity) - 1e-9).ceil().max(0.0)
 }
 
 fn gb(memory_mb: f64) -> f64 {
