@@ -40,24 +40,30 @@ pub struct Event {
     pub inst: u32,
     /// The job it concerns, if any.
     pub job: Job,
-    seq: u64,
 }
 
-impl PartialEq for Event {
-    fn eq(&self, o: &Self) -> bool {
-        self.cmp(o) == Ordering::Equal
-    }
+/// What the heap orders: the time's bits (times are never negative, so
+/// their bit patterns sort like the numbers), then insertion order, and
+/// where the event's data lies. Keeping heap entries small and compared as
+/// integers makes the heap, the engine's hottest part, about twice as fast.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Key {
+    t_bits: u64,
+    seq: u64,
+    slot: u32,
 }
-impl Eq for Event {}
-impl PartialOrd for Event {
+
+impl PartialOrd for Key {
     fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
         Some(self.cmp(o))
     }
 }
-impl Ord for Event {
+
+impl Ord for Key {
     /// Reversed, so the `BinaryHeap` pops the earliest (then first inserted).
+    #[inline]
     fn cmp(&self, o: &Self) -> Ordering {
-        o.t.total_cmp(&self.t).then_with(|| o.seq.cmp(&self.seq))
+        (o.t_bits, o.seq).cmp(&(self.t_bits, self.seq))
     }
 }
 
@@ -73,7 +79,9 @@ pub trait Platform {
 
 /// The engine's state, lent to the platform on every call.
 pub struct Sim {
-    heap: BinaryHeap<Event>,
+    heap: BinaryHeap<Key>,
+    events: Vec<Event>,
+    free_events: Vec<u32>,
     seq: u64,
     /// Per-request results.
     pub rec: Recorder,
@@ -95,6 +103,8 @@ impl Sim {
     fn new(seed: u64, rtt_s: f64, timeout_s: f64) -> Self {
         Sim {
             heap: BinaryHeap::with_capacity(1024),
+            events: Vec::with_capacity(1024),
+            free_events: Vec::new(),
             seq: 0,
             rec: Recorder::new(),
             rng: SmallRng::seed_from_u64(seed),
@@ -111,13 +121,38 @@ impl Sim {
     #[inline]
     pub fn at(&mut self, t: f64, kind: u8, inst: u32, job: Job) {
         self.seq += 1;
-        self.heap.push(Event {
-            t: t.max(self.now),
-            kind,
-            inst,
-            job,
+        // Adding 0.0 turns -0.0 into +0.0, whose bits sort first.
+        let t = t.max(self.now) + 0.0;
+        let ev = Event { t, kind, inst, job };
+        let slot = match self.free_events.pop() {
+            Some(s) => {
+                self.events[s as usize] = ev;
+                s
+            }
+            None => {
+                self.events.push(ev);
+                (self.events.len() - 1) as u32
+            }
+        };
+        self.heap.push(Key {
+            t_bits: t.to_bits(),
             seq: self.seq,
+            slot,
         });
+    }
+
+    /// The time of the next event, if any.
+    #[inline]
+    fn next_time(&self) -> Option<f64> {
+        self.heap.peek().map(|k| f64::from_bits(k.t_bits))
+    }
+
+    /// Takes the next event.
+    #[inline]
+    fn pop(&mut self) -> Option<Event> {
+        let k = self.heap.pop()?;
+        self.free_events.push(k.slot);
+        Some(self.events[k.slot as usize])
     }
 
     /// Events still scheduled.
@@ -258,9 +293,9 @@ where
         let t_src = t_arr.min(deadline);
         // Completions at the same instant as an arrival happen first, so a
         // just-freed instance can take the request.
-        if let Some(top) = sim.heap.peek() {
-            if top.t <= t_src {
-                let ev = sim.heap.pop().expect("peeked");
+        if let Some(t_next) = sim.next_time() {
+            if t_next <= t_src {
+                let ev = sim.pop().expect("peeked");
                 sim.now = ev.t;
                 platform.fire(ev, &mut sim);
                 continue;
