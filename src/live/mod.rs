@@ -6,10 +6,19 @@
 //! - [`serve`]: the axum server, a [`pool`] of worker threads each owning a
 //!   [`backend`] ([`onnx`] for ONNX Runtime), requests checked against the
 //!   model's [`signature`] and carried as [`tensor`]s.
+//! - [`replay`]: the open-loop load generator, reading [`arrivals`] from a
+//!   trace, sending a [`payload`], publishing [`progress`] snapshots.
+//! - [`export`]: the same trace as a Locust or k6 script, for load tests
+//!   run elsewhere.
 
+pub mod arrivals;
 pub mod backend;
+pub mod export;
 pub mod onnx;
+pub mod payload;
 pub mod pool;
+pub mod progress;
+pub mod replay;
 pub mod serve;
 pub mod signature;
 pub mod tensor;
