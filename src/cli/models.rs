@@ -24,5 +24,50 @@ pub enum ModelsCommand {
         /// Output file.
         #[arg(short, long)]
         out: PathBuf,
+        /// Overwrite the output file if it exists.
+        #[arg(long)]
+        force: bool,
     },
+    /// Describe an ONNX file: size, parameters, opset, operators, inputs, FLOPs.
+    Inspect {
+        /// The model file.
+        file: PathBuf,
+        /// Bind a symbolic dim for the FLOPs estimate, e.g. `--dim seq=384`
+        /// (default: leading dims 1, others 128).
+        #[arg(long, value_name = "NAME=VALUE", value_parser = parse_dim)]
+        dim: Vec<(String, i64)>,
+    },
+}
+
+/// Parses `NAME=VALUE` with a positive integer value.
+pub fn parse_dim(s: &str) -> Result<(String, i64), String> {
+    let (name, value) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected NAME=VALUE, got `{s}`"))?;
+    let v: i64 = value
+        .trim()
+        .parse()
+        .ok()
+        .filter(|&v| v > 0)
+        .ok_or_else(|| format!("`{value}` is not a positive integer (in `{s}`)"))?;
+    if name.trim().is_empty() {
+        return Err(format!("expected NAME=VALUE, got `{s}`"));
+    }
+    Ok((name.trim().to_string(), v))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dims_parse_and_reject() {
+        assert_eq!(parse_dim("seq=384"), Ok(("seq".to_string(), 384)));
+        assert!(parse_dim("seq").is_err());
+        assert!(parse_dim("seq=0").is_err());
+        assert!(parse_dim("=3").is_err());
+        assert!(parse_dim("seq=x")
+            .unwrap_err()
+            .contains("not a positive integer"));
+    }
 }

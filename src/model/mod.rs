@@ -4,6 +4,18 @@
 //! profiler and the platform models need: size, parameters, opset, operators,
 //! inputs and outputs with their symbolic dims, and a FLOPs estimate.
 
+pub mod build;
+mod decode;
+pub mod flops;
+pub mod ids;
+pub mod inspect;
+pub mod proto;
+pub mod shapes;
+
+pub use decode::{decode_model, read_model};
+pub use flops::{estimate_flops, flops_per_item, DEFAULT_BATCH, DEFAULT_DIM};
+pub use inspect::{inspect, inspect_bytes};
+
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -69,6 +81,9 @@ pub struct ModelInfo {
     pub weight_bytes: u64,
     /// Default-domain opset version.
     pub opset: i64,
+    /// ONNX IR version of the file.
+    #[serde(default)]
+    pub ir_version: i64,
     /// Producer name and version as written in the file.
     pub producer: String,
     /// Operator type -> number of nodes (subgraphs included).
@@ -80,7 +95,14 @@ pub struct ModelInfo {
     /// Estimated multiply-accumulate FLOPs (2 per MAC) of Conv/Gemm/MatMul for
     /// one item at the given symbolic dims, where shapes could be inferred.
     pub flops_per_item: Option<f64>,
+    /// The symbolic dims the FLOPs estimate bound, with their values
+    /// (defaults: leading dim 1, others 128).
+    #[serde(default)]
+    pub flops_dims: BTreeMap<String, i64>,
     /// Integer inputs that feed a `Gather` as indices: input name -> number
     /// of rows of the table, so synthetic ids stay in range.
     pub id_ranges: BTreeMap<String, u64>,
+    /// What inspection noticed: external weights, FLOPs not estimated.
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
