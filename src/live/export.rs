@@ -6,8 +6,8 @@
 //! is the tool's (evenly paced), not the trace's. `advisor replay` keeps the
 //! trace's exact times.
 
-use super::arrivals::Arrivals;
 use crate::error::bad_input;
+use crate::workload::ArrivalReader;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -26,7 +26,7 @@ pub enum Format {
 /// Requests per second of the trace: `counts[i]` arrived in `[i, i+1)` s.
 pub fn per_second(trace: &Path) -> anyhow::Result<Vec<u64>> {
     let mut counts: Vec<u64> = Vec::new();
-    for t in Arrivals::open(trace)? {
+    for t in ArrivalReader::open(trace)? {
         let t = t?;
         let i = t.floor() as u64;
         if i >= MAX_SECONDS {

@@ -6,12 +6,11 @@
 //! - [`serve`]: the axum server, a [`pool`] of worker threads each owning a
 //!   [`backend`] ([`onnx`] for ONNX Runtime), requests checked against the
 //!   model's [`signature`] and carried as [`tensor`]s.
-//! - [`replay`]: the open-loop load generator, reading [`arrivals`] from a
-//!   trace, sending a [`payload`], publishing [`progress`] snapshots.
+//! - [`replay`]: the open-loop load generator, reading a trace's arrivals
+//!   ([`crate::workload`]), sending a [`payload`], publishing [`progress`] snapshots.
 //! - [`export`]: the same trace as a Locust or k6 script, for load tests
 //!   run elsewhere.
 
-pub mod arrivals;
 pub mod backend;
 pub mod export;
 pub mod onnx;

@@ -3,6 +3,7 @@
 use super::backend::{Backend, BackendFactory};
 use super::signature::{DimSpec, InputSpec, Signature};
 use super::tensor::{ElemType, Tensor, TensorData};
+use crate::runtime::{self, Device, OptLevel};
 use anyhow::{anyhow, Context};
 use ort::session::Session;
 use ort::value::{DynValue, TensorElementType, ValueType};
@@ -12,22 +13,30 @@ use std::path::{Path, PathBuf};
 pub struct OnnxFactory {
     model: PathBuf,
     threads: usize,
+    device: Device,
     signature: Signature,
-    ort_lib: Option<PathBuf>,
+    runtime: String,
 }
 
 impl OnnxFactory {
     /// Loads the runtime (`ort_lib` first, then the usual discovery), opens
     /// the model once to read its inputs, and checks that the server can feed
     /// every one of them.
-    pub fn new(model: &Path, threads: usize, ort_lib: Option<&Path>) -> anyhow::Result<Self> {
-        let session = open(model, threads, ort_lib)?;
+    pub fn new(
+        model: &Path,
+        threads: usize,
+        device: Device,
+        ort_lib: Option<&Path>,
+    ) -> anyhow::Result<Self> {
+        let rt = runtime::init(ort_lib)?;
+        let session = runtime::session(model, threads, OptLevel::All, device)?;
         let signature = signature_of(&session).with_context(|| format!("{}", model.display()))?;
         Ok(OnnxFactory {
             model: model.to_path_buf(),
             threads,
+            device,
             signature,
-            ort_lib: ort_lib.map(Path::to_path_buf),
+            runtime: format!("ONNX Runtime {}", rt.version),
         })
     }
 }
@@ -39,70 +48,19 @@ impl BackendFactory for OnnxFactory {
 
     fn describe(&self) -> String {
         format!(
-            "{} on ONNX Runtime, {} intra-op thread(s) per worker",
+            "{} on {} ({}, {} intra-op thread(s) per worker)",
             self.model.display(),
+            self.runtime,
+            self.device.as_str(),
             self.threads
         )
     }
 
     fn create(&self, _worker: usize) -> anyhow::Result<Box<dyn Backend>> {
         Ok(Box::new(OnnxBackend {
-            session: open(&self.model, self.threads, self.ort_lib.as_deref())?,
+            session: runtime::session(&self.model, self.threads, OptLevel::All, self.device)?,
         }))
     }
-}
-
-fn open(model: &Path, threads: usize, ort_lib: Option<&Path>) -> anyhow::Result<Session> {
-    let env = environment(ort_lib)?;
-    let session = Session::builder(env)
-        .map_err(|e| anyhow!("{e}"))?
-        .with_intra_threads(threads)
-        .map_err(|e| anyhow!("{e}"))?
-        .commit_from_file(model)
-        .map_err(|e| anyhow!("{e}"));
-    session.with_context(|| format!("opening {} with ONNX Runtime", model.display()))
-}
-
-/// The process's one ONNX Runtime environment (ONNX Runtime allows one).
-fn environment(ort_lib: Option<&Path>) -> anyhow::Result<&'static ort::environment::Environment> {
-    static ENV: std::sync::OnceLock<ort::environment::Environment> = std::sync::OnceLock::new();
-    if let Some(env) = ENV.get() {
-        return Ok(env);
-    }
-    let lib = match ort_lib {
-        Some(p) => p.to_path_buf(),
-        None => match std::env::var_os("ORT_DYLIB_PATH") {
-            Some(p) => PathBuf::from(p),
-            None => python_runtime().ok_or_else(|| {
-                anyhow!("no ONNX Runtime library found: pass --ort-lib FILE or set ORT_DYLIB_PATH")
-            })?,
-        },
-    };
-    let env = ort::init_from(&lib)
-        .map_err(|e| anyhow!("loading {}: {e}", lib.display()))?
-        .build()
-        .map_err(|e| anyhow!("{e}"))?;
-    Ok(ENV.get_or_init(|| env))
-}
-
-/// The library inside the active Python's `onnxruntime` package, if any.
-fn python_runtime() -> Option<PathBuf> {
-    let out = std::process::Command::new("python3")
-        .args([
-            "-c",
-            "import onnxruntime, os; print(os.path.dirname(onnxruntime.__file__))",
-        ])
-        .output()
-        .ok()?;
-    let dir = PathBuf::from(String::from_utf8(out.stdout).ok()?.trim()).join("capi");
-    std::fs::read_dir(dir)
-        .ok()?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .find(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("libonnxruntime.so."))
-        })
 }
 
 /// One ONNX Runtime session.

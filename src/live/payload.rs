@@ -102,22 +102,13 @@ mod tests {
 
     #[test]
     fn synthetic_payload_follows_the_model() {
-        let info = ModelInfo {
-            size_bytes: 0,
-            params: 0,
-            weight_bytes: 0,
-            opset: 17,
-            producer: String::new(),
-            ops: Default::default(),
-            inputs: vec![TensorInfo {
-                name: "ids".into(),
-                dtype: DType::I64,
-                dims: Some(vec![Dim::Symbolic("batch".into()), Dim::Fixed(3)]),
-            }],
-            outputs: vec![],
-            flops_per_item: None,
-            id_ranges: Default::default(),
-        };
+        let proto = crate::model::build::Builtin::TinyCnn.model();
+        let mut info = crate::model::inspect_bytes(&prost::Message::encode_to_vec(&proto)).unwrap();
+        info.inputs = vec![TensorInfo {
+            name: "ids".into(),
+            dtype: DType::I64,
+            dims: Some(vec![Dim::Symbolic("batch".into()), Dim::Fixed(3)]),
+        }];
         let sig = signature_of(&info).unwrap();
         let p = Payload::synthetic(&sig);
         assert_eq!(p.content_type, "application/json");

@@ -17,11 +17,11 @@
 //! gaps. Results stream into histograms, so memory stays flat however long
 //! the trace is.
 
-use super::arrivals::Arrivals;
 use super::payload::Payload;
 use super::progress::{RateMeter, ReplayProgress};
 use crate::error::bad_input;
 use crate::outcome::{Facts, FailureReason, Outcome, Provenance, Recorder};
+use crate::workload::{open_sorted, Arrivals};
 use hdrhistogram::Histogram;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -103,7 +103,8 @@ pub struct ReplayReport {
     pub sent: u64,
     /// Trace rate at this speed: requests / (last arrival / speed), req/s.
     pub offered_rps: f64,
-    /// Requests sent / time from the first to the last send, req/s.
+    /// Requests sent / time from the start to the last send (the same
+    /// measure as `offered_rps`), req/s.
     pub sent_rps: f64,
     /// Replay speed.
     pub speed: f64,
@@ -113,6 +114,9 @@ pub struct ReplayReport {
     pub wall_s: f64,
     /// True when stopped before the end of the trace.
     pub interrupted: bool,
+    /// Remarks on the trace (times out of order); print them on stderr.
+    #[serde(skip)]
+    pub warnings: Vec<String>,
 }
 
 /// One finished request.
@@ -171,10 +175,12 @@ pub async fn replay(
 ) -> anyhow::Result<ReplayReport> {
     let url = check(&opts)?;
     // A full pass first: a bad row fails before any load is sent, and the
-    // total feeds the progress bar. It streams, so memory stays flat.
+    // total feeds the progress bar. A sorted trace is then streamed, so
+    // memory stays flat; an unsorted one is sorted in memory, with a warning.
     let trace = opts.trace.clone();
-    let (total, last_t_s) =
-        tokio::task::spawn_blocking(move || Arrivals::summary(&trace)).await??;
+    let sorted = tokio::task::spawn_blocking(move || open_sorted(&trace)).await??;
+    let (total, last_t_s, warnings) = (sorted.requests, sorted.duration_s, sorted.warnings);
+    let arrivals = sorted.arrivals;
 
     let client = reqwest::Client::builder()
         .no_proxy()
@@ -196,11 +202,11 @@ pub async fn replay(
 
     let scheduler = {
         let (shared, sent, stop) = (shared, Arc::clone(&sent), Arc::clone(&opts.stop));
-        let (trace, speed) = (opts.trace.clone(), opts.speed);
+        let speed = opts.speed;
         let handle = tokio::runtime::Handle::current();
         std::thread::Builder::new()
             .name("advisor-replay-scheduler".into())
-            .spawn(move || schedule(&trace, speed, start, &handle, shared, &sent, &stop))?
+            .spawn(move || schedule(arrivals, speed, start, &handle, shared, &sent, &stop))?
     };
     let stats = collect(rx, progress, &sent, total, start).await;
     let schedule_result = tokio::task::spawn_blocking(move || scheduler.join())
@@ -258,21 +264,22 @@ pub async fn replay(
             0.0
         },
         sent_rps: match last_send {
-            Some(d) if d.as_secs_f64() > 0.0 && sent > 1 => (sent - 1) as f64 / d.as_secs_f64(),
+            Some(d) if d.as_secs_f64() > 0.0 => sent as f64 / d.as_secs_f64(),
             _ => 0.0,
         },
         speed: opts.speed,
         timeout_s: opts.timeout.as_secs_f64(),
         wall_s,
         interrupted,
+        warnings,
         outcome,
     })
 }
 
 /// Sends every request of the trace at its time; returns the time of the
-/// last send after the first (for the achieved rate).
+/// last send after the start (for the achieved rate).
 fn schedule(
-    trace: &std::path::Path,
+    arrivals: Arrivals,
     speed: f64,
     start: Instant,
     handle: &tokio::runtime::Handle,
@@ -280,21 +287,18 @@ fn schedule(
     sent: &AtomicU64,
     stop: &AtomicBool,
 ) -> anyhow::Result<Option<Duration>> {
-    let mut first_send = None;
     let mut last_send = None;
-    for t in Arrivals::open(trace)? {
+    for t in arrivals {
         let scheduled_s = t? / speed;
         let due = start + Duration::from_secs_f64(scheduled_s);
         if !wait_until(due, stop) {
             break;
         }
-        let now = Instant::now();
-        first_send.get_or_insert(now);
-        last_send = Some(now);
+        last_send = Some(Instant::now() - start);
         sent.fetch_add(1, Ordering::Relaxed);
         handle.spawn(send_one(Arc::clone(&shared), due, scheduled_s));
     }
-    Ok(first_send.zip(last_send).map(|(a, b)| b - a))
+    Ok(last_send)
 }
 
 /// Sleeps, then spins, until `due`; false when asked to stop first.

@@ -30,6 +30,7 @@ use super::onnx::OnnxFactory;
 use super::pool::{Pool, QueueFull};
 use super::signature::{PayloadError, Signature};
 use super::tensor::PredictRequest;
+use crate::runtime::Device;
 use anyhow::Context;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -55,6 +56,8 @@ pub enum Engine {
         model: PathBuf,
         /// Intra-op threads per session.
         threads: usize,
+        /// CPU or CUDA.
+        device: Device,
         /// The ONNX Runtime library, when not found the usual way.
         ort_lib: Option<PathBuf>,
     },
@@ -149,11 +152,13 @@ pub async fn start(opts: ServeOptions) -> anyhow::Result<ServerHandle> {
         Engine::Onnx {
             model,
             threads,
+            device,
             ort_lib,
         } => {
-            let (model, threads, ort_lib) = (model.clone(), *threads, ort_lib.clone());
+            let (model, threads, device, ort_lib) =
+                (model.clone(), *threads, *device, ort_lib.clone());
             let f = tokio::task::spawn_blocking(move || {
-                OnnxFactory::new(&model, threads, ort_lib.as_deref())
+                OnnxFactory::new(&model, threads, device, ort_lib.as_deref())
             })
             .await??;
             Some(Arc::new(f))

@@ -210,17 +210,20 @@ impl TensorData {
             TensorData::Bool(v) => v.iter().map(|&x| x as u8).collect(),
         }
     }
+}
 
-    fn to_json(&self) -> serde_json::Value {
+impl Serialize for TensorData {
+    /// A flat JSON list; `float32` elements keep their shortest `f32` form.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
-            TensorData::F32(v) => serde_json::json!(v),
-            TensorData::F64(v) => serde_json::json!(v),
-            TensorData::I64(v) => serde_json::json!(v),
-            TensorData::I32(v) => serde_json::json!(v),
-            TensorData::I16(v) => serde_json::json!(v),
-            TensorData::I8(v) => serde_json::json!(v),
-            TensorData::U8(v) => serde_json::json!(v),
-            TensorData::Bool(v) => serde_json::json!(v),
+            TensorData::F32(v) => v.serialize(s),
+            TensorData::F64(v) => v.serialize(s),
+            TensorData::I64(v) => v.serialize(s),
+            TensorData::I32(v) => v.serialize(s),
+            TensorData::I16(v) => v.serialize(s),
+            TensorData::I8(v) => v.serialize(s),
+            TensorData::U8(v) => v.serialize(s),
+            TensorData::Bool(v) => v.serialize(s),
         }
     }
 }
@@ -250,7 +253,7 @@ impl Tensor {
                 dtype: self.elem_type().name().to_string(),
                 shape: self.shape.clone(),
                 elements: self.data.len() as u64,
-                data: Some(self.data.to_json()),
+                data: Some(self.data.clone()),
                 summary: None,
             };
         }
@@ -390,7 +393,7 @@ pub struct PredictRequest {
 }
 
 /// One output in a `POST /predict` answer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WireOutput {
     /// Element type by its numpy name.
     pub dtype: String,
@@ -399,10 +402,10 @@ pub struct WireOutput {
     /// Number of elements.
     pub elements: u64,
     /// The elements, flat and row-major, when small enough to send.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<TensorData>,
     /// A summary instead of the data, for large outputs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub summary: Option<Summary>,
 }
 
@@ -474,7 +477,10 @@ mod tests {
             data: TensorData::F32(vec![0.0, 3.0, -1.0, 2.0]),
         };
         let small = t.to_wire(4);
-        assert_eq!(small.data, Some(serde_json::json!([0.0, 3.0, -1.0, 2.0])));
+        assert_eq!(
+            serde_json::to_string(&small.data).unwrap(),
+            "[0.0,3.0,-1.0,2.0]"
+        );
         let big = t.to_wire(3);
         assert!(big.data.is_none());
         let s = big.summary.unwrap();
