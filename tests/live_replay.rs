@@ -288,3 +288,36 @@ async fn bad_options_and_traces_are_bad_input() {
     assert_eq!(advisor::error::exit_code(&e), 2);
     assert!(e.to_string().contains("no/such/trace.csv"), "{e}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn raw_payload_with_headers_is_answered() {
+    use advisor::live::payload::Payload;
+    use advisor::live::replay::parse_header;
+    use advisor::live::tensor::TensorData;
+    let server = start(serve_opts(Engine::Custom(Arc::new(DoublerFactory(
+        fake_signature(),
+    )))))
+    .await
+    .unwrap();
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(
+        file.path(),
+        TensorData::F32(vec![1.0, 2.0, 3.0, 4.0]).to_le_bytes(),
+    )
+    .unwrap();
+    let t = even(5, 100.0);
+    let mut opts = options(&t, format!("http://{}/predict", server.addr));
+    opts.payload = Payload::from_file(file.path()).unwrap();
+    assert_eq!(opts.payload.content_type, "application/octet-stream");
+    for h in ["X-Dtype: float32", "X-Shape: 2,2"] {
+        let (n, v) = parse_header(h).unwrap();
+        opts.headers.append(n, v);
+    }
+    let r = replay(opts.clone(), None).await.unwrap();
+    assert_eq!(r.outcome.succeeded, 5, "{:?}", r.outcome.failures);
+    // Without the headers the server cannot read the bytes: 400s.
+    opts.headers.clear();
+    let r = replay(opts, None).await.unwrap();
+    assert_eq!(r.outcome.failures.http_status, 5);
+    server.shutdown().await.unwrap();
+}

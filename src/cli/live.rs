@@ -30,6 +30,9 @@ pub struct ReplayArgs {
     /// Send synthetic inputs for this model's inputs as a JSON body.
     #[arg(long, value_name = "MODEL.onnx")]
     pub model: Option<PathBuf>,
+    /// Extra header on every request, as 'NAME: VALUE' (repeatable; e.g. X-Dtype, X-Shape for a raw payload).
+    #[arg(long = "header", value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
     /// At most N requests in flight; later ones wait for a slot (the wait counts in their latency).
     #[arg(long, value_name = "N")]
     pub concurrency_limit: Option<usize>,

@@ -43,6 +43,10 @@ pub fn replay(ctx: &Ctx, args: ReplayArgs) -> anyhow::Result<()> {
     opts.speed = args.speed;
     opts.payload = payload;
     opts.concurrency_limit = args.concurrency_limit;
+    for h in &args.headers {
+        let (name, value) = replay::parse_header(h)?;
+        opts.headers.append(name, value);
+    }
     let stop = opts.stop.clone();
 
     let rt = tokio_runtime()?;

@@ -52,6 +52,9 @@ pub struct ReplayOptions {
     pub speed: f64,
     /// Body of every request.
     pub payload: Payload,
+    /// Extra headers on every request (e.g. `X-Dtype` for a raw payload, or
+    /// an authorization token).
+    pub headers: reqwest::header::HeaderMap,
     /// At most this many requests in flight; a request due while the limit is
     /// reached waits for a slot, and the wait counts in its latency and send lag.
     pub concurrency_limit: Option<usize>,
@@ -68,6 +71,7 @@ impl ReplayOptions {
             timeout: Duration::from_secs(30),
             speed: 1.0,
             payload: Payload::empty_json(),
+            headers: reqwest::header::HeaderMap::new(),
             concurrency_limit: None,
             stop: Arc::new(AtomicBool::new(false)),
         }
@@ -133,6 +137,7 @@ struct Shared {
     client: reqwest::Client,
     url: reqwest::Url,
     payload: Payload,
+    headers: reqwest::header::HeaderMap,
     timeout: Duration,
     limit: Option<Arc<Semaphore>>,
     tx: mpsc::UnboundedSender<Sample>,
@@ -192,6 +197,7 @@ pub async fn replay(
         client,
         url,
         payload: opts.payload.clone(),
+        headers: opts.headers.clone(),
         timeout: opts.timeout,
         limit: opts.concurrency_limit.map(|n| Arc::new(Semaphore::new(n))),
         tx,
@@ -341,12 +347,29 @@ async fn send_one(shared: Arc<Shared>, due: Instant, scheduled_s: f64) {
     });
 }
 
+/// Parses `NAME: VALUE` (as `--header` takes it).
+pub fn parse_header(
+    text: &str,
+) -> anyhow::Result<(reqwest::header::HeaderName, reqwest::header::HeaderValue)> {
+    let bad = || {
+        bad_input(format!(
+            "--header '{text}': expected NAME: VALUE, e.g. 'X-Dtype: float32'"
+        ))
+    };
+    let (name, value) = text.split_once(':').ok_or_else(bad)?;
+    let name =
+        reqwest::header::HeaderName::from_bytes(name.trim().as_bytes()).map_err(|_| bad())?;
+    let value = reqwest::header::HeaderValue::from_str(value.trim()).map_err(|_| bad())?;
+    Ok((name, value))
+}
+
 /// One request, to the end of its answer's body.
 async fn exchange(shared: &Shared) -> Result<(), FailureReason> {
     let resp = shared
         .client
         .post(shared.url.clone())
         .header(reqwest::header::CONTENT_TYPE, shared.payload.content_type)
+        .headers(shared.headers.clone())
         .body(shared.payload.body.clone())
         .send()
         .await
@@ -482,6 +505,17 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("--concurrency-limit"));
+    }
+
+    #[test]
+    fn headers_parse_as_name_colon_value() {
+        let (n, v) = parse_header("X-Shape: 1,3,224,224").unwrap();
+        assert_eq!(
+            (n.as_str(), v.to_str().unwrap()),
+            ("x-shape", "1,3,224,224")
+        );
+        assert!(parse_header("no colon").is_err());
+        assert!(parse_header("bad name: x").is_err());
     }
 
     #[test]
