@@ -321,3 +321,24 @@ async fn raw_payload_with_headers_is_answered() {
     assert_eq!(r.outcome.failures.http_status, 5);
     server.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn waiting_for_a_slot_counts_against_the_timeout() {
+    let addr = misbehaving_server(Misbehaviour::Hang).await;
+    let t = trace(std::iter::repeat_n(0.0, 5));
+    let mut opts = options(&t, format!("http://{addr}/predict"));
+    opts.concurrency_limit = Some(1);
+    let r = replay(opts, None).await.unwrap();
+    // One request holds the only slot until the deadline; the other four
+    // never leave, and fail at the same deadline rather than 0.5 s apiece.
+    all_failed(
+        &r,
+        5,
+        Failures {
+            timeout: 5,
+            ..Default::default()
+        },
+    );
+    // Those four were never sent: their send lag is the whole timeout.
+    assert!(r.send_lag_max_ms >= 500.0, "{}", r.send_lag_max_ms);
+}

@@ -18,7 +18,7 @@ pub struct ReplayArgs {
     /// Endpoint URL, e.g. http://127.0.0.1:8080/predict.
     #[arg(long)]
     pub url: String,
-    /// Seconds allowed per request, from sending to the end of the answer.
+    /// Seconds allowed per request, from its scheduled send to the end of the answer.
     #[arg(long, default_value_t = 30.0, value_name = "S")]
     pub timeout_s: f64,
     /// Replay speed: 2 sends the trace twice as fast.
@@ -33,9 +33,9 @@ pub struct ReplayArgs {
     /// Extra header on every request, as 'NAME: VALUE' (repeatable; e.g. X-Dtype, X-Shape for a raw payload).
     #[arg(long = "header", value_name = "NAME: VALUE")]
     pub headers: Vec<String>,
-    /// At most N requests in flight; later ones wait for a slot (the wait counts in their latency).
-    #[arg(long, value_name = "N")]
-    pub concurrency_limit: Option<usize>,
+    /// At most N requests in flight; later ones wait for a slot (the wait counts in their send lag and latency).
+    #[arg(long, value_name = "N", default_value_t = crate::live::replay::DEFAULT_CONCURRENCY_LIMIT)]
+    pub concurrency_limit: usize,
 }
 
 /// Arguments of `advisor serve`.

@@ -42,7 +42,7 @@ pub fn replay(ctx: &Ctx, args: ReplayArgs) -> anyhow::Result<()> {
     opts.timeout = Duration::from_secs_f64(args.timeout_s);
     opts.speed = args.speed;
     opts.payload = payload;
-    opts.concurrency_limit = args.concurrency_limit;
+    opts.concurrency_limit = Some(args.concurrency_limit);
     for h in &args.headers {
         let (name, value) = replay::parse_header(h)?;
         opts.headers.append(name, value);
