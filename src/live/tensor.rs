@@ -297,7 +297,7 @@ pub struct WireInput {
 }
 
 /// One element in a JSON body: a number or a boolean.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Scalar {
     /// An integer that fits `i64`.
@@ -306,6 +306,33 @@ pub enum Scalar {
     Float(f64),
     /// `true` or `false`.
     Bool(bool),
+}
+
+impl<'de> Deserialize<'de> for Scalar {
+    /// By hand rather than `#[serde(untagged)]`, which buffers every
+    /// element and made a 224x224 RGB image take 40 ms to read.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Scalar;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a number or a boolean")
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Scalar, E> {
+                Ok(Scalar::Int(v))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Scalar, E> {
+                Ok(i64::try_from(v).map_or(Scalar::Float(v as f64), Scalar::Int))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Scalar, E> {
+                Ok(Scalar::Float(v))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Scalar, E> {
+                Ok(Scalar::Bool(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 impl Scalar {
@@ -467,6 +494,24 @@ mod tests {
             w.to_data(ElemType::F32).unwrap(),
             TensorData::F32(vec![1.0, 2.5])
         );
+    }
+
+    #[test]
+    fn scalars_read_numbers_and_booleans_only() {
+        let v: Vec<Scalar> =
+            serde_json::from_str("[1, -2, 2.5, true, 18446744073709551615]").unwrap();
+        assert_eq!(
+            v[..4],
+            [
+                Scalar::Int(1),
+                Scalar::Int(-2),
+                Scalar::Float(2.5),
+                Scalar::Bool(true)
+            ]
+        );
+        assert_eq!(v[4], Scalar::Float(u64::MAX as f64));
+        let e = serde_json::from_str::<Vec<Scalar>>(r#"[1, "2"]"#).unwrap_err();
+        assert!(e.to_string().contains("a number or a boolean"), "{e}");
     }
 
     #[test]
