@@ -195,10 +195,16 @@ pub fn session(
         ffi::append_cuda(&mut builder).context("enabling the CUDA execution provider")?;
     }
     builder.commit_from_file(model).map_err(|e| {
+        let text = e.message().replace('\n', " ");
+        let hint = if text.contains("Could not find an implementation") {
+            "; ONNX Runtime has no kernel for this operator at the model's opset: \
+             re-export the model with a recent opset"
+        } else {
+            ""
+        };
         let msg = format!(
-            "{}: ONNX Runtime cannot load this model: {}",
-            model.display(),
-            e.message().replace('\n', " ")
+            "{}: ONNX Runtime cannot load this model: {text}{hint}",
+            model.display()
         );
         use ort::ErrorCode as C;
         match e.code() {

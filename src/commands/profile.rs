@@ -1,9 +1,226 @@
 //! `advisor profile`.
 
 use super::Ctx;
-use crate::cli::profile::ProfileArgs;
+use crate::cli::profile::{DeviceArg, ProfileArgs};
+use crate::error::bad_input;
+use crate::profile::inputs::PlanDim;
+use crate::profile::{self, summary, ProbeRequest, ProfileOptions, ProgressEvent};
+use crate::runtime::Device;
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 /// Runs `advisor profile`.
-pub fn run(_ctx: &Ctx, _args: ProfileArgs) -> anyhow::Result<()> {
-    anyhow::bail!("profile: not built yet")
+pub fn run(ctx: &Ctx, args: ProfileArgs) -> anyhow::Result<()> {
+    if let Some(request) = &args.cold_probe {
+        return cold_probe(request);
+    }
+    let opts = options(ctx, &args)?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("profiles").join(format!("{}.toml", opts.name)));
+    if out.exists() && !args.force {
+        return Err(bad_input(format!(
+            "{} already exists; pass --force to overwrite it or --out FILE to save elsewhere",
+            out.display()
+        )));
+    }
+
+    let bar = ctx.progress().then(new_bar);
+    let mut on_event = |e: ProgressEvent| {
+        if let Some(text) = &e.notice {
+            match &bar {
+                Some(b) => b.suspend(|| ctx.warn(text)),
+                None => ctx.warn(text),
+            }
+            return;
+        }
+        if let Some(b) = &bar {
+            b.set_length(e.total as u64);
+            b.set_position(e.done as u64);
+            let eta = e
+                .eta
+                .map(|d| format!(" (about {} s left)", d.as_secs()))
+                .unwrap_or_default();
+            b.set_message(format!("{}{eta}", e.phase));
+        }
+    };
+    let result = profile::profile(&opts, &mut on_event);
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let measured = result?;
+    measured.save(&out)?;
+    if ctx.global.json {
+        ctx.print_json(&measured)?;
+    } else {
+        print!("{}", summary::render(&measured));
+        println!("\nsaved {}", out.display());
+    }
+    Ok(())
+}
+
+fn new_bar() -> ProgressBar {
+    let bar = ProgressBar::new(1);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar
+}
+
+/// The hidden probe: one fresh-process cold start, JSON on stdout.
+fn cold_probe(request: &Path) -> anyhow::Result<()> {
+    let text = std::fs::read(request)
+        .with_context(|| format!("reading the probe request {}", request.display()))?;
+    let req: ProbeRequest = serde_json::from_slice(&text)
+        .with_context(|| format!("reading the probe request {}", request.display()))?;
+    let result = profile::probe(&req)?;
+    println!("{}", serde_json::to_string(&result)?);
+    Ok(())
+}
+
+/// Turns the flags into [`ProfileOptions`]; a malformed flag is bad input naming it.
+pub fn options(ctx: &Ctx, args: &ProfileArgs) -> anyhow::Result<ProfileOptions> {
+    let mut opts = ProfileOptions::new(&args.model);
+    if let Some(out) = &args.out {
+        if let Some(stem) = out.file_stem() {
+            opts.name = stem.to_string_lossy().into_owned();
+        }
+    }
+    if let Some(t) = &args.threads {
+        if t.contains(&0) {
+            return Err(bad_input("--threads: thread counts must be 1 or more"));
+        }
+        opts.threads = Some(t.clone());
+    }
+    if let Some(b) = &args.batch {
+        if b.contains(&0) {
+            return Err(bad_input("--batch: batch sizes must be 1 or more"));
+        }
+        opts.inputs.batches = Some(b.clone());
+    }
+    if args.runs == Some(0) {
+        return Err(bad_input("--runs: must be 1 or more"));
+    }
+    opts.runs = args.runs;
+    opts.device = match args.device {
+        DeviceArg::Cpu => Device::Cpu,
+        DeviceArg::Cuda => Device::Cuda,
+    };
+    opts.cold_trials = args.cold_trials;
+    opts.optimization = !args.no_opt_effect;
+    opts.ort_lib = ctx.global.ort_lib.clone();
+    opts.inputs.dims = pairs("--dim", &args.dim, |v| {
+        v.parse::<i64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or("a whole number of 1 or more")
+    })?;
+    opts.inputs.shapes = pairs("--shape", &args.shape, parse_shape)?;
+    opts.inputs.fills = pairs("--fill", &args.fill, parse_fill)?;
+    opts.inputs.files = pairs("--input", &args.input, |v| {
+        if v.is_empty() {
+            Err("a .npy file")
+        } else {
+            Ok(PathBuf::from(v))
+        }
+    })?;
+    Ok(opts)
+}
+
+/// Parses repeated `KEY=VALUE` flags.
+fn pairs<T>(
+    flag: &str,
+    items: &[String],
+    parse: impl Fn(&str) -> Result<T, &'static str>,
+) -> anyhow::Result<BTreeMap<String, T>> {
+    let mut out = BTreeMap::new();
+    for item in items {
+        let Some((k, v)) = item.split_once('=').filter(|(k, _)| !k.is_empty()) else {
+            return Err(bad_input(format!("{flag} {item}: expected NAME=VALUE")));
+        };
+        let value = parse(v.trim())
+            .map_err(|what| bad_input(format!("{flag} {item}: expected {what} after '='")))?;
+        if out.insert(k.to_string(), value).is_some() {
+            return Err(bad_input(format!("{flag} {k}=...: given twice")));
+        }
+    }
+    Ok(out)
+}
+
+fn parse_shape(v: &str) -> Result<Vec<PlanDim>, &'static str> {
+    const WHAT: &str = "comma-separated whole numbers or `batch` (an empty value means a scalar)";
+    if v.is_empty() {
+        return Ok(Vec::new());
+    }
+    v.split(',')
+        .map(|d| match d.trim() {
+            "batch" => Ok(PlanDim::Batch),
+            n => n
+                .parse::<i64>()
+                .ok()
+                .filter(|n| *n >= 0)
+                .map(PlanDim::Fixed)
+                .ok_or(WHAT),
+        })
+        .collect()
+}
+
+fn parse_fill(v: &str) -> Result<f64, &'static str> {
+    match v.to_ascii_lowercase().as_str() {
+        "true" => Ok(1.0),
+        "false" => Ok(0.0),
+        _ => v
+            .parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite())
+            .ok_or("a number (or true/false)"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_value_flags_parse_and_reject() {
+        let dims = pairs("--dim", &["seq=64".into()], |v| {
+            v.parse::<i64>().map_err(|_| "n")
+        })
+        .unwrap();
+        assert_eq!(dims["seq"], 64);
+        assert!(pairs("--dim", &["seq".into()], |v| v
+            .parse::<i64>()
+            .map_err(|_| "n"))
+        .is_err());
+        assert!(pairs("--dim", &["a=1".into(), "a=2".into()], |v| v
+            .parse::<i64>()
+            .map_err(|_| "n"))
+        .is_err());
+        assert_eq!(
+            parse_shape("batch, 1,128").unwrap(),
+            vec![PlanDim::Batch, PlanDim::Fixed(1), PlanDim::Fixed(128)]
+        );
+        assert_eq!(parse_shape("").unwrap(), Vec::<PlanDim>::new());
+        assert!(parse_shape("2,x").is_err());
+        assert!(parse_shape("-1").is_err());
+        assert_eq!(parse_fill("16000").unwrap(), 16000.0);
+        assert_eq!(parse_fill("TRUE").unwrap(), 1.0);
+        assert!(parse_fill("nan").is_err());
+    }
+
+    #[test]
+    fn bad_flag_messages_name_the_flag() {
+        let err = pairs("--fill", &["sr=abc".into()], parse_fill).unwrap_err();
+        assert_eq!(crate::error::exit_code(&err), 2);
+        assert_eq!(
+            err.to_string(),
+            "--fill sr=abc: expected a number (or true/false) after '='"
+        );
+    }
 }

@@ -5,6 +5,23 @@
 //! running the model with ONNX Runtime; the file says where, when and with
 //! which runtime.
 
+mod cold;
+mod file;
+pub mod inputs;
+pub mod machine;
+mod measure;
+pub mod npy;
+pub mod progress;
+pub mod stats;
+pub mod summary;
+pub mod tensor;
+pub mod warm;
+
+pub use cold::{probe, ProbeRequest, ProbeResult};
+pub use inputs::{InputChoices, Plan};
+pub use measure::{cold_summary, profile, thread_counts, ProfileOptions, DEFAULT_COLD_TRIALS};
+pub use progress::ProgressEvent;
+
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -30,7 +47,8 @@ pub struct Profile {
     /// Effect of graph optimisation, when measured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optimization: Option<OptimizationEffect>,
-    /// Peak resident memory of the profiling process, MB.
+    /// Peak resident memory of the largest single process of the profiling
+    /// (the profiler or a cold-start probe), MB (2^20 bytes).
     pub peak_rss_mb: f64,
     /// Notes on what was assumed or could not be measured.
     #[serde(default)]
@@ -100,6 +118,16 @@ pub struct ColdStart {
     /// Min and max of each phase across trials: phase name -> [min, max] ms.
     #[serde(default)]
     pub spread_ms: BTreeMap<String, [f64; 2]>,
+    /// Intra-op threads of the probe's session.
+    #[serde(default)]
+    pub threads: u32,
+    /// Batch size of the probe's first inference.
+    #[serde(default)]
+    pub batch: u32,
+    /// Median peak resident memory of a probe process (runtime, session and
+    /// one inference: what a serving process needs), MB.
+    #[serde(default)]
+    pub process_rss_mb: f64,
 }
 
 /// Warm latency at one device x threads x batch.

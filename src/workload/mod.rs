@@ -7,12 +7,15 @@
 //! is built only when asked.
 
 pub mod generate;
+pub mod import;
 mod order;
 pub mod parse;
 mod reader;
+mod records;
 mod sorted;
 pub mod stats;
 mod trace;
+pub mod transform;
 mod writer;
 
 pub use order::OrderCheck;

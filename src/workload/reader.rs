@@ -1,11 +1,10 @@
 //! Streaming a trace CSV: one arrival time at a time, in constant memory.
 
-use super::parse::{parse_time, show_field, TimeError};
+use super::parse::{parse_plain_decimal, parse_time, show_field, TimeError};
+use super::records::{header_names, Records};
 use crate::error::bad_input;
 use anyhow::Result;
-use csv::ByteRecord;
-use std::fs::File;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The column that holds arrival times, in seconds from the start.
 pub const TIME_COLUMN: &str = "t_s";
@@ -19,59 +18,46 @@ pub const CLASS_COLUMN: &str = "class";
 /// out in file order: see [`super::sorted_arrivals`] for sorted ones. Every
 /// error names the file and the line, and is a
 /// [`BadInput`](crate::error::BadInput). After the first error the iterator ends.
+///
+/// The common file, a lone `t_s` column of plain decimals, takes a fast path:
+/// each line is parsed whole without being split into fields.
 pub struct ArrivalReader {
-    path: PathBuf,
-    rdr: csv::Reader<File>,
-    rec: ByteRecord,
+    records: Records,
     time_col: usize,
     class_col: Option<usize>,
+    width: usize,
     done: bool,
 }
 
 impl ArrivalReader {
     /// Opens `path` and checks its header.
     pub fn open(path: &Path) -> Result<Self> {
-        let file = File::open(path).map_err(|e| {
-            bad_input(format!(
-                "{}: cannot open the trace: {e}; expected a CSV file with a `t_s` column",
+        let mut records = Records::open(path, "trace")?;
+        if !records.next_line()? {
+            return Err(bad_input(format!(
+                "{}: empty file; expected a header line `t_s` then one arrival time per line",
                 path.display()
-            ))
-        })?;
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(false)
-            .buffer_capacity(1 << 18)
-            .from_reader(file);
-        let mut rec = ByteRecord::new();
-        match rdr.read_byte_record(&mut rec) {
-            Ok(true) => {}
-            Ok(false) => {
-                return Err(bad_input(format!(
-                    "{}: empty file; expected a header line `t_s` then one arrival time per line",
-                    path.display()
-                )))
-            }
-            Err(e) => return Err(csv_error(path, e)),
+            )));
         }
-        let names = header_names(&rec);
+        records.split()?;
+        let names = header_names(&records);
         let time_col = match names.iter().position(|n| n == TIME_COLUMN) {
             Some(i) => i,
             None => return Err(header_error(path, &names)),
         };
         let class_col = names.iter().position(|n| n == CLASS_COLUMN);
         Ok(ArrivalReader {
-            path: path.to_path_buf(),
-            rdr,
-            rec,
+            records,
             time_col,
             class_col,
+            width: names.len(),
             done: false,
         })
     }
 
     /// The file being read.
     pub fn path(&self) -> &Path {
-        &self.path
+        self.records.path()
     }
 
     /// Whether the file has a `class` column.
@@ -81,7 +67,7 @@ impl ArrivalReader {
 
     /// The line of the row read last (1 is the header).
     pub fn line(&self) -> u64 {
-        self.rec.position().map_or(1, |p| p.line())
+        self.records.line()
     }
 
     /// The `class` of the row read last; `None` when the file has no `class` column.
@@ -89,21 +75,41 @@ impl ArrivalReader {
         let Some(col) = self.class_col else {
             return Ok(None);
         };
-        let raw = self.rec.get(col).unwrap_or_default();
-        match std::str::from_utf8(raw) {
+        match std::str::from_utf8(self.records.field(col)) {
             Ok(s) => Ok(Some(s.trim())),
             Err(_) => Err(bad_input(format!(
                 "{} line {}, column {} (`{CLASS_COLUMN}`): not valid UTF-8; expected a class name",
-                self.path.display(),
+                self.path().display(),
                 self.line(),
                 col + 1
             ))),
         }
     }
 
+    /// The next time, or the error for this row.
+    #[inline]
+    fn read(&mut self) -> Result<Option<f64>> {
+        if !self.records.next_line()? {
+            return Ok(None);
+        }
+        if self.width == 1 {
+            if let Some(t) = parse_plain_decimal(self.records.line_bytes()) {
+                return Ok(Some(t));
+            }
+        }
+        self.records.split()?;
+        if self.records.len() != self.width {
+            return Err(self.records.width_error(self.width, "like the header"));
+        }
+        match parse_time(self.records.field(self.time_col)) {
+            Ok(t) => Ok(Some(t)),
+            Err(why) => Err(self.time_error(why)),
+        }
+    }
+
     #[cold]
     fn time_error(&self, why: TimeError) -> anyhow::Error {
-        let field = self.rec.get(self.time_col).unwrap_or_default();
+        let field = self.records.field(self.time_col);
         let found = match why {
             TimeError::Empty => "an empty field".to_string(),
             TimeError::Negative => format!("a negative time \"{}\"", show_field(field)),
@@ -111,7 +117,7 @@ impl ArrivalReader {
         };
         bad_input(format!(
             "{} line {}, column {} (`{TIME_COLUMN}`): expected an arrival time in seconds (a finite number >= 0), found {found}",
-            self.path.display(),
+            self.path().display(),
             self.line(),
             self.time_col + 1,
         ))
@@ -126,43 +132,12 @@ impl Iterator for ArrivalReader {
         if self.done {
             return None;
         }
-        match self.rdr.read_byte_record(&mut self.rec) {
-            Ok(true) => {
-                // `flexible(false)` guarantees every row has the header's width.
-                let field = &self.rec[self.time_col];
-                match parse_time(field) {
-                    Ok(t) => Some(Ok(t)),
-                    Err(why) => {
-                        self.done = true;
-                        Some(Err(self.time_error(why)))
-                    }
-                }
-            }
-            Ok(false) => {
-                self.done = true;
-                None
-            }
-            Err(e) => {
-                self.done = true;
-                Some(Err(csv_error(&self.path, e)))
-            }
+        let item = self.read().transpose();
+        if !matches!(item, Some(Ok(_))) {
+            self.done = true;
         }
+        item
     }
-}
-
-/// Header names, trimmed, with a UTF-8 byte order mark removed.
-pub(crate) fn header_names(rec: &ByteRecord) -> Vec<String> {
-    rec.iter()
-        .enumerate()
-        .map(|(i, f)| {
-            let f = if i == 0 {
-                f.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(f)
-            } else {
-                f
-            };
-            String::from_utf8_lossy(f).trim().to_string()
-        })
-        .collect()
 }
 
 #[cold]
@@ -180,26 +155,6 @@ fn header_error(path: &Path, names: &[String]) -> anyhow::Error {
             path.display(),
             show_field(names.join(", ").as_bytes())
         ))
-    }
-}
-
-/// Turns a CSV error into a one-line [`BadInput`](crate::error::BadInput)
-/// naming the file and line (an I/O failure stays an ordinary error).
-#[cold]
-pub(crate) fn csv_error(path: &Path, e: csv::Error) -> anyhow::Error {
-    let line = e.position().map(|p| p.line());
-    let at = match line {
-        Some(l) => format!("{} line {l}", path.display()),
-        None => path.display().to_string(),
-    };
-    match e.kind() {
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => bad_input(format!(
-            "{at}: found {len} fields; expected {expected_len} like the header"
-        )),
-        csv::ErrorKind::Io(io) => anyhow::anyhow!("{at}: cannot read: {io}"),
-        _ => bad_input(format!("{at}: malformed CSV: {e}")),
     }
 }
 
@@ -282,6 +237,45 @@ mod tests {
     fn ragged_rows_are_reported_with_their_line() {
         let e = error_of("t_s,class\n1,a\n2\n");
         assert!(e.contains("line 3: found 1 fields; expected 2"), "{e}");
+        let e = error_of("t_s\n1\n2,3\n");
+        assert!(e.contains("line 3: found 2 fields; expected 1"), "{e}");
+    }
+
+    #[test]
+    fn line_numbers_stay_exact_with_crlf_blank_lines_and_quotes() {
+        let e = error_of("t_s\r\n1\r\n\r\nx\r\n");
+        assert!(e.contains("line 4, column 1"), "{e}");
+        let e = error_of("t_s,class\n1,\"two\nlines\"\n\n2,a\n-3,b\n");
+        assert!(e.contains("line 6, column 1"), "{e}");
+    }
+
+    #[test]
+    fn fast_path_and_split_path_read_the_same_values() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+        let (mut one, mut two) = (String::from("t_s\n"), String::from("id,t_s\n"));
+        for i in 0..20_000 {
+            let t = match i % 4 {
+                0 => format!("{:.6}", rng.random::<f64>() * 1e6),
+                1 => format!("{}", rng.random_range(0..100_000u32)),
+                2 => format!("{:e}", rng.random::<f64>()),
+                _ => format!(" {:.3} ", rng.random::<f64>()),
+            };
+            one.push_str(&format!("{t}\n"));
+            two.push_str(&format!("{i},{t}\n"));
+        }
+        let a = read_all(&one).unwrap();
+        assert_eq!(a.len(), 20_000);
+        assert_eq!(a, read_all(&two).unwrap());
+    }
+
+    #[test]
+    fn quoted_and_spaced_times_are_read() {
+        assert_eq!(
+            read_all("t_s\n\"1.5\"\n 2 \n3e0\n").unwrap(),
+            vec![1.5, 2.0, 3.0]
+        );
+        assert_eq!(read_all("t_s\r\n1\r\n2").unwrap(), vec![1.0, 2.0]);
     }
 
     #[test]

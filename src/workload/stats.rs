@@ -3,6 +3,7 @@
 //! Windows are aligned on t = 0: window k covers [k w, (k+1) w), and every
 //! window up to the one holding the last arrival counts, empty ones included.
 
+use super::parse::to_micros;
 use super::sorted::open_sorted;
 use anyhow::Result;
 use hdrhistogram::Histogram;
@@ -92,10 +93,51 @@ impl Moments {
     }
 }
 
+/// Mean and variance from shifted sums: no division per value, unlike
+/// Welford, and the shift (the first value) keeps the subtraction well conditioned.
+#[derive(Debug, Clone, Copy, Default)]
+struct Sums {
+    n: u64,
+    shift: f64,
+    sum: f64,
+    sum_sq: f64,
+}
+
+impl Sums {
+    #[inline]
+    fn push(&mut self, x: f64) {
+        if self.n == 0 {
+            self.shift = x;
+        }
+        self.n += 1;
+        let d = x - self.shift;
+        self.sum += d;
+        self.sum_sq += d * d;
+    }
+
+    fn mean(&self) -> f64 {
+        if self.n == 0 {
+            0.0
+        } else {
+            self.shift + self.sum / self.n as f64
+        }
+    }
+
+    fn variance(&self) -> f64 {
+        if self.n == 0 {
+            return 0.0;
+        }
+        let n = self.n as f64;
+        (self.sum_sq / n - (self.sum / n).powi(2)).max(0.0)
+    }
+}
+
 /// Counts per aligned window of one width: the peak and the moments of the counts.
 #[derive(Debug, Clone)]
 struct Windows {
     width_s: f64,
+    /// End of the current window: arrivals before it need no division.
+    end_s: f64,
     current: u64,
     count: u64,
     peak: u64,
@@ -107,6 +149,7 @@ impl Windows {
     fn new(width_s: f64) -> Self {
         Windows {
             width_s,
+            end_s: width_s,
             current: 0,
             count: 0,
             peak: 0,
@@ -117,15 +160,24 @@ impl Windows {
 
     #[inline]
     fn push(&mut self, t: f64) {
+        if t >= self.end_s {
+            self.advance(t);
+        }
+        self.count += 1;
+    }
+
+    #[cold]
+    fn advance(&mut self, t: f64) {
         let k = (t / self.width_s) as u64;
-        // An earlier window (unsorted input) counts in the current one.
+        // An earlier window (unsorted input, or a rounding sliver at the
+        // edge) counts in the current one.
         if k > self.current {
             self.close();
             self.counts.push_zeros(k - self.current - 1);
             self.current = k;
             self.count = 0;
+            self.end_s = (k + 1) as f64 * self.width_s;
         }
-        self.count += 1;
     }
 
     fn close(&mut self) {
@@ -142,11 +194,34 @@ impl Windows {
 struct Series {
     width_s: f64,
     counts: Vec<u64>,
+    /// Bounds of the last bucket counted into: repeat arrivals there need no division.
+    last: usize,
+    last_from_s: f64,
+    last_to_s: f64,
 }
 
 impl Series {
+    fn new(width_s: f64) -> Self {
+        Series {
+            width_s,
+            counts: Vec::new(),
+            last: 0,
+            last_from_s: f64::INFINITY,
+            last_to_s: f64::NEG_INFINITY,
+        }
+    }
+
     #[inline]
     fn push(&mut self, t: f64) {
+        if t >= self.last_from_s && t < self.last_to_s {
+            self.counts[self.last] += 1;
+        } else {
+            self.push_new_bucket(t);
+        }
+    }
+
+    #[cold]
+    fn push_new_bucket(&mut self, t: f64) {
         let mut k = (t / self.width_s) as u64;
         while k >= MAX_SERIES_POINTS as u64 {
             self.halve();
@@ -157,12 +232,17 @@ impl Series {
             self.counts.resize(k + 1, 0);
         }
         self.counts[k] += 1;
+        self.last = k;
+        self.last_from_s = k as f64 * self.width_s;
+        self.last_to_s = (k + 1) as f64 * self.width_s;
     }
 
     fn halve(&mut self) {
         let merged: Vec<u64> = self.counts.chunks(2).map(|c| c.iter().sum()).collect();
         self.counts = merged;
         self.width_s *= 2.0;
+        self.last_from_s = f64::INFINITY;
+        self.last_to_s = f64::NEG_INFINITY;
     }
 }
 
@@ -178,7 +258,7 @@ pub struct StatsBuilder {
     second: Windows,
     window: Windows,
     gaps_us: Histogram<u64>,
-    gaps: Moments,
+    gaps: Sums,
     max_gap_s: f64,
     series: Series,
 }
@@ -200,12 +280,9 @@ impl StatsBuilder {
             second: Windows::new(1.0),
             window: Windows::new(window_s),
             gaps_us: Histogram::new(3).expect("3 significant figures is a valid precision"),
-            gaps: Moments::default(),
+            gaps: Sums::default(),
             max_gap_s: 0.0,
-            series: Series {
-                width_s: window_s,
-                counts: Vec::new(),
-            },
+            series: Series::new(window_s),
         }
     }
 
@@ -216,7 +293,7 @@ impl StatsBuilder {
             self.first_s = t_s;
         } else {
             let gap = (t_s - self.last_s).max(0.0);
-            let us = (gap * 1e6).round() as u64;
+            let us = to_micros(gap);
             // `record` grows the histogram as needed; it fails only past its
             // absolute limit, where saturating (the max is kept exactly) is fine.
             if self.gaps_us.record(us).is_err() {
@@ -249,8 +326,8 @@ impl StatsBuilder {
                 self.gaps_us.value_at_quantile(p) as f64 / 1e3
             }
         };
-        let gap_cv = (self.gaps.n >= 2 && self.gaps.mean > 0.0)
-            .then(|| self.gaps.variance().sqrt() / self.gaps.mean);
+        let gap_cv = (self.gaps.n >= 2 && self.gaps.mean() > 0.0)
+            .then(|| self.gaps.variance().sqrt() / self.gaps.mean());
         let step = self.series.width_s;
         TraceStats {
             requests: self.requests,
@@ -266,7 +343,7 @@ impl StatsBuilder {
             window_s,
             peak_rps_window: self.window.peak as f64 / window_s,
             burstiness,
-            interarrival_mean_ms: self.gaps.mean * 1e3,
+            interarrival_mean_ms: self.gaps.mean() * 1e3,
             interarrival_p50_ms: q(0.50),
             interarrival_p90_ms: q(0.90),
             interarrival_p99_ms: q(0.99),
@@ -389,6 +466,28 @@ mod tests {
             .map(|r| r * s.rate_series_step_s)
             .sum();
         assert!(close(total, 100_000.0));
+    }
+
+    #[test]
+    fn shifted_sums_match_welford() {
+        let mut a = Sums::default();
+        let mut b = Moments::default();
+        for i in 0..1000 {
+            let x = 1e3 + (i % 7) as f64 * 0.001;
+            a.push(x);
+            b.push(x);
+        }
+        assert!(close(a.mean(), b.mean));
+        assert!((a.variance() - b.variance()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn window_edges_follow_division() {
+        // 0.3 / 0.1 is just below 3 in floating point: window 2, like the division says.
+        let s = stats([0.05, 0.3, 0.31], 0.1);
+        assert_eq!(s.rate_series_rps.len(), 4);
+        assert!(close(s.rate_series_rps[2] * 0.1, 1.0));
+        assert!(close(s.rate_series_rps[3] * 0.1, 1.0));
     }
 
     #[test]

@@ -61,6 +61,29 @@ pub enum Generator {
 }
 
 impl Generator {
+    /// An upper bound of the expected number of requests (for sanity checks before writing).
+    pub fn expected_requests(&self) -> f64 {
+        match self {
+            Generator::Preset(p) => p.requests() as f64,
+            Generator::Poisson {
+                rate_rps,
+                duration_s,
+            } => rate_rps * duration_s,
+            Generator::Mmpp {
+                rates_rps,
+                duration_s,
+                ..
+            } => rates_rps.iter().copied().fold(0.0, f64::max) * duration_s,
+            Generator::Diurnal {
+                mean_rps,
+                amplitude,
+                duration_s,
+                ..
+            } => mean_rps * (1.0 + amplitude) * duration_s,
+            Generator::Steps { segments } => segments.iter().map(Segment::expected).sum(),
+        }
+    }
+
     /// The arrival times for `seed`, ascending.
     pub fn arrivals(&self, seed: u64) -> Result<Box<dyn Iterator<Item = f64> + Send>> {
         Ok(match self {
@@ -121,6 +144,7 @@ mod tests {
             },
         ];
         for g in gens {
+            assert!(g.expected_requests() > 0.0, "{g:?}");
             let a: Vec<f64> = g.arrivals(11).unwrap().collect();
             let b: Vec<f64> = g.arrivals(11).unwrap().collect();
             let c: Vec<f64> = g.arrivals(12).unwrap().collect();

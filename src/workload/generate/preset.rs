@@ -35,13 +35,16 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 
 /// One of the study's workloads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Preset {
     /// Peak 40 req/s, 15000 requests over 870 s.
+    #[value(name = "workload-40")]
     Workload40,
     /// Peak 120 req/s, 15000 requests over 250 s.
+    #[value(name = "workload-120")]
     Workload120,
     /// Peak 200 req/s, 18000 requests over 190 s.
+    #[value(name = "workload-200")]
     Workload200,
 }
 
