@@ -156,7 +156,7 @@ struct Sample {
     result: Result<(), FailureReason>,
 }
 
-/// What every request task shares.
+/// What every request in flight shares.
 struct Shared {
     client: reqwest::Client,
     url: reqwest::Url,

@@ -107,7 +107,7 @@ pub struct ServerHandle {
     /// What it serves, in one line.
     pub serving: String,
     stop: Option<oneshot::Sender<()>>,
-    task: JoinHandle<std::io::Result<()>>,
+    serving_loop: JoinHandle<std::io::Result<()>>,
     state: Arc<AppState>,
 }
 
@@ -118,7 +118,7 @@ impl ServerHandle {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        let served = (&mut self.task).await;
+        let served = (&mut self.serving_loop).await;
         let state = Arc::clone(&self.state);
         tokio::task::spawn_blocking(move || {
             if let Some(pool) = &state.pool {
@@ -193,7 +193,7 @@ pub async fn start(opts: ServeOptions) -> anyhow::Result<ServerHandle> {
         .with_context(|| format!("cannot listen on {}", opts.addr))?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
+    let serving_loop = tokio::spawn(async move {
         axum::serve(listener, app)
             .with_graceful_shutdown(async {
                 let _ = stopped.await;
@@ -204,7 +204,7 @@ pub async fn start(opts: ServeOptions) -> anyhow::Result<ServerHandle> {
         addr,
         serving,
         stop: Some(stop),
-        task,
+        serving_loop,
         state,
     })
 }
