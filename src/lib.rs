@@ -18,6 +18,7 @@
 pub mod cli;
 pub mod commands;
 pub mod error;
+pub mod live;
 pub mod model;
 pub mod outcome;
 pub mod platform;
