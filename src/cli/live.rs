@@ -85,12 +85,37 @@ pub enum DeviceArg {
 /// Arguments of `advisor validate`.
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// The ONNX model.
-    #[arg(long)]
+    /// The ONNX model to serve and measure.
+    #[arg(long, value_name = "FILE")]
     pub model: PathBuf,
-    /// Trace CSV.
-    #[arg(long)]
-    pub trace: PathBuf,
+    /// Its profile on this machine (default: measure one now, batch 1, the --threads given).
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
+    /// A trace to replay (repeatable); without any, --load decides.
+    #[arg(long, value_name = "FILE")]
+    pub trace: Vec<PathBuf>,
+    /// Poisson loads as fractions of the modelled capacity (default: 0.5 and 1.5 when no --trace).
+    #[arg(long, value_name = "X", value_delimiter = ',')]
+    pub load: Vec<f64>,
+    /// Length of each generated load, seconds.
+    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
+    pub duration: f64,
+    /// Server workers (default: one less than the cores, at least 1, so the
+    /// replay keeps a core).
+    #[arg(long, value_name = "N")]
+    pub workers: Option<usize>,
+    /// Intra-op threads per worker.
+    #[arg(long, default_value_t = 1, value_name = "T")]
+    pub threads: usize,
+    /// Requests that may wait for a worker before the server answers 503.
+    #[arg(long, default_value_t = 64, value_name = "Q")]
+    pub queue: usize,
+    /// Client timeout per request, seconds.
+    #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
+    pub timeout_s: f64,
+    /// Seed of the generated loads and of the simulation.
+    #[arg(long, default_value_t = 1, value_name = "S")]
+    pub seed: u64,
 }
 
 /// Arguments of `advisor export`.

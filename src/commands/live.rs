@@ -226,8 +226,140 @@ async fn shutdown_signal() {
 }
 
 /// Runs `advisor validate`.
-pub fn validate(_ctx: &Ctx, _args: ValidateArgs) -> anyhow::Result<()> {
-    anyhow::bail!("validate: not built yet")
+pub fn validate(ctx: &Ctx, a: ValidateArgs) -> anyhow::Result<()> {
+    use crate::live::validate::{self, ValidateOptions};
+    use crate::text::{pct, secs, Table};
+    if a.threads == 0 || a.workers == Some(0) || a.queue == 0 {
+        return Err(bad_input(
+            "--workers, --threads and --queue: expected whole numbers >= 1",
+        ));
+    }
+    if !(a.duration.is_finite() && a.duration > 0.0) {
+        return Err(bad_input("--duration: expected seconds > 0"));
+    }
+    if !(a.timeout_s.is_finite() && a.timeout_s > 0.0) {
+        return Err(bad_input("--timeout-s: expected seconds > 0"));
+    }
+    if a.load.iter().any(|l| !(l.is_finite() && *l > 0.0)) {
+        return Err(bad_input(
+            "--load: expected fractions of capacity > 0, e.g. 0.5,1.5",
+        ));
+    }
+    for t in &a.trace {
+        if !t.is_file() {
+            return Err(bad_input(format!("--trace {}: no such file", t.display())));
+        }
+    }
+    let cores = crate::profile::machine::cores() as usize;
+    let workers = a.workers.unwrap_or(cores.saturating_sub(1).max(1));
+    let loads = if a.load.is_empty() && a.trace.is_empty() {
+        vec![0.5, 1.5]
+    } else {
+        a.load.clone()
+    };
+    let say = |m: &str| {
+        if !ctx.global.quiet && !ctx.global.json {
+            eprintln!("validate: {m}");
+        }
+    };
+    let profile = match &a.profile {
+        Some(p) => std::sync::Arc::new(crate::profile::Profile::load(p)?),
+        None => {
+            say(&format!(
+                "profiling {} (batch 1, {} thread(s))",
+                a.model.display(),
+                a.threads
+            ));
+            let mut po = crate::profile::ProfileOptions::new(&a.model);
+            po.threads = Some(vec![a.threads]);
+            po.inputs.batches = Some(vec![1]);
+            po.cold_trials = 0;
+            po.optimization = false;
+            po.ort_lib = ctx.global.ort_lib.clone();
+            std::sync::Arc::new(crate::profile::profile(&po, &mut |_| {})?)
+        }
+    };
+    let work_dir = validate::default_work_dir();
+    std::fs::create_dir_all(&work_dir)
+        .with_context(|| format!("creating {}", work_dir.display()))?;
+    let opts = ValidateOptions {
+        model: a.model.clone(),
+        profile,
+        workers,
+        threads: a.threads,
+        queue: a.queue,
+        loads,
+        traces: a.trace.clone(),
+        duration_s: a.duration,
+        timeout_s: a.timeout_s,
+        seed: a.seed,
+        ort_lib: ctx.global.ort_lib.clone(),
+        work_dir: work_dir.clone(),
+    };
+    let rt = tokio_runtime()?;
+    let report = rt.block_on(validate::validate(&opts, say));
+    let _ = std::fs::remove_dir_all(&work_dir);
+    let report = report?;
+    if ctx.global.json {
+        return ctx.print_json(&report);
+    }
+    println!(
+        "{} served by {} worker(s) x {} thread(s) on this machine; modelled service {} per request, capacity {:.1} req/s, idle round trip {}",
+        report.model,
+        report.workers,
+        report.threads,
+        secs(report.service_s),
+        report.capacity_rps,
+        secs(report.rtt_s)
+    );
+    let mut t = Table::new(&[
+        "load",
+        "",
+        ">avg",
+        ">p95",
+        ">p99",
+        ">success",
+        ">avg error",
+        ">p95 error",
+        ">success diff",
+    ]);
+    for c in &report.comparisons {
+        for (what, o) in [("measured", &c.measured), ("modelled", &c.modelled)] {
+            let modelled = what == "modelled";
+            t.row(vec![
+                if modelled {
+                    String::new()
+                } else {
+                    c.load.clone()
+                },
+                what.to_string(),
+                secs(o.avg_latency_s),
+                secs(o.p95_latency_s),
+                secs(o.p99_latency_s),
+                pct(o.success_ratio),
+                if modelled {
+                    format!("{:+.0}%", c.avg_latency_error * 100.0)
+                } else {
+                    String::new()
+                },
+                if modelled {
+                    format!("{:+.0}%", c.p95_latency_error * 100.0)
+                } else {
+                    String::new()
+                },
+                if modelled {
+                    format!("{:+.1} pts", c.success_points)
+                } else {
+                    String::new()
+                },
+            ]);
+        }
+    }
+    print!("{}", t.render());
+    println!(
+        "measured: replay against the local server; modelled: the simulator with the offer above"
+    );
+    Ok(())
 }
 
 /// Runs `advisor export`.

@@ -21,3 +21,4 @@ pub mod replay;
 pub mod serve;
 pub mod signature;
 pub mod tensor;
+pub mod validate;

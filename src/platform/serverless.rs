@@ -350,7 +350,11 @@ impl Serverless {
         if !self.per_invocation {
             return;
         }
-        let billed = if self.init_billed { init_s + run_s } else { run_s };
+        let billed = if self.init_billed {
+            init_s + run_s
+        } else {
+            run_s
+        };
         let n = steps(billed, self.granule_s).max(1.0);
         self.billed_s += n * self.granule_s;
         if provisioned && self.has_provisioned_rate {
@@ -365,7 +369,8 @@ impl Serverless {
         let b = &self.d.offer.billing;
         let (mem, vcpu) = (self.d.memory_mb, self.d.vcpu);
         if self.steps_on_demand > 0.0 {
-            self.cost.compute_usd += b.invocation_usd(self.steps_on_demand * self.granule_s, mem, vcpu);
+            self.cost.compute_usd +=
+                b.invocation_usd(self.steps_on_demand * self.granule_s, mem, vcpu);
         }
         if self.steps_provisioned > 0.0 {
             self.cost.compute_usd += b
