@@ -56,7 +56,11 @@ impl Ctx {
     /// Prints `value` as one pretty JSON document on stdout.
     pub fn print_json<T: Serialize>(&self, value: &T) -> anyhow::Result<()> {
         let mut out = std::io::stdout().lock();
-        serde_json::to_writer_pretty(&mut out, value)?;
+        serde_json::to_writer_pretty(&mut out, value).map_err(|e| match e.io_error_kind() {
+            // Keep the I/O error's kind (a closed pipe) for `main` to see.
+            Some(kind) => anyhow::Error::new(std::io::Error::from(kind)),
+            None => e.into(),
+        })?;
         writeln!(out)?;
         Ok(())
     }

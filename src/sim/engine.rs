@@ -67,6 +67,28 @@ impl Ord for Key {
     }
 }
 
+/// The arrivals handed to [`run`] were not in time order. Callers that
+/// stream a file catch it and fall back to loading and sorting the file.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Unsorted {
+    /// The arrival that came too late.
+    pub at_s: f64,
+    /// The arrival before it.
+    pub after_s: f64,
+}
+
+impl std::fmt::Display for Unsorted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "arrival times must not decrease: {} s comes after {} s",
+            self.at_s, self.after_s
+        )
+    }
+}
+
+impl std::error::Error for Unsorted {}
+
 /// A platform model driven by the engine.
 pub trait Platform {
     /// A job arrives at `now` (its `dispatch` time).
@@ -315,7 +337,10 @@ where
         next = src.next().transpose()?;
         if let Some(n) = next {
             if n < t_arr {
-                crate::bail_input!("arrival times must not decrease: {n} s comes after {t_arr} s");
+                return Err(anyhow::Error::new(Unsorted {
+                    at_s: n,
+                    after_s: t_arr,
+                }));
             }
         }
         if !batching {
