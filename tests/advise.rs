@@ -265,3 +265,38 @@ fn advice_round_trips_through_json() {
     assert_eq!(back.best.map(|b| b.id), a.best.map(|b| b.id));
     assert_eq!(a.provenance, "modelled");
 }
+
+#[test]
+fn bad_requests_are_bad_input() {
+    let is_bad = |r: anyhow::Result<advisor::advise::Advice>| {
+        let e = r.unwrap_err();
+        assert_eq!(advisor::error::exit_code(&e), 2, "{e}");
+        e.to_string()
+    };
+    let at_zero = request(
+        "mobilenetv2",
+        vec![0.0; 5],
+        &["aws-lambda-x86"],
+        Constraints::default(),
+    );
+    assert!(is_bad(advise(&at_zero)).contains("no rate"));
+    let empty = request(
+        "mobilenetv2",
+        vec![],
+        &["aws-lambda-x86"],
+        Constraints::default(),
+    );
+    assert!(is_bad(advise(&empty)).contains("no requests"));
+    let k = Constraints {
+        min_success_ratio: 1.5,
+        ..Constraints::default()
+    };
+    let r = request("mobilenetv2", poisson(5.0, 10.0), &["aws-lambda-x86"], k);
+    assert!(is_bad(advise(&r)).contains("min_success_ratio"));
+    let k = Constraints {
+        slo_p95_s: Some(-1.0),
+        ..Constraints::default()
+    };
+    let r = request("mobilenetv2", poisson(5.0, 10.0), &["aws-lambda-x86"], k);
+    assert!(is_bad(advise(&r)).contains("slo_p95_s"));
+}

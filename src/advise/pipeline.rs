@@ -38,6 +38,12 @@ pub fn advise(req: &Request) -> Result<Advice> {
     if req.trace.times.is_empty() {
         bail_input!("{}: the trace has no requests", req.trace_name);
     }
+    if req.trace.times[req.trace.times.len() - 1] <= 0.0 {
+        bail_input!(
+            "{}: every request arrives at t=0, so the trace has no rate: expected arrival times spread over a duration",
+            req.trace_name
+        );
+    }
     if req.offers.is_empty() {
         bail_input!("no offers to consider: the selection is empty");
     }
