@@ -15,6 +15,7 @@
 //! an [`outcome::Outcome`], [`live`] measures one, [`advise`] decides, and
 //! [`report`] and [`tui`] show the decision.
 
+pub mod advise;
 pub mod cli;
 pub mod commands;
 pub mod error;
