@@ -173,8 +173,8 @@ fn figure_without_source_or_unit() {
 
 #[test]
 fn misspelt_key_and_syntax_error() {
-    let from = "runtime.import_s = { value = 1.13,";
-    let text = edit(from, "runtime.import_secs = { value = 1.13,");
+    let from = "runtime.import_s = { value = 1.22,";
+    let text = edit(from, "runtime.import_secs = { value = 1.22,");
     let (code, err) = show(&text);
     let line = format!("line {}", line_of(from));
     assert_one_line(
@@ -189,7 +189,7 @@ fn misspelt_key_and_syntax_error() {
     // An extra key that is no typo of a required one is refused too.
     let text = edit(
         from,
-        "runtime.colour = \"red\"\nruntime.import_s = { value = 1.13,",
+        "runtime.colour = \"red\"\nruntime.import_s = { value = 1.22,",
     );
     let (code, err) = show(&text);
     assert_one_line(code, &err, &["runtime.colour: unknown field"]);
