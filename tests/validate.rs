@@ -30,7 +30,11 @@ fn measured_and_modelled_side_by_side() {
         .args(["--workers", "1", "--json"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["capacity_rps"].as_f64().unwrap() > 40.0);
     assert!(v["rtt_s"].as_f64().unwrap() > 0.0);

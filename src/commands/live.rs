@@ -304,11 +304,12 @@ pub fn validate(ctx: &Ctx, a: ValidateArgs) -> anyhow::Result<()> {
         return ctx.print_json(&report);
     }
     println!(
-        "{} served by {} worker(s) x {} thread(s) on this machine; modelled service {} per request, capacity {:.1} req/s, idle round trip {}",
+        "{} served by {} worker(s) x {} thread(s) on this machine; modelled service {} per request (the idle server measured {}), capacity {:.1} req/s; overhead besides inference {} (measured at idle)",
         report.model,
         report.workers,
         report.threads,
         secs(report.service_s),
+        secs(report.idle_inference_s),
         report.capacity_rps,
         secs(report.rtt_s)
     );

@@ -6,8 +6,11 @@
 //! threads each on this machine's cores (CPU speed 1: it is the profiling
 //! machine), the server's queue bound with the drop policy (the server
 //! answers 503 when its queue is full), the replay's timeout, and as network
-//! round trip the median of idle `GET /healthz` round trips measured first.
-//! Nothing in the model is fitted to the replays it is compared with.
+//! round trip the fixed per-request overhead measured first on the idle
+//! server: the median of sequential `POST /predict` round trips less the
+//! inference time the server reports for each (`X-Inference-Ms`): network,
+//! HTTP, request and answer handling. Service times come from the profile;
+//! nothing is fitted to the replays the model is compared with.
 
 use super::replay::{self, ReplayOptions, ReplayReport};
 use super::serve::{self, Engine, ServeOptions};
@@ -89,8 +92,11 @@ pub struct ValidateReport {
     pub service_s: f64,
     /// Modelled capacity: workers / service time, requests per second.
     pub capacity_rps: f64,
-    /// Median idle round trip to the server, s (the offer's network round trip).
+    /// Per-request overhead besides inference, measured on the idle server, s
+    /// (the offer's network round trip).
     pub rtt_s: f64,
+    /// Median inference time the idle server reported, s (the profile says `service_s`).
+    pub idle_inference_s: f64,
     /// The offer describing this machine.
     pub offer: Offer,
     /// One comparison per load.
@@ -146,7 +152,8 @@ async fn run_loads(
     addr: SocketAddr,
     say: &mut impl FnMut(&str),
 ) -> Result<ValidateReport> {
-    let rtt_s = idle_round_trip(addr).await?;
+    let (rtt_s, idle_inference_s) = idle_overhead(url).await?;
+    let _ = addr;
     let cores = crate::profile::machine::cores();
     let offer = this_machine(
         cores,
@@ -202,6 +209,7 @@ async fn run_loads(
         service_s: service.mean_s,
         capacity_rps: capacity,
         rtt_s,
+        idle_inference_s,
         offer,
         comparisons,
     })
@@ -215,25 +223,43 @@ fn rel(model: f64, measured: f64) -> f64 {
     }
 }
 
-/// Median round trip of 50 sequential `GET /healthz` on an idle server.
-async fn idle_round_trip(addr: SocketAddr) -> Result<f64> {
+/// Sequential `POST /predict` requests on the idle server (after a few to
+/// warm it): the median round trip less the inference time the server
+/// reports, and the median reported inference time, seconds.
+async fn idle_overhead(url: &str) -> Result<(f64, f64)> {
     let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(30))
         .build()?;
-    let url = format!("http://{addr}/healthz");
-    let mut times = Vec::with_capacity(50);
-    for _ in 0..50 {
+    let (mut overhead, mut inference) = (Vec::new(), Vec::new());
+    for i in 0..40 {
         let t = Instant::now();
-        client
-            .get(&url)
+        let r = client
+            .post(url)
+            .header("content-type", "application/json")
+            .body("{}")
             .send()
             .await
             .and_then(|r| r.error_for_status())
-            .context("the server did not answer /healthz")?;
-        times.push(t.elapsed().as_secs_f64());
+            .context("the server did not answer an idle request")?;
+        let inf_ms: f64 = r
+            .headers()
+            .get("x-inference-ms")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0);
+        r.bytes().await.context("reading the idle answer")?;
+        let total = t.elapsed().as_secs_f64();
+        if i >= 10 {
+            overhead.push((total - inf_ms / 1e3).max(0.0));
+            inference.push(inf_ms / 1e3);
+        }
     }
-    times.sort_by(f64::total_cmp);
-    Ok(times[times.len() / 2])
+    Ok((median(&mut overhead), median(&mut inference)))
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
 }
 
 /// Where generated traces go when the caller does not say.
