@@ -12,6 +12,21 @@
 //! sentences are text assembled here, and each carries its figures as fields
 //! too. Every figure is modelled by the simulator.
 
+pub mod batching;
+pub mod break_even;
+pub mod candidates;
+pub mod explain;
+pub mod memory;
+pub mod month;
+mod pipeline;
+pub mod rank;
+pub mod render;
+pub mod runtime;
+pub mod sensitivity;
+
+pub use pipeline::advise;
+
+use crate::error::bad_input;
 use crate::outcome::CostBreakdown;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -119,6 +134,29 @@ impl Default for Constraints {
     }
 }
 
+impl Constraints {
+    /// Checks the targets make sense: latencies and budget above zero, the
+    /// success ratio within 0..1. A violation is bad input naming the field.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        let positive = |name: &str, v: Option<f64>, unit: &str| match v {
+            Some(x) if !(x.is_finite() && x > 0.0) => {
+                Err(bad_input(format!("{name}: expected a {unit} > 0, got {x}")))
+            }
+            _ => Ok(()),
+        };
+        positive("slo_p95_s", self.slo_p95_s, "latency in seconds")?;
+        positive("slo_avg_s", self.slo_avg_s, "latency in seconds")?;
+        positive("budget_usd", self.budget_usd, "budget in USD")?;
+        let r = self.min_success_ratio;
+        if !(r.is_finite() && (0.0..=1.0).contains(&r)) {
+            return Err(bad_input(format!(
+                "min_success_ratio: expected a ratio from 0 to 1, got {r}"
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// How a run over the trace becomes a month.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MonthBasis {
@@ -169,8 +207,13 @@ pub struct Variant {
     pub batch_wait_s: f64,
     /// Serverless instances kept initialised (provisioned concurrency).
     pub provisioned: u32,
-    /// Server instances; `None` for the offer's own count (or autoscaled).
+    /// Server instances, or a managed endpoint's autoscaling minimum; `None`
+    /// for the offer's own.
     pub instances: Option<u32>,
+    /// A managed endpoint's scale-out target, requests per instance per
+    /// minute; `None` for the offer's own.
+    #[serde(default)]
+    pub target_per_instance_per_min: Option<f64>,
     /// Why this variant was simulated, e.g. "default", "balanced memory".
     pub origin: String,
 }
@@ -585,10 +628,4 @@ pub struct Request {
     pub constraints: Constraints,
     /// Seed of the simulations' random numbers.
     pub seed: u64,
-}
-
-/// Simulates every option for the request and turns the outcomes into [`Advice`].
-pub fn advise(req: &Request) -> anyhow::Result<Advice> {
-    let _ = req;
-    anyhow::bail!("advice: not computed yet (types only)")
 }

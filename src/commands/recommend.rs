@@ -1,24 +1,160 @@
 //! `advisor recommend`, `advisor report` and the demo.
+//!
+//! `recommend` and the demo share one path ([`recommend`]): build an
+//! [`advise::Request`], call [`advise::advise`], print the verdict or the JSON.
 
 use super::Ctx;
-use crate::advise::{Constraints, Request};
-use crate::cli::recommend::{RecommendArgs, ReportArgs};
+use crate::advise::{self, render, Advice, BudgetPer, Constraints, Request};
+use crate::cli::recommend::{BudgetPerArg, RecommendArgs, ReportArgs};
 use crate::error::bad_input;
+use crate::pricing::snapshot::{self, Snapshot};
+use crate::profile::Profile;
 use crate::report::{self, Format};
+use crate::workload::generate::Preset;
 use crate::workload::Trace;
+use anyhow::Result;
 use serde::Serialize;
+use std::sync::Arc;
+use std::time::Instant;
 
-/// Runs `advisor` with no command: the demo.
-pub fn demo(ctx: &Ctx) -> anyhow::Result<()> {
+/// The first line of the demo's plain output.
+pub const DEMO_HEADER: &str =
+    "Demo: the bundled MobileNetV2 profile on workload-120 with the built-in `current` prices. \
+For your own model: `advisor profile MODEL.onnx --out profiles/NAME.toml`, then \
+`advisor recommend --profile profiles/NAME.toml --trace TRACE.csv`.";
+
+/// The demo's inputs: the bundled MobileNetV2 profile, workload-120 (seed 1,
+/// the same trace as traces/workload-120.csv) and the built-in `current`
+/// prices. The interactive screen calls this too.
+pub fn demo_inputs() -> Result<(Profile, Trace, Snapshot)> {
+    let profile = crate::profile::bundled::get("mobilenetv2")?;
+    let trace = Trace::from_times(Preset::Workload120.generate(1));
+    let snap = snapshot::builtin("current")
+        .ok_or_else(|| anyhow::anyhow!("the built-in `current` snapshot does not parse"))?;
+    Ok((profile, trace, snap))
+}
+
+/// The demo's request, with the default targets.
+pub fn demo_request() -> Result<Request> {
+    let (profile, trace, snap) = demo_inputs()?;
+    Ok(Request {
+        profile: Arc::new(profile),
+        trace,
+        trace_name: Preset::Workload120.name().to_string(),
+        snapshot: snap.name.clone(),
+        offers: snap.offers,
+        constraints: Constraints::default(),
+        seed: 1,
+    })
+}
+
+/// Runs `advisor` with no command: the demo. Without a terminal it prints
+/// the recommendation as `advisor recommend` does, after a line saying what
+/// it is and how to run it on one's own model.
+pub fn demo(ctx: &Ctx) -> Result<()> {
     if ctx.tui() {
         return crate::tui::run_demo(crate::tui::demo_setup()?);
     }
-    anyhow::bail!("demo: not built yet")
+    let req = demo_request()?;
+    let header = (!ctx.global.json).then_some(DEMO_HEADER);
+    recommend(ctx, &req, header)
 }
 
 /// Runs `advisor recommend`.
-pub fn run(_ctx: &Ctx, _args: RecommendArgs) -> anyhow::Result<()> {
-    anyhow::bail!("recommend: not built yet")
+pub fn run(ctx: &Ctx, a: RecommendArgs) -> Result<()> {
+    let constraints = constraints(&a)?;
+    let profile = super::simulate::load_profile(&a.profile)?;
+    let (snap, offers) = super::simulate::select_offers(&a.offers)?;
+    let (trace, warnings) = Trace::load(&a.trace)?;
+    for w in &warnings {
+        ctx.warn(w);
+    }
+    if trace.is_empty() {
+        return Err(bad_input(format!(
+            "{}: the trace has no requests",
+            a.trace.display()
+        )));
+    }
+    let req = Request {
+        profile,
+        trace,
+        trace_name: a.trace.display().to_string(),
+        snapshot: snap,
+        offers,
+        constraints,
+        seed: a.seed,
+    };
+    recommend(ctx, &req, None)
+}
+
+/// The targets from the flags; a nonsensical value is bad input naming its flag.
+pub fn constraints(a: &RecommendArgs) -> Result<Constraints> {
+    let positive = |flag: &str, v: Option<f64>, what: &str| -> Result<()> {
+        match v {
+            Some(x) if !(x.is_finite() && x > 0.0) => {
+                Err(bad_input(format!("{flag} {x}: expected {what} > 0")))
+            }
+            _ => Ok(()),
+        }
+    };
+    positive("--slo-p95-ms", a.slo_p95_ms, "a latency in ms")?;
+    positive("--slo-avg-ms", a.slo_avg_ms, "a latency in ms")?;
+    positive("--budget", a.budget, "an amount in USD")?;
+    if !(a.min_success.is_finite() && (0.0..=1.0).contains(&a.min_success)) {
+        return Err(bad_input(format!(
+            "--min-success {}: expected a ratio from 0 to 1, e.g. 0.999",
+            a.min_success
+        )));
+    }
+    Ok(Constraints {
+        slo_p95_s: a.slo_p95_ms.map(|x| x / 1e3),
+        slo_avg_s: a.slo_avg_ms.map(|x| x / 1e3),
+        min_success_ratio: a.min_success,
+        budget_usd: a.budget,
+        budget_per: match a.budget_per {
+            BudgetPerArg::Month => BudgetPer::Month,
+            BudgetPerArg::Trace => BudgetPer::Trace,
+        },
+    })
+}
+
+#[derive(Serialize)]
+struct Out<'a> {
+    #[serde(flatten)]
+    advice: &'a Advice,
+    sim_wall_s: f64,
+}
+
+/// Advises on `req` and prints the result: JSON with `--json`, else the
+/// verdict, after `header` when given.
+pub fn recommend(ctx: &Ctx, req: &Request, header: Option<&str>) -> Result<()> {
+    let started = Instant::now();
+    let advice = advise::advise(req)?;
+    let wall = started.elapsed().as_secs_f64();
+    if ctx.global.json {
+        return ctx.print_json(&Out {
+            advice: &advice,
+            sim_wall_s: wall,
+        });
+    }
+    let mut text = String::new();
+    if let Some(h) = header {
+        text.push_str(h);
+        text.push('\n');
+    }
+    text.push_str(&render::verdict(&advice));
+    text.push_str(&format!("Simulated in {wall:.2} s.\n"));
+    write_stdout(&text)
+}
+
+/// Writes to stdout; a reader that went away (`| head`) is not an error.
+fn write_stdout(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => Ok(r?),
+    }
 }
 
 /// The format a report file is written in: the flag, else the extension.
@@ -53,9 +189,9 @@ pub fn report(ctx: &Ctx, args: ReportArgs) -> anyhow::Result<()> {
         )));
     }
     let a = &args.inputs;
+    let constraints = constraints(a)?;
     let profile = super::simulate::load_profile(&a.profile)?;
-    let snap = crate::pricing::builtin("current")
-        .ok_or_else(|| anyhow::anyhow!("the built-in `current` snapshot does not parse"))?;
+    let (snap, offers) = super::simulate::select_offers(&a.offers)?;
     let (trace, warnings) = Trace::load(&a.trace)?;
     for w in &warnings {
         ctx.warn(w);
@@ -66,17 +202,17 @@ pub fn report(ctx: &Ctx, args: ReportArgs) -> anyhow::Result<()> {
             a.trace.display()
         )));
     }
-    let seed = 1;
+    let seed = a.seed;
     let req = Request {
         profile: profile.clone(),
         trace,
         trace_name: a.trace.display().to_string(),
-        snapshot: snap.name.clone(),
-        offers: snap.offers.clone(),
-        constraints: Constraints::default(),
+        snapshot: snap,
+        offers,
+        constraints,
         seed,
     };
-    let advice = crate::advise::advise(&req)?;
+    let advice = advise::advise(&req)?;
     let r = report::assemble(report::Inputs {
         profile: &profile,
         trace: &req.trace,

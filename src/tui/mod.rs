@@ -21,7 +21,6 @@ pub mod theme;
 pub use app::{run, ProfileJob};
 
 use crate::advise::Constraints;
-use crate::pricing;
 use crate::workload::generate::Preset;
 use action::{Screen, Source};
 use state::Setup;
@@ -72,11 +71,11 @@ fn trace_files(dir: &Path) -> Vec<Source> {
 }
 
 /// The demo: the bundled MobileNetV2 profile, workload-120 and the built-in
-/// `current` prices, opened on the recommendation.
+/// `current` prices ([`crate::commands::recommend::demo_inputs`]), opened on
+/// the recommendation. The trace is the workload-120 preset with the same
+/// seed, so the workload screen can switch away from it and back.
 pub fn demo_setup() -> anyhow::Result<Setup> {
-    let profile = crate::profile::bundled::get("mobilenetv2")?;
-    let snapshot = pricing::builtin("current")
-        .ok_or_else(|| anyhow::anyhow!("the built-in `current` snapshot does not parse"))?;
+    let (profile, _, snapshot) = crate::commands::recommend::demo_inputs()?;
     let (sources, first_source) = sources(&Source::Preset(Preset::Workload120));
     Ok(Setup {
         profile: Some(Arc::new(profile)),

@@ -1,0 +1,274 @@
+//! Options: an offer plus the settings that make it one thing to simulate
+//! (memory size, instance count, batching, provisioned concurrency).
+
+use super::{Group, Variant};
+use crate::platform::Derived;
+use crate::pricing::{Kind, Offer};
+use crate::profile::Profile;
+use crate::sim::engine::BatchPolicy;
+use crate::sim::Scenario;
+use std::sync::Arc;
+
+/// Target utilisation when sizing instances for a rate: queues stay short
+/// below about 80% busy (M/M/c with a few workers).
+pub const TARGET_UTILISATION: f64 = 0.8;
+
+/// Most instances a sizing proposes; beyond that the offer is not a fit.
+pub const MAX_SIZED_INSTANCES: u32 = 64;
+
+/// One option to simulate.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    /// Unique id (see [`option_id`]).
+    pub id: String,
+    /// The offer as simulated (a managed endpoint's autoscaling may be resized).
+    pub offer: Offer,
+    /// Its settings.
+    pub variant: Variant,
+}
+
+impl Candidate {
+    /// An option of `offer` with `variant`'s settings.
+    pub fn new(offer: &Offer, variant: Variant) -> Self {
+        let mut offer = offer.clone();
+        if offer.kind == Kind::Managed {
+            if let Some(a) = offer.behaviour.autoscaling.as_mut() {
+                if let Some(n) = variant.instances {
+                    a.min_instances = n;
+                    a.max_instances = a.max_instances.max(n);
+                }
+                if let Some(t) = variant.target_per_instance_per_min {
+                    a.target_per_instance_per_min = t;
+                }
+            }
+        }
+        Candidate {
+            id: option_id(&offer.id, &variant),
+            offer,
+            variant,
+        }
+    }
+
+    /// The offer at its own settings.
+    pub fn default_of(offer: &Offer) -> Self {
+        Candidate::new(offer, default_variant(offer))
+    }
+
+    /// The scenario that simulates this option.
+    pub fn scenario(&self, profile: &Arc<Profile>, seed: u64, cpu_factor: f64) -> Scenario {
+        let mut sc = Scenario::new(self.offer.clone(), profile.clone());
+        sc.label = Some(self.id.clone());
+        sc.memory_mb = self.variant.memory_mb;
+        sc.batch = BatchPolicy {
+            size: self.variant.batch_size.max(1),
+            max_wait_s: self.variant.batch_wait_s,
+        };
+        sc.provisioned = self.variant.provisioned;
+        if self.offer.kind == Kind::Server {
+            sc.instances = self.variant.instances;
+        }
+        sc.cpu_factor = cpu_factor;
+        sc.seed = seed;
+        sc
+    }
+
+    /// The family the option competes in.
+    pub fn group(&self) -> Group {
+        group_of(&self.offer)
+    }
+}
+
+/// The family an offer competes in: GPU instances apart from CPU ones.
+pub fn group_of(offer: &Offer) -> Group {
+    if offer.spec.gpu.is_some() {
+        return Group::Gpu;
+    }
+    match offer.kind {
+        Kind::Serverless => Group::Serverless,
+        Kind::Managed => Group::Managed,
+        Kind::Server => Group::Server,
+    }
+}
+
+/// The offer's own settings.
+pub fn default_variant(offer: &Offer) -> Variant {
+    Variant {
+        memory_mb: offer.spec.memory_range.map(|_| offer.spec.memory_mb),
+        batch_size: 1,
+        batch_wait_s: 0.0,
+        provisioned: 0,
+        instances: None,
+        target_per_instance_per_min: None,
+        origin: "default".to_string(),
+    }
+}
+
+/// A unique, readable id: `offer[@MEMmb][*N][+tT/min][+bB/Wms][+pcN]`.
+pub fn option_id(offer: &str, v: &Variant) -> String {
+    let mut id = offer.to_string();
+    if let Some(m) = v.memory_mb {
+        id.push_str(&format!("@{m:.0}mb"));
+    }
+    if let Some(n) = v.instances {
+        id.push_str(&format!("*{n}"));
+    }
+    if let Some(t) = v.target_per_instance_per_min {
+        id.push_str(&format!("+t{t:.0}/min"));
+    }
+    if v.batch_size > 1 {
+        id.push_str(&format!("+b{}/{:.0}ms", v.batch_size, v.batch_wait_s * 1e3));
+    }
+    if v.provisioned > 0 {
+        id.push_str(&format!("+pc{}", v.provisioned));
+    }
+    id
+}
+
+/// Requests one instance of `offer` serves per second at batch 1 (its
+/// workers over the mean service time), and that service time, s.
+pub fn capacity(
+    offer: &Offer,
+    profile: &Arc<Profile>,
+    memory_mb: Option<f64>,
+    cpu_factor: f64,
+) -> anyhow::Result<(f64, f64)> {
+    let d = Derived::new(offer, profile.clone(), memory_mb, 1, cpu_factor, None)?;
+    let s1 = d.warm_mean_s(1).max(1e-6);
+    let workers = match offer.kind {
+        Kind::Serverless => d.slots.parallel.max(1),
+        _ => offer.behaviour.concurrency_per_instance.max(1),
+    };
+    Ok((workers as f64 / s1, s1))
+}
+
+/// Instances of `offer` that serve `rate_rps` at [`TARGET_UTILISATION`],
+/// at least one, at most [`MAX_SIZED_INSTANCES`].
+pub fn instances_for(capacity_rps: f64, rate_rps: f64) -> u32 {
+    let n = (rate_rps / (capacity_rps * TARGET_UTILISATION)).ceil();
+    (n.max(1.0) as u32).min(MAX_SIZED_INSTANCES)
+}
+
+/// The instances an offer holds by itself (a server's count, a managed endpoint's minimum).
+pub fn own_instances(offer: &Offer) -> u32 {
+    match (offer.kind, offer.behaviour.autoscaling) {
+        (Kind::Managed, Some(a)) => a.min_instances.max(1),
+        _ => offer.behaviour.instances.max(1),
+    }
+}
+
+/// For servers and managed endpoints: the option sized for `peak_rps`.
+///
+/// A server gets the instances the peak needs, when its own count is not
+/// enough. A managed endpoint gets them as its autoscaling minimum (adding
+/// one takes minutes), and its scaling target is tuned to the model (the
+/// catalog's target is a placeholder "to be tuned per model"): scale out
+/// above [`TARGET_UTILISATION`] of what an instance serves. `None` when the
+/// offer as it is already fits.
+pub fn sized_for_peak(
+    offer: &Offer,
+    profile: &Arc<Profile>,
+    peak_rps: f64,
+    cpu_factor: f64,
+) -> anyhow::Result<Option<Candidate>> {
+    if offer.kind == Kind::Serverless {
+        return Ok(None);
+    }
+    let (cap, _) = capacity(offer, profile, None, cpu_factor)?;
+    let n = instances_for(cap, peak_rps);
+    let tuned = cap * TARGET_UTILISATION * 60.0;
+    let retune = match offer.behaviour.autoscaling {
+        Some(a) if offer.kind == Kind::Managed => {
+            let r = a.target_per_instance_per_min / tuned;
+            !(0.5..=2.0).contains(&r)
+        }
+        _ => false,
+    };
+    if n <= own_instances(offer) && !retune {
+        return Ok(None);
+    }
+    let mut v = default_variant(offer);
+    v.instances = Some(n.max(own_instances(offer)));
+    v.target_per_instance_per_min = retune.then_some(tuned);
+    v.origin = if retune {
+        "sized for the peak, scaling target tuned to the model".to_string()
+    } else {
+        "sized for the peak".to_string()
+    };
+    Ok(Some(Candidate::new(offer, v)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pricing::snapshot;
+
+    fn offer(id: &str) -> Offer {
+        snapshot::builtin("current")
+            .unwrap()
+            .offer(id)
+            .unwrap()
+            .clone()
+    }
+
+    #[test]
+    fn ids_name_every_setting() {
+        let o = offer("aws-lambda-x86");
+        let mut v = default_variant(&o);
+        assert_eq!(option_id(&o.id, &v), "aws-lambda-x86@2048mb");
+        v.batch_size = 8;
+        v.batch_wait_s = 0.05;
+        v.provisioned = 2;
+        assert_eq!(option_id(&o.id, &v), "aws-lambda-x86@2048mb+b8/50ms+pc2");
+        let s = offer("aws-ec2-c7i.xlarge");
+        let mut v = default_variant(&s);
+        v.instances = Some(3);
+        assert_eq!(option_id(&s.id, &v), "aws-ec2-c7i.xlarge*3");
+    }
+
+    #[test]
+    fn groups_put_gpus_apart() {
+        assert_eq!(group_of(&offer("aws-lambda-x86")), Group::Serverless);
+        assert_eq!(group_of(&offer("aws-ec2-g4dn.xlarge")), Group::Gpu);
+        assert_eq!(group_of(&offer("aws-sagemaker-ml.g5.xlarge")), Group::Gpu);
+        assert_eq!(
+            group_of(&offer("aws-sagemaker-ml.c5.xlarge")),
+            Group::Managed
+        );
+        assert_eq!(group_of(&offer("gcp-gce-e2-standard-4")), Group::Server);
+    }
+
+    #[test]
+    fn sizing_adds_instances_for_a_slow_model() {
+        let albert = Arc::new(crate::profile::bundled::get("albert-base").unwrap());
+        let o = offer("aws-ec2-c7i.xlarge");
+        let (cap, s1) = capacity(&o, &albert, None, 1.0).unwrap();
+        // Four workers of about 0.68 s each: under 6 requests per second.
+        assert!((4.0..8.0).contains(&cap), "{cap} {s1}");
+        let c = sized_for_peak(&o, &albert, 40.0, 1.0).unwrap().unwrap();
+        let n = c.variant.instances.unwrap();
+        assert_eq!(n, instances_for(cap, 40.0));
+        assert!(n as f64 * cap * TARGET_UTILISATION >= 40.0);
+        // A managed endpoint is resized through its autoscaling minimum.
+        let m = offer("aws-sagemaker-ml.c5.xlarge");
+        let c = sized_for_peak(&m, &albert, 40.0, 1.0).unwrap().unwrap();
+        let a = c.offer.behaviour.autoscaling.unwrap();
+        assert_eq!(Some(a.min_instances), c.variant.instances);
+        assert!(a.max_instances >= a.min_instances);
+    }
+
+    #[test]
+    fn a_fast_model_needs_no_extra_server() {
+        let mobilenet = Arc::new(crate::profile::bundled::get("mobilenetv2").unwrap());
+        let o = offer("aws-ec2-c7i.xlarge");
+        assert!(sized_for_peak(&o, &mobilenet, 120.0, 1.0)
+            .unwrap()
+            .is_none());
+        // A managed endpoint whose target is far from the model's capacity is retuned.
+        let m = offer("aws-sagemaker-ml.c5.xlarge");
+        let c = sized_for_peak(&m, &mobilenet, 120.0, 1.0).unwrap().unwrap();
+        let (cap, _) = capacity(&m, &mobilenet, None, 1.0).unwrap();
+        let a = c.offer.behaviour.autoscaling.unwrap();
+        assert!((a.target_per_instance_per_min - cap * 48.0).abs() < 1e-6);
+        assert_eq!(c.variant.instances, Some(1));
+    }
+}

@@ -1,0 +1,178 @@
+//! The readable verdict printed by `advisor recommend` without `--json`:
+//! the best, why, its numbers, the runners-up and the main suggestions.
+
+use super::{Advice, BudgetPer, Constraints};
+use crate::text::{pct, secs, usd, Table};
+use std::fmt::Write;
+
+/// Options listed in the short table.
+pub const TOP: usize = 8;
+
+/// The constraints in words.
+pub fn constraints(k: &Constraints) -> String {
+    let mut parts = Vec::new();
+    if let Some(p) = k.slo_p95_s {
+        parts.push(format!("p95 <= {}", secs(p)));
+    }
+    if let Some(a) = k.slo_avg_s {
+        parts.push(format!("mean <= {}", secs(a)));
+    }
+    parts.push(format!("success >= {}", pct_target(k.min_success_ratio)));
+    if let Some(b) = k.budget_usd {
+        let per = match k.budget_per {
+            BudgetPer::Month => "month",
+            BudgetPer::Trace => "trace",
+        };
+        parts.push(format!("budget {} per {per}", usd(b)));
+    }
+    if k.slo_p95_s.is_none() && k.slo_avg_s.is_none() {
+        parts.push("no latency target (set one with --slo-p95-ms)".to_string());
+    }
+    parts.join(", ")
+}
+
+fn pct_target(r: f64) -> String {
+    let s = format!("{:.3}", r * 100.0);
+    format!("{}%", s.trim_end_matches('0').trim_end_matches('.'))
+}
+
+/// The whole verdict as text.
+pub fn verdict(a: &Advice) -> String {
+    let mut s = String::new();
+    let w = &a.workload;
+    let _ = writeln!(
+        s,
+        "Where to serve `{}` for {} ({} requests over {}, mean {:.1} req/s, peak {:.0} req/s), prices: {} (all figures modelled)",
+        a.profile,
+        w.trace,
+        w.requests,
+        secs(w.duration_s),
+        w.mean_rps,
+        w.peak_rps,
+        a.snapshot
+    );
+    let _ = writeln!(s, "Targets: {}", constraints(&a.constraints));
+    let _ = writeln!(s);
+    match &a.best {
+        Some(b) => {
+            let _ = writeln!(s, "Best: {}  ({}; {})", b.id, b.group.label(), b.name);
+            let _ = writeln!(
+                s,
+                "  {} per month, {} per million requests, {} for this trace",
+                usd(b.cost_per_month_usd),
+                usd(b.cost_per_million_usd),
+                usd(b.cost_per_trace_usd)
+            );
+            let _ = writeln!(
+                s,
+                "  p95 {}, p99 {}, mean {}, {} succeed",
+                secs(b.p95_latency_s),
+                secs(b.p99_latency_s),
+                secs(b.avg_latency_s),
+                pct(b.success_ratio)
+            );
+            let _ = writeln!(s, "Why:");
+        }
+        None => {
+            let _ = writeln!(s, "No option meets the targets.");
+        }
+    }
+    for r in &a.reasons {
+        let _ = writeln!(s, "  - {}", r.text);
+    }
+    if !a.runners_up.is_empty() {
+        let _ = writeln!(s, "\nRunners-up, best of each kind:");
+        for r in &a.runners_up {
+            let why = r
+                .reasons
+                .iter()
+                .map(|x| x.text.as_str())
+                .take(2)
+                .collect::<Vec<_>>()
+                .join("; ");
+            let _ = writeln!(
+                s,
+                "  {:<10} {}  {} per month, p95 {}{}\n             {why}",
+                r.group.label(),
+                r.id,
+                usd(r.cost_per_month_usd),
+                secs(r.p95_latency_s),
+                if r.meets_slo {
+                    ""
+                } else {
+                    " (misses the targets)"
+                }
+            );
+        }
+    }
+    let _ = writeln!(
+        s,
+        "\nCheapest options (of {} ranked; all of them with --json):",
+        a.ranked.len()
+    );
+    let mut t = Table::new(&[
+        ">#",
+        "option",
+        "kind",
+        ">per month",
+        ">per 1M req",
+        ">per trace",
+        ">p95",
+        ">success",
+        "meets",
+    ]);
+    for r in a.ranked.iter().take(TOP) {
+        t.row(vec![
+            r.rank.map(|n| n.to_string()).unwrap_or_else(|| "-".into()),
+            r.id.clone(),
+            r.group.label().to_string(),
+            usd(r.cost_per_month_usd),
+            usd(r.cost_per_million_usd),
+            usd(r.cost_per_trace_usd),
+            secs(r.p95_latency_s),
+            pct(r.success_ratio),
+            if r.meets_slo { "yes" } else { "no" }.to_string(),
+        ]);
+    }
+    s.push_str(&t.render());
+    if !a.pareto.is_empty() {
+        let front: Vec<String> = a
+            .pareto
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} ({}, {})",
+                    p.id,
+                    usd(p.cost_per_month_usd),
+                    secs(p.p95_latency_s)
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            s,
+            "Cost against p95, the options no other beats on both: {}",
+            front.join(" -> ")
+        );
+    }
+    let _ = writeln!(s, "\nSettings:");
+    for b in &a.batching {
+        let _ = writeln!(s, "  - {}", b.verdict.text);
+    }
+    for m in &a.memory {
+        if let Some(v) = &m.verdict {
+            let _ = writeln!(s, "  - {}", v.text);
+        }
+    }
+    for c in a.crossovers.iter().take(4) {
+        let _ = writeln!(s, "  - {}", c.text);
+    }
+    let advised: Vec<_> = a.runtime.iter().filter(|x| x.advised).collect();
+    if !advised.is_empty() {
+        let _ = writeln!(s, "\nSuggestions:");
+        for x in advised {
+            let _ = writeln!(s, "  - {}", x.text);
+        }
+    }
+    let _ = writeln!(s, "\nHow a month is counted: {}.", a.month.statement);
+    s
+}
