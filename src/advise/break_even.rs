@@ -262,7 +262,10 @@ pub fn curve(spec: &CurveSpec, profile: &Arc<Profile>, sims: &[(f64, f64, f64)])
     }
 }
 
-/// Every rate at which the cheaper of two curves changes, in words.
+/// For each pair of curves, the rate above which one stays cheaper than the
+/// other, in words. A curve with steps (instances added one at a time) may
+/// cross a straight one several times; the last crossing is the one the
+/// sentence "above about N req/s" holds for.
 pub fn crossovers(curves: &[BreakEvenCurve]) -> Vec<Crossover> {
     let mut out = Vec::new();
     for (i, a) in curves.iter().enumerate() {
@@ -277,11 +280,12 @@ pub fn crossovers(curves: &[BreakEvenCurve]) -> Vec<Crossover> {
                         .map(|q| (p.rate_rps, p.cost_per_month_usd - q.cost_per_month_usd))
                 })
                 .collect();
-            for w in pairs.windows(2) {
+            let last = pairs.windows(2).rev().find(|w| {
+                let (d0, d1) = (w[0].1, w[1].1);
+                d0 != 0.0 && d1 != 0.0 && d0.signum() != d1.signum()
+            });
+            if let Some(w) = last {
                 let ((r0, d0), (r1, d1)) = (w[0], w[1]);
-                if d0 == 0.0 || d0.signum() == d1.signum() || d1 == 0.0 {
-                    continue;
-                }
                 let t = d0 / (d0 - d1);
                 let rate = (r0.ln() + t * (r1.ln() - r0.ln())).exp();
                 // d = a - b: a cheaper below when d0 < 0.

@@ -38,6 +38,12 @@ pub fn advise(req: &Request) -> Result<Advice> {
     if req.trace.times.is_empty() {
         bail_input!("{}: the trace has no requests", req.trace_name);
     }
+    if req.trace.times[req.trace.times.len() - 1] <= 0.0 {
+        bail_input!(
+            "{}: every request arrives at t=0, so the trace has no rate: expected arrival times spread over a duration",
+            req.trace_name
+        );
+    }
     if req.offers.is_empty() {
         bail_input!("no offers to consider: the selection is empty");
     }
@@ -396,8 +402,9 @@ pub fn advise(req: &Request) -> Result<Advice> {
     })
 }
 
-/// An option's scores, with the memory check: an instance smaller than the
-/// model's footprint cannot serve it, whatever the simulator says.
+/// An option's scores, with the memory check (an instance smaller than the
+/// model's footprint cannot serve it, whatever the simulator says) and, for
+/// an option that misses the targets, what in its run explains it.
 fn scored(c: Candidate, o: Outcome, basis: &MonthBasis, ctx: &Context, fp: &Footprint) -> Scored {
     let mut r = score(&c, &o, basis, &ctx.constraints);
     let memory = c.variant.memory_mb.unwrap_or(c.offer.spec.memory_mb);
@@ -412,6 +419,14 @@ fn scored(c: Candidate, o: Outcome, basis: &MonthBasis, ctx: &Context, fp: &Foot
             &[("memory_mb", memory), ("min_memory_mb", fp.min_memory_mb)],
         ));
         r.meets_slo = false;
+    }
+    if !r.meets_slo {
+        // What in the run explains the miss, after the targets it misses.
+        for cause in explain::causes(&c, &o, ctx) {
+            if !r.why_not.iter().any(|w| w.code == cause.code) {
+                r.why_not.push(cause);
+            }
+        }
     }
     Scored {
         cand: c,

@@ -154,17 +154,25 @@ pub fn verdict(a: &Advice) -> String {
             front.join(" -> ")
         );
     }
-    let _ = writeln!(s, "\nSettings:");
-    for b in &a.batching {
-        let _ = writeln!(s, "  - {}", b.verdict.text);
-    }
-    for m in &a.memory {
-        if let Some(v) = &m.verdict {
-            let _ = writeln!(s, "  - {}", v.text);
+    // Sweeps and crossovers, leaving out what the reasons already said.
+    let said = |t: &str| a.reasons.iter().any(|r| r.text == t);
+    let settings: Vec<&str> = a
+        .batching
+        .iter()
+        .map(|b| b.verdict.text.as_str())
+        .chain(
+            a.memory
+                .iter()
+                .filter_map(|m| m.verdict.as_ref().map(|v| v.text.as_str())),
+        )
+        .filter(|t| !said(t))
+        .chain(a.crossovers.iter().take(4).map(|c| c.text.as_str()))
+        .collect();
+    if !settings.is_empty() {
+        let _ = writeln!(s, "\nSettings and break-even:");
+        for t in settings {
+            let _ = writeln!(s, "  - {t}");
         }
-    }
-    for c in a.crossovers.iter().take(4) {
-        let _ = writeln!(s, "  - {}", c.text);
     }
     let advised: Vec<_> = a.runtime.iter().filter(|x| x.advised).collect();
     if !advised.is_empty() {

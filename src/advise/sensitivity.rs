@@ -86,7 +86,7 @@ pub fn resize(
     peak_rps: f64,
     cpu_factor: f64,
 ) -> anyhow::Result<Candidate> {
-    if c.offer.kind == Kind::Serverless || c.variant.instances.is_none() {
+    if c.offer.kind == Kind::Serverless {
         return Ok(c.clone());
     }
     let Some(orig) = offers.iter().find(|o| o.id == c.offer.id) else {
