@@ -224,7 +224,14 @@ fn the_comparison_sorts_and_keeps_the_selected_offer() {
             .map(|o| o.offer.clone())
             .collect::<Vec<_>>()
     };
-    assert_eq!(ids(&s), ["a", "c", "b"], "by cost first");
+    assert_eq!(s.compare.sort, SortKey::Month);
+    assert_eq!(
+        ids(&s),
+        ["a", "b", "c"],
+        "no monthly costs before the advice: by id"
+    );
+    press(&mut s, KeyCode::Char('o'));
+    assert_eq!(ids(&s), ["a", "c", "b"], "by the run's cost");
     press(&mut s, KeyCode::Down);
     assert_eq!(s.compare.selected().unwrap().offer, "c");
     press(&mut s, KeyCode::Char('o'));
@@ -290,6 +297,12 @@ fn workload_sources_and_scale_reload_the_trace() {
 #[test]
 fn the_form_edits_the_targets_and_advises_again() {
     let mut s = loaded(vec![outcome("a", 1.0, 0.01, 1.0)]);
+    press(&mut s, KeyCode::Char('/'));
+    assert!(
+        press(&mut s, KeyCode::Enter).is_empty(),
+        "the default targets, untouched, are no change"
+    );
+    assert_eq!(s.constraints, Constraints::default());
     press(&mut s, KeyCode::Char('/'));
     let Overlay::Form(f) = &s.overlay else {
         panic!("the form is open")

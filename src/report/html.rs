@@ -5,7 +5,7 @@
 //! price file) is escaped with [`esc`] before it is written.
 
 use super::svg::{esc, Axis, Draw, Guide, Mark, Plot, Series};
-use super::words::{constraints, figure, figures};
+use super::words::{constraints, figure, figures, money};
 use super::{cost_at, Report};
 use crate::advise::{Advice, Method};
 use crate::text::{pct, secs, usd};
@@ -22,7 +22,7 @@ h1{font-size:1.7em;margin-bottom:.2em}h2{margin-top:1.8em;border-bottom:1px soli
 .lead{color:#555}.verdict{font-size:1.2em;background:#eef6ee;border-left:4px solid #2ca02c;padding:.6em 1em}
 .none{background:#fbeeee;border-left-color:#d62728}
 table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:.9em}th,td{padding:.25em .6em;border-bottom:1px solid #e5e5e5;text-align:left}
-th{background:#f6f6f6}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}tr.best td{background:#fff8dc;font-weight:600}
+th{background:#f6f6f6}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}tr.best td{background:#fff8dc;font-weight:600}
 .miss{color:#b00}.ok{color:#070}.tag{font-size:.8em;padding:0 .4em;border-radius:3px;background:#eee;color:#555}
 .modelled{background:#e8f0fb;color:#1f4f8f}.measured{background:#eaf6ea;color:#1d6b1d}
 code{background:#f3f3f3;padding:0 .2em;border-radius:3px}
@@ -180,12 +180,10 @@ fn over_time(s: &mut String, r: &Report) {
         .filter(|(_, b)| b.completions + b.failures > 0)
         .map(|(i, b)| (mid(i), b.success_ratio()))
         .collect();
-    let inst: Vec<(f64, f64)> = o
-        .series
-        .buckets
-        .iter()
+    let inst: Vec<(f64, f64)> = super::instances_over_time(&o.series)
+        .into_iter()
         .enumerate()
-        .map(|(i, b)| (mid(i), b.instances as f64))
+        .map(|(i, n)| (mid(i), n as f64))
         .collect();
     let mut lat = Plot::new(
         format!("Mean latency over time: {}", o.offer),
@@ -226,7 +224,7 @@ fn comparison(s: &mut String, a: &Advice) {
     let mut plot = Plot::new(
         "Cost per month against p95 latency (the Pareto front joined)",
         Axis::log("p95 latency", secs),
-        Axis::log("cost per month", usd),
+        Axis::log("cost per month", money),
     );
     let pick = |meets: bool| -> Vec<(f64, f64)> {
         a.ranked
@@ -390,7 +388,7 @@ fn batching(s: &mut String, a: &Advice) {
                 "Cost per month by batch size",
                 "cost per month",
                 (|p: &crate::advise::BatchPoint| p.cost_per_month_usd) as fn(&_) -> f64,
-                usd as fn(f64) -> String,
+                money as fn(f64) -> String,
             ),
             (
                 "Mean latency by batch size",
@@ -405,14 +403,13 @@ fn batching(s: &mut String, a: &Advice) {
                 Axis::linear(label, fmt),
             );
             for (i, w) in waits.iter().enumerate() {
-                let pts: Vec<(f64, f64)> = b
-                    .points
-                    .iter()
-                    .filter(|p| p.max_wait_s == *w)
+                // Every line starts from no batching, where nobody waits.
+                let pts: Vec<(f64, f64)> = std::iter::once(&b.baseline)
+                    .chain(b.points.iter().filter(|p| p.max_wait_s == *w))
                     .map(|p| (p.batch_size as f64, value(p)))
                     .collect();
                 plot.series.push(Series {
-                    name: format!("wait up to {}", secs(*w)),
+                    name: wait_label(*w),
                     points: pts,
                     draw: Draw::LinePoints,
                     color: i,
@@ -429,6 +426,15 @@ fn batching(s: &mut String, a: &Advice) {
             s.push_str(&plot.svg());
         }
         s.push('\n');
+    }
+}
+
+/// A batching line's name: its longest wait.
+fn wait_label(w: f64) -> String {
+    if w == 0.0 {
+        "no wait".to_string()
+    } else {
+        format!("wait up to {}", secs(w))
     }
 }
 
@@ -467,7 +473,7 @@ fn memory(s: &mut String, a: &Advice) {
             let mut plot = Plot::new(
                 format!("{title}: {}", m.offer),
                 Axis::linear("memory (MB)", |v| format!("{v:.0}")),
-                Axis::linear(label, if cost { usd } else { secs }),
+                Axis::linear(label, if cost { money } else { secs }),
             );
             plot.series.push(Series {
                 name: label.to_string(),
@@ -518,7 +524,7 @@ fn break_even(s: &mut String, a: &Advice) {
                 format!("{v}")
             }
         }),
-        Axis::log("cost per month", usd),
+        Axis::log("cost per month", money),
     );
     for (i, c) in a.break_even.iter().take(MAX_CURVES).enumerate() {
         plot.series.push(Series {
@@ -540,10 +546,11 @@ fn break_even(s: &mut String, a: &Advice) {
     for x in &a.crossovers {
         if let Some(c) = a.break_even.iter().find(|c| c.id == x.cheaper_below) {
             if let Some(y) = cost_at(c, x.rate_rps) {
+                // Unlabelled: crossovers bunch up; the list below names them.
                 plot.marks.push(Mark {
                     x: x.rate_rps,
                     y,
-                    label: format!("{:.1}/s", x.rate_rps),
+                    label: String::new(),
                 });
             }
         }

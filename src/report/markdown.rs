@@ -34,6 +34,17 @@ pub fn md(s: &str) -> String {
     out
 }
 
+/// Text for inside a code span: HTML specials as entities (a renderer
+/// shows them literally there, harmlessly), backticks replaced so the span
+/// cannot be closed early; no backslashes, which a code span would show.
+pub fn code(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('`', "'")
+        .replace(['\n', '\r'], " ")
+}
+
 /// A Markdown table.
 fn table(out: &mut String, head: &[&str], rows: &[Vec<String>]) {
     let _ = writeln!(out, "| {} |", head.join(" | "));
@@ -87,7 +98,7 @@ fn decision(s: &mut String, a: &Advice) {
                 "**Serve on {}** (`{}`): {} per month, {} per million requests, mean latency {}, \
                  p95 {}, success {} (modelled).\n",
                 md(&b.name),
-                md(&b.id),
+                code(&b.id),
                 usd(b.cost_per_month_usd),
                 usd(b.cost_per_million_usd),
                 secs(b.avg_latency_s),
@@ -102,8 +113,8 @@ fn decision(s: &mut String, a: &Advice) {
     let _ = writeln!(
         s,
         "- Prices: snapshot `{}`; profile `{}`\n",
-        md(&a.snapshot),
-        md(&a.profile)
+        code(&a.snapshot),
+        code(&a.profile)
     );
     if !a.reasons.is_empty() {
         s.push_str("### Why\n\n");
@@ -265,7 +276,7 @@ fn comparison(s: &mut String, a: &Advice) {
         .map(|r| {
             vec![
                 r.rank.map(|x| x.to_string()).unwrap_or_else(|| "-".into()),
-                format!("`{}`", md(&r.id)),
+                format!("`{}`", code(&r.id)),
                 r.group.label().to_string(),
                 usd(r.cost_per_month_usd),
                 usd(r.cost_per_million_usd),
@@ -326,7 +337,7 @@ fn runners_up(s: &mut String, a: &Advice) {
             s,
             "- **{}**: `{}`, {} per month{extra}, p95 {}, {}",
             r.group.label(),
-            md(&r.id),
+            code(&r.id),
             usd(r.cost_per_month_usd),
             secs(r.p95_latency_s),
             if r.meets_slo {
@@ -351,7 +362,7 @@ fn batching(s: &mut String, a: &Advice) {
         let _ = writeln!(
             s,
             "`{}` ({}): {}\n",
-            md(&b.id),
+            code(&b.id),
             md(&b.role.replace('_', " ")),
             md(&b.verdict.text)
         );
@@ -400,7 +411,7 @@ fn memory(s: &mut String, a: &Advice) {
             s,
             "`{}` (default {:.0} MB): the model needs at least {:.0} MB (serving process {:.0} MB \
              measured + model {:.0} MB + runtime {:.0} MB, +{:.0}%).{}\n",
-            md(&m.offer),
+            code(&m.offer),
             m.default_mb,
             f.min_memory_mb,
             f.process_rss_mb,
@@ -518,7 +529,7 @@ fn sensitivity(s: &mut String, a: &Advice) {
                 md(&c.description),
                 c.best
                     .as_deref()
-                    .map(|b| format!("`{}`", md(b)))
+                    .map(|b| format!("`{}`", code(b)))
                     .unwrap_or_else(|| "none meets the targets".into()),
                 c.best_cost_per_month_usd
                     .map(usd)
@@ -554,7 +565,7 @@ fn cold_start(s: &mut String, r: &Report) {
     let _ = writeln!(
         s,
         "## Cold start on `{}` ({:.0} MB)\n",
-        md(&c.id),
+        code(&c.id),
         c.memory_mb
     );
     let p = &c.phases;
@@ -621,13 +632,13 @@ fn provenance(s: &mut String, r: &Report) {
     }
     s.push('\n');
     for o in &r.report.sources {
-        let _ = writeln!(s, "Sources of `{}` ({}):\n", md(&o.offer), md(&o.name));
+        let _ = writeln!(s, "Sources of `{}` ({}):\n", code(&o.offer), md(&o.name));
         let rows: Vec<Vec<String>> = o
             .figures
             .iter()
             .map(|f| {
                 vec![
-                    format!("`{}`", md(&f.figure)),
+                    format!("`{}`", code(&f.figure)),
                     md(&f.source),
                     md(&f.date),
                     if f.assumption { "assumption" } else { "" }.to_string(),
@@ -650,5 +661,6 @@ mod tests {
         );
         assert_eq!(md("a|b *c* [d](e)"), "a\\|b \\*c\\* \\[d\\](e)");
         assert_eq!(md("x\ny"), "x y");
+        assert_eq!(code("a_b`<i>"), "a_b'&lt;i&gt;");
     }
 }

@@ -312,6 +312,13 @@ impl Plot {
             esc(&self.title)
         );
         // Grid and ticks.
+        let label = |axis: &Axis, v: f64| {
+            if v == 0.0 {
+                "0".to_string()
+            } else {
+                (axis.fmt)(v)
+            }
+        };
         for v in ticks(x0, x1, self.x.log) {
             let x = fmt_px(sx.px(v));
             let _ = write!(
@@ -320,7 +327,7 @@ impl Plot {
                 TOP,
                 H - BOTTOM,
                 H - BOTTOM + 16.0,
-                esc(&(self.x.fmt)(v))
+                esc(&label(&self.x, v))
             );
         }
         for v in ticks(y0, y1, self.y.log) {
@@ -331,7 +338,7 @@ impl Plot {
                 LEFT,
                 W - RIGHT,
                 LEFT - 6.0,
-                esc(&(self.y.fmt)(v))
+                esc(&label(&self.y, v))
             );
         }
         let _ = write!(
@@ -423,11 +430,15 @@ impl Plot {
                 continue;
             }
             let (x, y) = (fmt_px(sx.px(m.x)), fmt_px(sy.px(m.y)));
-            let _ = write!(
-                s,
-                r#"<g class="mark"><circle cx="{x}" cy="{y}" r="6"/><text x="{x}" y="{y}" dx="9" dy="-8">{}</text></g>"#,
-                esc(&m.label)
-            );
+            let _ = write!(s, r#"<g class="mark"><circle cx="{x}" cy="{y}" r="6"/>"#);
+            if !m.label.is_empty() {
+                let _ = write!(
+                    s,
+                    r#"<text x="{x}" y="{y}" dx="9" dy="-8">{}</text>"#,
+                    esc(&m.label)
+                );
+            }
+            s.push_str("</g>");
         }
         // Legend on the right.
         let mut ly = TOP + 6.0;

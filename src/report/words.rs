@@ -33,6 +33,28 @@ pub fn figure(key: &str, v: f64) -> String {
     }
 }
 
+/// Dollars for an axis tick: as few digits as the value needs (`$80`,
+/// `$2.5`, `$0.01`), unlike [`usd`], which keeps amounts comparable in tables.
+pub fn money(v: f64) -> String {
+    if v == 0.0 {
+        return "$0".to_string();
+    }
+    let digits = if v.abs() >= 100.0 {
+        0
+    } else if v.abs() >= 1.0 {
+        2
+    } else {
+        4
+    };
+    let s = format!("{v:.digits$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
+    format!("${s}")
+}
+
 /// A figure's key without its unit, in words: `p99_latency_s` -> `p99 latency`.
 pub fn label(key: &str) -> String {
     let mut k = key;
@@ -54,22 +76,22 @@ pub fn figures<'a>(items: impl IntoIterator<Item = (&'a String, &'a f64)>) -> St
         .join(" · ")
 }
 
-/// The targets in one line: `p95 <= 250.0 ms · success >= 99.9% · budget <= $50.000 per month`.
+/// The targets in one line: `p95 ≤ 250.0 ms · success ≥ 99.9% · budget ≤ $50.000 per month`.
 pub fn constraints(c: &Constraints) -> String {
     let mut parts = Vec::new();
     if let Some(s) = c.slo_p95_s {
-        parts.push(format!("p95 <= {}", secs(s)));
+        parts.push(format!("p95 ≤ {}", secs(s)));
     }
     if let Some(s) = c.slo_avg_s {
-        parts.push(format!("mean <= {}", secs(s)));
+        parts.push(format!("mean ≤ {}", secs(s)));
     }
-    parts.push(format!("success >= {}", pct(c.min_success_ratio)));
+    parts.push(format!("success ≥ {}", pct(c.min_success_ratio)));
     if let Some(b) = c.budget_usd {
         let per = match c.budget_per {
             BudgetPer::Month => "per month",
             BudgetPer::Trace => "for the trace",
         };
-        parts.push(format!("budget <= {} {per}", usd(b)));
+        parts.push(format!("budget ≤ {} {per}", usd(b)));
     }
     parts.join(" · ")
 }
@@ -120,6 +142,11 @@ mod tests {
         assert_eq!(figure("memory_mb", 2048.0), "2048 MB");
         assert_eq!(figure("instances", 3.0), "3");
         assert_eq!(label("p99_latency_s"), "p99 latency");
+        assert_eq!(money(80.0), "$80");
+        assert_eq!(money(2.5), "$2.5");
+        assert_eq!(money(0.01), "$0.01");
+        assert_eq!(money(10000.0), "$10000");
+        assert_eq!(money(0.0), "$0");
         assert_eq!(label("idle_ratio"), "idle");
     }
 
@@ -132,7 +159,7 @@ mod tests {
         };
         assert_eq!(
             constraints(&c),
-            "p95 <= 250.0 ms · success >= 99.9% · budget <= $50.000 per month"
+            "p95 ≤ 250.0 ms · success ≥ 99.9% · budget ≤ $50.000 per month"
         );
     }
 

@@ -155,7 +155,9 @@ impl Form {
         }
         Ok(Targets {
             slo_p95_ms: slo,
-            min_success_ratio: success / 100.0,
+            // Rounded so that 99.9 reads back as exactly the 0.999 it came
+            // from: an untouched form must not count as a change.
+            min_success_ratio: (success / 100.0 * 1e9).round() / 1e9,
             budget_usd_per_month: budget,
         })
     }

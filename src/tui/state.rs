@@ -13,6 +13,7 @@ use crate::outcome::Outcome;
 use crate::pricing::Offer;
 use crate::profile::{Profile, ProgressEvent};
 use crate::workload::Trace;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -184,6 +185,8 @@ impl WorkloadView {
 /// Columns the comparison can be sorted by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortKey {
+    /// Cost per month (from the advice; offers without one last).
+    Month,
     /// Cost of the run.
     Cost,
     /// Mean latency.
@@ -204,7 +207,8 @@ pub enum SortKey {
 
 impl SortKey {
     /// Every key, in the order `o` cycles through.
-    pub const ALL: [SortKey; 8] = [
+    pub const ALL: [SortKey; 9] = [
+        SortKey::Month,
         SortKey::Cost,
         SortKey::Avg,
         SortKey::P95,
@@ -218,7 +222,8 @@ impl SortKey {
     /// The column's title.
     pub fn title(self) -> &'static str {
         match self {
-            SortKey::Cost => "cost",
+            SortKey::Month => "per month",
+            SortKey::Cost => "run cost",
             SortKey::Avg => "avg",
             SortKey::P95 => "p95",
             SortKey::P99 => "p99",
@@ -236,9 +241,13 @@ impl SortKey {
 
     /// Orders two outcomes by this key, ascending (better first for
     /// success: higher ratios come first, as with every other key's "best").
-    fn cmp(self, a: &Outcome, b: &Outcome) -> std::cmp::Ordering {
+    fn cmp(self, a: &Outcome, b: &Outcome, month: &BTreeMap<String, f64>) -> std::cmp::Ordering {
         let f = |x: f64, y: f64| x.total_cmp(&y);
         match self {
+            SortKey::Month => {
+                let m = |o: &Outcome| month.get(&o.offer).copied().unwrap_or(f64::INFINITY);
+                f(m(a), m(b))
+            }
             SortKey::Cost => f(a.cost_usd, b.cost_usd),
             SortKey::Avg => f(a.avg_latency_s, b.avg_latency_s),
             SortKey::P95 => f(a.p95_latency_s, b.p95_latency_s),
@@ -256,6 +265,9 @@ impl SortKey {
 pub struct CompareView {
     /// Outcomes in offer order.
     pub outcomes: Vec<Outcome>,
+    /// Cost per month of each offer as configured (its default option in
+    /// the advice), by offer id.
+    pub month: BTreeMap<String, f64>,
     /// Indices into `outcomes` in display order.
     pub order: Vec<usize>,
     /// The sort column.
@@ -276,8 +288,9 @@ impl CompareView {
     fn new() -> Self {
         CompareView {
             outcomes: Vec::new(),
+            month: BTreeMap::new(),
             order: Vec::new(),
-            sort: SortKey::Cost,
+            sort: SortKey::Month,
             reversed: false,
             cursor: 0,
             detail: false,
@@ -298,13 +311,17 @@ impl CompareView {
         self.order.iter().map(|&i| &self.outcomes[i])
     }
 
-    /// Sorts again, keeping the same offer under the cursor.
+    /// Sorts again, keeping the same offer under the cursor (a cursor on
+    /// the first row stays there: the top is where a new order is read).
     fn resort(&mut self) {
-        let keep = self.selected().map(|o| o.offer.clone());
+        let keep = self
+            .selected()
+            .filter(|_| self.cursor > 0)
+            .map(|o| o.offer.clone());
         let mut order: Vec<usize> = (0..self.outcomes.len()).collect();
-        let (outcomes, key) = (&self.outcomes, self.sort);
+        let (outcomes, key, month) = (&self.outcomes, self.sort, &self.month);
         order.sort_by(|&a, &b| {
-            let o = key.cmp(&outcomes[a], &outcomes[b]);
+            let o = key.cmp(&outcomes[a], &outcomes[b], month);
             let o = o.then_with(|| outcomes[a].offer.cmp(&outcomes[b].offer));
             if self.reversed {
                 o.reverse()
@@ -633,6 +650,13 @@ impl State {
                 match result {
                     Ok(advice) => {
                         self.advice.error = None;
+                        self.compare.month = advice
+                            .ranked
+                            .iter()
+                            .filter(|r| r.variant.origin == "default")
+                            .map(|r| (r.offer.clone(), r.cost_per_month_usd))
+                            .collect();
+                        self.compare.resort();
                         self.batching_cursor = self
                             .batching_cursor
                             .min(advice.batching.len().saturating_sub(1));

@@ -96,7 +96,7 @@ impl Theme {
         if self.color {
             Marker::Braille
         } else {
-            [Marker::Braille, Marker::Dot, Marker::Block][i % 3]
+            [Marker::Braille, Marker::Dot, Marker::Quadrant][i % 3]
         }
     }
 }

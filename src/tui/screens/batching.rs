@@ -1,8 +1,9 @@
 //! The batching screen: cost and latency by batch size and longest wait
 //! (the study's Figure 8), with the recommended setting marked.
 
-use super::widgets::{advice_pending, axis, fit, section, upper};
+use super::widgets::{advice_pending, axis, fit, secs0, section, span, wrapped_height};
 use crate::advise::{BatchPoint, BatchSweep};
+use crate::report::words::money;
 use crate::text::{secs, usd};
 use crate::tui::state::State;
 use crate::tui::theme::Theme;
@@ -29,9 +30,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let i = state.batching_cursor.min(advice.batching.len() - 1);
     let sweep = &advice.batching[i];
     let n = advice.batching.len() as u16;
+    // The chosen setting's line, then the verdict, wrapped.
+    let text_h = 2 + wrapped_height(&sweep.verdict.text, area.width);
     let [pick, verdict, charts] = Layout::vertical([
         Constraint::Length(n + 1),
-        Constraint::Length(3),
+        Constraint::Length(text_h.min(area.height / 3)),
         Constraint::Min(0),
     ])
     .areas(area);
@@ -66,7 +69,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);
     frame.render_widget(
-        Paragraph::new(verdict_lines(sweep, theme)).wrap(Wrap { trim: true }),
+        Paragraph::new(verdict_lines(sweep, theme)).wrap(Wrap { trim: false }),
         verdict,
     );
     let [cost_area, lat_area] = if charts.width >= 110 {
@@ -133,14 +136,19 @@ fn draw_chart(frame: &mut Frame, area: Rect, sweep: &BatchSweep, metric: Metric,
     let lines: Vec<(String, Vec<(f64, f64)>)> = waits(sweep)
         .into_iter()
         .map(|w| {
-            let mut pts: Vec<(f64, f64)> = sweep
-                .points
-                .iter()
-                .filter(|p| p.max_wait_s == w)
+            // Every line starts from no batching, where nobody waits.
+            let mut pts: Vec<(f64, f64)> = std::iter::once(&sweep.baseline)
+                .chain(sweep.points.iter().filter(|p| p.max_wait_s == w))
                 .map(|p| (x(p.batch_size), metric.value(p)))
                 .collect();
             pts.sort_by(|a, b| a.0.total_cmp(&b.0));
-            (format!("wait {}", secs(w)), pts)
+            pts.dedup_by(|a, b| a.0 == b.0);
+            let name = if w == 0.0 {
+                "no wait".to_string()
+            } else {
+                format!("wait {}", secs(w))
+            };
+            (name, pts)
         })
         .collect();
     let chosen: Vec<(f64, f64)> = sweep
@@ -148,7 +156,13 @@ fn draw_chart(frame: &mut Frame, area: Rect, sweep: &BatchSweep, metric: Metric,
         .iter()
         .map(|p| (x(p.batch_size), metric.value(p)))
         .collect();
-    let y_max = upper(sweep.points.iter().map(|p| metric.value(p)));
+    let y = span(
+        sweep
+            .points
+            .iter()
+            .chain(std::iter::once(&sweep.baseline))
+            .map(|p| metric.value(p)),
+    );
     let mut sets: Vec<Dataset> = lines
         .iter()
         .enumerate()
@@ -170,8 +184,8 @@ fn draw_chart(frame: &mut Frame, area: Rect, sweep: &BatchSweep, metric: Metric,
             .style(theme.accent),
     );
     let fmt: fn(f64) -> String = match metric {
-        Metric::Cost => usd,
-        Metric::Latency => secs,
+        Metric::Cost => money,
+        Metric::Latency => secs0,
     };
     let x_labels = x_max.round() as usize + 1;
     frame.render_widget(
@@ -183,7 +197,7 @@ fn draw_chart(frame: &mut Frame, area: Rect, sweep: &BatchSweep, metric: Metric,
                 |v| format!("{:.0}", v.exp2()),
                 theme,
             ))
-            .y_axis(axis("", [0.0, y_max], 3, fmt, theme)),
+            .y_axis(axis("", y, 3, fmt, theme)),
         inner,
     );
 }

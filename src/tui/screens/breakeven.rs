@@ -5,7 +5,7 @@
 use super::widgets::{advice_pending, axis, fit, message, section};
 use crate::advise::{Advice, BreakEvenCurve, Method};
 use crate::report::cost_at;
-use crate::text::usd;
+use crate::report::words::money;
 use crate::tui::state::State;
 use crate::tui::theme::Theme;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -116,18 +116,22 @@ fn draw_chart(
             .marker(Marker::Block)
             .style(theme.accent),
     );
-    let n_x = ((x_hi - x_lo).round() as usize + 1).clamp(2, 6);
-    let n_y = ((y_hi - y_lo).round() as usize + 1).clamp(2, 5);
     frame.render_widget(
         Chart::new(sets)
             .x_axis(axis(
                 "req/s",
                 [x_lo, x_hi],
-                n_x,
+                decade_labels(x_hi - x_lo, 7),
                 |v| number(10f64.powf(v)),
                 theme,
             ))
-            .y_axis(axis("", [y_lo, y_hi], n_y, |v| usd(10f64.powf(v)), theme)),
+            .y_axis(axis(
+                "",
+                [y_lo, y_hi],
+                decade_labels(y_hi - y_lo, 5),
+                |v| money(10f64.powf(v)),
+                theme,
+            )),
         inner,
     );
 }
@@ -146,6 +150,16 @@ fn bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {
     } else {
         (lo, lo + 1.0)
     }
+}
+
+/// How many labels put every label on a whole decade: at most `max`, the
+/// decades split evenly.
+fn decade_labels(decades: f64, max: usize) -> usize {
+    let d = decades.round().max(1.0) as usize;
+    (2..=max.min(d + 1))
+        .rev()
+        .find(|n| d.is_multiple_of(n - 1))
+        .unwrap_or(2)
 }
 
 /// A rate as a short number: 0.01, 0.1, 1, 10, 1000.
@@ -204,6 +218,7 @@ fn marker_glyph(m: Marker) -> &'static str {
     match m {
         Marker::Dot => "•",
         Marker::Block => "█",
+        Marker::Quadrant => "▚",
         _ => "⣿",
     }
 }
@@ -237,5 +252,7 @@ mod tests {
         assert_eq!(bounds([1.0].into_iter()), (1.0, 2.0));
         assert_eq!(number(0.1), "0.1");
         assert_eq!(number(250.0), "250");
+        assert_eq!(decade_labels(6.0, 5), 4, "every second decade");
+        assert_eq!(decade_labels(5.0, 7), 6);
     }
 }

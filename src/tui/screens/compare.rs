@@ -2,7 +2,7 @@
 //! table, and for the selected offer its latency, success ratio and
 //! instances over the run (the study's Figure 6).
 
-use super::widgets::{axis, fit, message, section, spinner, thin, upper, verdict_style};
+use super::widgets::{axis, fit, message, secs0, section, spinner, thin, upper, verdict_style};
 use crate::advise::Constraints;
 use crate::outcome::Outcome;
 use crate::text::{pct, secs, usd};
@@ -80,17 +80,20 @@ fn draw_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     frame.render_widget(block, area);
 
     let mut cols: Vec<(SortKey, &str, u16)> = vec![
-        (SortKey::Cost, "cost", 9),
-        (SortKey::Avg, "avg", 9),
-        (SortKey::P95, "p95", 9),
+        (SortKey::Month, "per month", 10),
+        (SortKey::Cost, "run cost", 9),
     ];
+    if wide {
+        cols.push((SortKey::Avg, "avg", 9));
+    }
+    cols.push((SortKey::P95, "p95", 9));
     if wide {
         cols.push((SortKey::P99, "p99", 9));
     }
     cols.extend([
         (SortKey::Success, "success", 8),
-        (SortKey::ColdStarts, "cold", 6),
-        (SortKey::Instances, "inst", 5),
+        (SortKey::ColdStarts, "cold", 5),
+        (SortKey::Instances, "inst", 4),
     ]);
     let fixed: u16 = cols.iter().map(|c| c.2 + 1).sum::<u16>() + 2 + if wide { 12 } else { 0 };
     let offer_w = inner.width.saturating_sub(fixed).clamp(12, 40);
@@ -134,6 +137,11 @@ fn draw_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             for (key, _, w) in &cols {
                 let w = *w as usize;
                 let v = match key {
+                    SortKey::Month => c
+                        .month
+                        .get(&o.offer)
+                        .map(|m| usd(*m))
+                        .unwrap_or_else(|| "-".into()),
                     SortKey::Cost => usd(o.cost_usd),
                     SortKey::Avg => secs(o.avg_latency_s),
                     SortKey::P95 => secs(o.p95_latency_s),
@@ -213,11 +221,7 @@ fn draw_detail(frame: &mut Frame, area: Rect, o: &Outcome, state: &State, theme:
     ];
     frame.render_widget(Paragraph::new(lines), summary);
 
-    let t = thin(
-        &o.series,
-        (charts.width as usize * 2).max(40),
-        o.kind != "serverless",
-    );
+    let t = thin(&o.series, (charts.width as usize * 2).max(40));
     let x_max = (o.series.buckets.len() as f64 * o.series.bucket_s).max(1.0);
     let [lat, succ, inst] = Layout::vertical([
         Constraint::Percentage(40),
@@ -247,7 +251,7 @@ fn draw_detail(frame: &mut Frame, area: Rect, o: &Outcome, state: &State, theme:
     frame.render_widget(
         Chart::new(sets)
             .x_axis(axis("", [0.0, x_max], 5, |x| format!("{x:.0}"), theme))
-            .y_axis(axis("latency", [0.0, lat_max], 2, secs, theme)),
+            .y_axis(axis("latency", [0.0, lat_max], 2, secs0, theme)),
         lat,
     );
     let low = t.success.iter().map(|p| p.1).fold(1.0_f64, f64::min);

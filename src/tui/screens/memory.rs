@@ -2,9 +2,9 @@
 //! each memory size it allows, the model's footprint, and the sizes the
 //! advice picks (cheapest, balanced, fastest).
 
-use super::widgets::{advice_pending, axis, message, section, upper};
+use super::widgets::{advice_pending, axis, message, secs0, section, span, wrapped_height};
 use crate::advise::MemorySweep;
-use crate::text::{secs, usd};
+use crate::report::words::money;
 use crate::tui::state::State;
 use crate::tui::theme::Theme;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -33,9 +33,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let i = state.memory_cursor.min(advice.memory.len() - 1);
     let sweep = &advice.memory[i];
     // Offers side by side on one line when they fit, else the chosen one only.
+    let verdict_h = 2 + sweep
+        .verdict
+        .as_ref()
+        .map_or(0, |v| wrapped_height(&v.text, area.width));
     let [pick, verdict, charts] = Layout::vertical([
         Constraint::Length(2),
-        Constraint::Length(3),
+        Constraint::Length(verdict_h.min(area.height / 3)),
         Constraint::Min(0),
     ])
     .areas(area);
@@ -49,7 +53,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), inner);
     frame.render_widget(
-        Paragraph::new(verdict_lines(sweep, theme)).wrap(Wrap { trim: true }),
+        Paragraph::new(verdict_lines(sweep, theme)).wrap(Wrap { trim: false }),
         verdict,
     );
     let [cost_area, lat_area] = if charts.width >= 110 {
@@ -131,10 +135,10 @@ fn draw_chart(frame: &mut Frame, area: Rect, s: &MemorySweep, cost: bool, theme:
         .map(|p| p.memory_mb)
         .unwrap_or(1.0)
         .max(x_min + 1.0);
-    let y_max = upper(all.iter().map(|p| p.1));
+    let y = span(all.iter().map(|p| p.1));
     let min_line = [
-        (s.footprint.min_memory_mb, 0.0),
-        (s.footprint.min_memory_mb, y_max),
+        (s.footprint.min_memory_mb, y[0]),
+        (s.footprint.min_memory_mb, y[1]),
     ];
     let chosen: Vec<(f64, f64)> = s
         .cheapest_mb
@@ -176,11 +180,11 @@ fn draw_chart(frame: &mut Frame, area: Rect, s: &MemorySweep, cost: bool, theme:
                 .style(theme.dim),
         );
     }
-    let fmt: fn(f64) -> String = if cost { usd } else { secs };
+    let fmt: fn(f64) -> String = if cost { money } else { secs0 };
     frame.render_widget(
         Chart::new(sets)
             .x_axis(axis("MB", [x_min, x_max], 5, |v| format!("{v:.0}"), theme))
-            .y_axis(axis("", [0.0, y_max], 3, fmt, theme)),
+            .y_axis(axis("", y, 3, fmt, theme)),
         inner,
     );
 }

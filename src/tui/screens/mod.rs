@@ -36,10 +36,13 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
             area,
             vec![
                 Line::raw(format!(
-                    "The terminal is {}x{}; advisor needs at least {}x{}.",
-                    area.width, area.height, MIN_SIZE.0, MIN_SIZE.1
+                    "advisor needs a terminal of at least {}x{};",
+                    MIN_SIZE.0, MIN_SIZE.1
                 )),
-                Line::raw("Enlarge it, or press q to quit."),
+                Line::raw(format!(
+                    "this one is {}x{}. Enlarge it, or q to quit.",
+                    area.width, area.height
+                )),
             ],
         );
         return;
@@ -133,14 +136,21 @@ fn draw_status(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             if s.error { theme.bad } else { theme.accent },
         ),
         None => {
+            // As many hints as fit beside the activity; the most useful first.
             let mut spans = Vec::new();
+            let mut used = 0;
             for (k, w) in [
                 ("?", "help"),
+                ("q", "quit"),
                 ("Tab", "screens"),
                 ("s", "targets"),
                 ("e", "export"),
-                ("q", "quit"),
             ] {
+                let len = k.chars().count() + w.chars().count() + 3;
+                if used + len > left_area.width as usize {
+                    break;
+                }
+                used += len;
                 spans.extend(widgets::hint(k, w, theme));
             }
             Line::from(spans)

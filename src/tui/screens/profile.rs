@@ -93,23 +93,7 @@ fn draw_live(frame: &mut Frame, area: Rect, live: &LiveProfile, tick: u64, theme
 }
 
 fn draw_profile(frame: &mut Frame, area: Rect, p: &Profile, state: &State, theme: &Theme) {
-    let wide = area.width >= 110 && area.height >= 24;
-    let tall = area.height >= 30;
     let latency_rows = batches(p).len() as u16 + 2;
-    if wide {
-        let [left, right] =
-            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
-                .areas(area);
-        let [summary, local] =
-            Layout::vertical([Constraint::Length(7), Constraint::Min(0)]).areas(left);
-        draw_summary(frame, summary, p, theme);
-        draw_local_cold(frame, local, p, theme);
-        let [cold, latency] =
-            Layout::vertical([Constraint::Length(9), Constraint::Min(0)]).areas(right);
-        draw_cold(frame, cold, p, state, theme);
-        draw_latency(frame, latency, p, theme);
-        return;
-    }
     let [summary, cold, latency, local] = Layout::vertical([
         Constraint::Length(5),
         Constraint::Length(8),
@@ -120,9 +104,7 @@ fn draw_profile(frame: &mut Frame, area: Rect, p: &Profile, state: &State, theme
     draw_summary(frame, summary, p, theme);
     draw_cold(frame, cold, p, state, theme);
     draw_latency(frame, latency, p, theme);
-    if tall {
-        draw_local_cold(frame, local, p, theme);
-    }
+    draw_local_cold(frame, local, p, theme);
 }
 
 fn draw_summary(frame: &mut Frame, area: Rect, p: &Profile, theme: &Theme) {
@@ -179,9 +161,9 @@ pub fn cold_start_offer(state: &State) -> Option<(Offer, f64, &'static str)> {
         if let Some(r) = pick {
             if let Some(o) = find(&r.offer) {
                 let why = if a.best.as_ref().is_some_and(|b| b.id == r.id) {
-                    "the recommended offer"
+                    "recommended"
                 } else {
-                    "the best serverless option"
+                    "best serverless"
                 };
                 return Some((
                     o.clone(),
@@ -199,13 +181,13 @@ pub fn cold_start_offer(state: &State) -> Option<(Offer, f64, &'static str)> {
         .min_by(|a, b| a.cost_usd.total_cmp(&b.cost_usd))
         .and_then(|o| find(&o.offer));
     if let Some(o) = cheapest {
-        return Some((o.clone(), o.spec.memory_mb, "the cheapest serverless offer"));
+        return Some((o.clone(), o.spec.memory_mb, "cheapest serverless"));
     }
     state
         .offers
         .iter()
         .find(|o| o.kind == Kind::Serverless)
-        .map(|o| (o.clone(), o.spec.memory_mb, "the first serverless offer"))
+        .map(|o| (o.clone(), o.spec.memory_mb, "first serverless"))
 }
 
 /// vCPUs an offer gives at a memory size.
@@ -307,7 +289,7 @@ fn draw_cold(frame: &mut Frame, area: Rect, p: &Profile, state: &State, theme: &
     let total: f64 = steps.iter().map(|s| s.1).sum();
     let block = section(
         format!(
-            "Cold start on {} ({:.0} MB, {why}): {}",
+            "Cold start: {} at {:.0} MB, {} ({why})",
             offer.id,
             memory_mb,
             secs(total)

@@ -27,7 +27,11 @@ pub fn section<'a>(title: impl Into<String>, theme: &Theme) -> Block<'a> {
 
 /// A centred message in an area, e.g. "computing the advice".
 pub fn message(frame: &mut Frame, area: Rect, lines: Vec<Line<'_>>) {
-    let h = (lines.len() as u16).min(area.height);
+    let rows: u16 = lines
+        .iter()
+        .map(|l| wrapped_height(&l.to_string(), area.width))
+        .sum();
+    let h = rows.min(area.height);
     let y = area.y + area.height.saturating_sub(h) / 2;
     let inner = Rect::new(area.x, y, area.width, h);
     frame.render_widget(
@@ -91,6 +95,15 @@ pub fn axis<'a>(
         .style(theme.dim)
 }
 
+/// Seconds for an axis label: `0` at the origin rather than `0 us`.
+pub fn secs0(s: f64) -> String {
+    if s == 0.0 {
+        "0".to_string()
+    } else {
+        crate::text::secs(s)
+    }
+}
+
 /// Upper bound for an axis: the largest value with a little headroom, never 0.
 pub fn upper(values: impl IntoIterator<Item = f64>) -> f64 {
     let max = values
@@ -102,6 +115,27 @@ pub fn upper(values: impl IntoIterator<Item = f64>) -> f64 {
     } else {
         1.0
     }
+}
+
+/// Bounds for an axis that need not start at zero: the values' range with
+/// a margin, so that small differences (costs within 20%) stay visible.
+pub fn span(values: impl IntoIterator<Item = f64>) -> [f64; 2] {
+    let (lo, hi) = values
+        .into_iter()
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
+    if !lo.is_finite() {
+        return [0.0, 1.0];
+    }
+    let pad = ((hi - lo) * 0.1).max(hi.abs() * 0.02).max(1e-9);
+    [(lo - pad).max(0.0), hi + pad]
+}
+
+/// Lines `text` takes wrapped at `width`.
+pub fn wrapped_height(text: &str, width: u16) -> u16 {
+    crate::report::words::wrap(text, width.max(1) as usize).len() as u16
 }
 
 /// A series merged into at most `max` points: mean latency weighted by
@@ -118,16 +152,13 @@ pub struct Thinned {
     pub arrivals: Vec<(f64, f64)>,
 }
 
-/// Thins a series to at most `max` points per line.
-///
-/// The recorder notes the instance count when it changes, so a bucket with
-/// no change reads 0. With `carry` (platforms that never scale to zero:
-/// servers, managed endpoints) such a bucket shows the count before it.
-pub fn thin(series: &Series, max: usize, carry: bool) -> Thinned {
+/// Thins a series to at most `max` points per line; instance counts
+/// follow [`crate::report::instances_over_time`].
+pub fn thin(series: &Series, max: usize) -> Thinned {
     let n = series.buckets.len();
     let group = n.div_ceil(max.max(1)).max(1);
     let mut out = Thinned::default();
-    let mut last = 0;
+    let alive = crate::report::instances_over_time(series);
     for (g, chunk) in series.buckets.chunks(group).enumerate() {
         let t = (g * group) as f64 * series.bucket_s + chunk.len() as f64 * series.bucket_s / 2.0;
         let completions: u64 = chunk.iter().map(|b| b.completions).sum();
@@ -141,11 +172,12 @@ pub fn thin(series: &Series, max: usize, carry: bool) -> Thinned {
             out.success
                 .push((t, completions as f64 / (completions + failures) as f64));
         }
-        let mut inst = chunk.iter().map(|b| b.instances).max().unwrap_or(0);
-        if carry && inst == 0 {
-            inst = last;
-        }
-        last = inst;
+        let first = g * group;
+        let inst = alive[first..first + chunk.len()]
+            .iter()
+            .copied()
+            .max()
+            .unwrap_or(0);
         out.instances.push((t, inst as f64));
         let width = chunk.len() as f64 * series.bucket_s;
         if width > 0.0 {
@@ -211,20 +243,19 @@ mod tests {
             bucket_s: 1.0,
             buckets: vec![b(1, 0, 1.0, 1), b(3, 1, 9.0, 4), b(0, 0, 0.0, 2)],
         };
-        let t = thin(&s, 2, false);
+        let t = thin(&s, 2);
         // Two groups: buckets 0-1 and bucket 2.
         assert_eq!(t.latency, vec![(1.0, 2.5)]);
         assert_eq!(t.success, vec![(1.0, 0.8)]);
         assert_eq!(t.instances, vec![(1.0, 4.0), (2.5, 2.0)]);
         assert_eq!(t.arrivals, vec![(1.0, 2.5), (2.5, 0.0)]);
-        assert_eq!(thin(&s, 10, false).latency.len(), 2);
-        assert_eq!(thin(&s, 10, false).instances[2].1, 2.0);
+        assert_eq!(thin(&s, 10).latency.len(), 2);
+        assert_eq!(thin(&s, 10).instances[2].1, 2.0);
         let gap = Series {
             bucket_s: 1.0,
             buckets: vec![b(1, 0, 1.0, 3), b(1, 0, 1.0, 0)],
         };
-        assert_eq!(thin(&gap, 10, true).instances[1].1, 3.0);
-        assert_eq!(thin(&gap, 10, false).instances[1].1, 0.0);
+        assert_eq!(thin(&gap, 10).instances[1].1, 3.0);
     }
 
     #[test]
@@ -232,6 +263,10 @@ mod tests {
         assert_eq!(fit("abcdef", 4), "abc…");
         assert_eq!(fit("abc", 4), "abc");
         assert_eq!(upper([0.0]), 1.0);
+        let [lo, hi] = span([80.0, 100.0]);
+        assert!(lo > 70.0 && lo < 80.0 && hi > 100.0, "{lo} {hi}");
+        assert_eq!(span([f64::NAN]), [0.0, 1.0]);
+        assert_eq!(wrapped_height("aa bb cc", 5), 2);
         assert!((upper([2.0, f64::NAN]) - 2.2).abs() < 1e-12);
     }
 }
