@@ -4,7 +4,7 @@
 use advisor::advise::Constraints;
 use advisor::outcome::{Facts, Outcome, Provenance, Recorder};
 use advisor::profile::ProgressEvent;
-use advisor::tui::action::{Action, Screen, Source};
+use advisor::tui::action::{Action, Overwrite, Screen, Source};
 use advisor::tui::keys::key_action;
 use advisor::tui::state::{Effect, Overlay, Setup, SortKey, State};
 use advisor::workload::generate::Preset;
@@ -361,8 +361,12 @@ fn export_asks_before_overwriting() {
         }
     ));
     let paths = vec![PathBuf::from("r.html"), PathBuf::from("r.md")];
-    s.update(Action::AskOverwrite(paths.clone()));
-    assert_eq!(s.overlay, Overlay::Confirm(paths.clone()));
+    let files = Overwrite {
+        paths: paths.clone(),
+        existing: vec![paths[0].clone()],
+    };
+    s.update(Action::AskOverwrite(files.clone()));
+    assert_eq!(s.overlay, Overlay::Confirm(files.clone()));
     assert!(key_action(&s, &key(KeyCode::Tab)).is_none(), "only y or n");
     press(&mut s, KeyCode::Char('n'));
     assert_eq!(s.overlay, Overlay::None);
@@ -372,7 +376,7 @@ fn export_asks_before_overwriting() {
         .unwrap()
         .text
         .contains("nothing was written"));
-    s.update(Action::AskOverwrite(paths.clone()));
+    s.update(Action::AskOverwrite(files));
     match &press(&mut s, KeyCode::Char('y'))[0] {
         Effect::Export {
             paths: p,

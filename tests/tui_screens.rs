@@ -5,7 +5,7 @@
 
 use advisor::advise::Constraints;
 use advisor::profile::ProgressEvent;
-use advisor::tui::action::{Action, Screen, Source};
+use advisor::tui::action::{Action, Overwrite, Screen, Source};
 use advisor::tui::jobs::settle;
 use advisor::tui::screens::draw;
 use advisor::tui::state::{Overlay, Setup, State};
@@ -154,10 +154,14 @@ fn constraint_form() {
 #[test]
 fn overwrite_question() {
     let mut s = on(Screen::Recommend);
-    s.update(Action::AskOverwrite(vec![
-        PathBuf::from("advisor-report-20260101-000000.html"),
-        PathBuf::from("advisor-report-20260101-000000.md"),
-    ]));
+    let html = PathBuf::from("advisor-report-20260101-000000.html");
+    s.update(Action::AskOverwrite(Overwrite {
+        paths: vec![
+            html.clone(),
+            PathBuf::from("advisor-report-20260101-000000.md"),
+        ],
+        existing: vec![html],
+    }));
     check("confirm", &s);
 }
 

@@ -100,6 +100,15 @@ pub struct LoadedTrace {
     pub warnings: Vec<String>,
 }
 
+/// Files about to be written, some of which exist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Overwrite {
+    /// Every file the export writes.
+    pub paths: Vec<PathBuf>,
+    /// Those that exist already.
+    pub existing: Vec<PathBuf>,
+}
+
 /// A direction to move a selection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Move {
@@ -194,8 +203,8 @@ pub enum Action {
     },
     /// The report was written, or could not be.
     Exported(Result<Vec<PathBuf>, String>),
-    /// The report file exists already: ask before overwriting.
-    AskOverwrite(Vec<PathBuf>),
+    /// A report file exists already: ask before overwriting.
+    AskOverwrite(Overwrite),
     /// A background job panicked: the app closes and reports it.
     Fatal(String),
 }

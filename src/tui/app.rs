@@ -36,6 +36,8 @@ struct Timing {
     file: Option<PathBuf>,
     start: Instant,
     first_frame: Option<Duration>,
+    /// Wall-clock time of the first frame, for timing from outside the process.
+    first_frame_unix_s: f64,
     draws: Vec<Duration>,
 }
 
@@ -45,6 +47,7 @@ impl Timing {
             file: std::env::var_os("ADVISOR_TUI_TIMING").map(PathBuf::from),
             start,
             first_frame: None,
+            first_frame_unix_s: 0.0,
             draws: Vec::new(),
         }
     }
@@ -52,6 +55,10 @@ impl Timing {
     fn record(&mut self, took: Duration) {
         if self.first_frame.is_none() {
             self.first_frame = Some(self.start.elapsed());
+            self.first_frame_unix_s = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs_f64())
+                .unwrap_or(0.0);
         }
         self.draws.push(took);
     }
@@ -72,8 +79,9 @@ impl Timing {
             ms.iter().sum::<f64>() / ms.len() as f64
         };
         let text = format!(
-            "first_frame_ms {:.3}\ndraws {}\ndraw_mean_ms {mean:.3}\ndraw_p50_ms {:.3}\ndraw_p95_ms {:.3}\ndraw_max_ms {:.3}\n",
+            "first_frame_ms {:.3}\nfirst_frame_unix_s {:.6}\ndraws {}\ndraw_mean_ms {mean:.3}\ndraw_p50_ms {:.3}\ndraw_p95_ms {:.3}\ndraw_max_ms {:.3}\n",
             self.first_frame.unwrap_or_default().as_secs_f64() * 1e3,
+            self.first_frame_unix_s,
             ms.len(),
             q(0.5),
             q(0.95),

@@ -2,7 +2,7 @@
 //! Markdown in the current folder, never over an existing file unless the
 //! user said yes.
 
-use super::action::Action;
+use super::action::{Action, Overwrite};
 use super::jobs;
 use super::state::State;
 use crate::error::one_line;
@@ -42,7 +42,7 @@ pub fn start(
     let paths = paths.unwrap_or_else(|| report_paths(&chrono::Local::now()));
     let existing: Vec<PathBuf> = paths.iter().filter(|p| p.exists()).cloned().collect();
     if !overwrite && !existing.is_empty() {
-        return Some(Action::AskOverwrite(paths));
+        return Some(Action::AskOverwrite(Overwrite { paths, existing }));
     }
     let offers = state.offers.clone();
     let seed = state.seed;

@@ -6,7 +6,7 @@
 //! Nothing here touches the terminal, the clock or the file system, so the
 //! whole navigation is testable as plain data.
 
-use super::action::{Action, LoadedTrace, Move, Screen, Source};
+use super::action::{Action, LoadedTrace, Move, Overwrite, Screen, Source};
 use super::form::{Form, Targets};
 use crate::advise::{Advice, Constraints};
 use crate::outcome::Outcome;
@@ -55,7 +55,7 @@ pub enum Overlay {
     /// The constraint form.
     Form(Form),
     /// "Overwrite these files?"
-    Confirm(Vec<PathBuf>),
+    Confirm(Overwrite),
 }
 
 /// Work for the app loop to run off the UI thread.
@@ -558,18 +558,18 @@ impl State {
                     overwrite: false,
                 }]
             }
-            Action::AskOverwrite(paths) => {
-                self.overlay = Overlay::Confirm(paths);
+            Action::AskOverwrite(files) => {
+                self.overlay = Overlay::Confirm(files);
                 Vec::new()
             }
             Action::Confirm(yes) => {
-                let Overlay::Confirm(paths) = std::mem::replace(&mut self.overlay, Overlay::None)
+                let Overlay::Confirm(files) = std::mem::replace(&mut self.overlay, Overlay::None)
                 else {
                     return Vec::new();
                 };
                 if yes {
                     vec![Effect::Export {
-                        paths: Some(paths),
+                        paths: Some(files.paths),
                         overwrite: true,
                     }]
                 } else {
@@ -580,9 +580,24 @@ impl State {
             Action::Exported(result) => {
                 match result {
                     Ok(paths) => {
-                        let names: Vec<String> =
-                            paths.iter().map(|p| p.display().to_string()).collect();
-                        self.say(&format!("report written: {}", names.join(", ")), false);
+                        let names: Vec<String> = paths
+                            .iter()
+                            .map(|p| {
+                                p.file_name()
+                                    .map(|n| n.to_string_lossy().into_owned())
+                                    .unwrap_or_default()
+                            })
+                            .collect();
+                        let folder = paths
+                            .first()
+                            .and_then(|p| p.parent())
+                            .filter(|d| !d.as_os_str().is_empty())
+                            .map(|d| format!(" in {}", d.display()))
+                            .unwrap_or_default();
+                        self.say(
+                            &format!("report written: {}{folder}", names.join(" and ")),
+                            false,
+                        );
                     }
                     Err(e) => self.say(&format!("export failed: {e}"), true),
                 }

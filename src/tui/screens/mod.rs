@@ -68,7 +68,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
         Overlay::None => {}
         Overlay::Help => overlays::help(frame, body, theme),
         Overlay::Form(form) => overlays::form(frame, body, form, theme),
-        Overlay::Confirm(paths) => overlays::confirm(frame, body, paths, theme),
+        Overlay::Confirm(files) => overlays::confirm(frame, body, &files.existing, theme),
     }
 }
 

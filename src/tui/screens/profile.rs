@@ -72,7 +72,7 @@ fn draw_live(frame: &mut Frame, area: Rect, live: &LiveProfile, tick: u64, theme
     };
     let eta = live
         .eta_s
-        .map(|s| format!(" · about {} left", secs(s.round())))
+        .map(|s| format!(" · about {:.0} s left", s.ceil()))
         .unwrap_or_default();
     frame.render_widget(
         Gauge::default()

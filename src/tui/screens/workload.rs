@@ -2,7 +2,7 @@
 //! the left, with its statistics; its request rate over time on the right.
 
 use super::widgets::{axis, field, fit, message, section, spinner, upper};
-use crate::tui::state::{State, SCALES};
+use crate::tui::state::State;
 use crate::tui::theme::Theme;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -51,10 +51,7 @@ fn draw_sources(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     lines.push(Line::from(vec![
         Span::styled("rate scale ", theme.dim),
         Span::styled(format!("x{scale}"), theme.accent),
-        Span::styled(
-            format!("  (+/- {}..{})", SCALES[0], SCALES[SCALES.len() - 1]),
-            theme.dim,
-        ),
+        Span::styled("  (+/-)", theme.dim),
     ]));
     frame.render_widget(Paragraph::new(lines), inner);
 }
