@@ -19,6 +19,7 @@ pub mod advise;
 pub mod cli;
 pub mod commands;
 pub mod error;
+pub mod live;
 pub mod model;
 pub mod outcome;
 pub mod platform;

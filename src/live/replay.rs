@@ -1,0 +1,580 @@
+//! `advisor replay`: open-loop replay of a trace against an HTTP endpoint.
+//!
+//! Open loop means every request leaves at its scheduled time whether or not
+//! earlier ones have come back, as independent users' requests do. A
+//! closed-loop tester waits for an answer before the next request and so
+//! sends less exactly when the endpoint is slow, hiding the slowness it
+//! should measure ("coordinated omission"). Latency here is counted from the
+//! *scheduled* time, so a request that left late because the load generator
+//! fell behind still counts its full wait; the lateness itself (send lag) is
+//! reported apart, and latency from the actual send too.
+//!
+//! One scheduler thread reads the trace as a stream, sleeps until each
+//! request is due and hands it to the tokio runtime, which sends it on a
+//! shared keep-alive connection pool. The thread sleeps with the OS timer
+//! (its slack cut to 1 us) and spins for the last [`SPIN`]:
+//! tokio's timer wheel ticks in whole milliseconds, too coarse for
+//! sub-millisecond gaps. Results stream into histograms, so memory stays
+//! flat however long the trace is.
+
+use super::payload::Payload;
+use super::progress::{RateMeter, ReplayProgress};
+use crate::error::bad_input;
+use crate::outcome::{Facts, FailureReason, Outcome, Provenance, Recorder};
+use crate::workload::{open_sorted, Arrivals};
+use hdrhistogram::Histogram;
+use serde::Serialize;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, watch, Semaphore};
+
+/// How long before each due time the scheduler stops sleeping and spins.
+///
+/// With the scheduler thread's timer slack at 1 us (see [`precise_sleeps`]),
+/// a 100 us sleep overshot by 31 us at the median, 42 us at p90 and 73 us
+/// at p99 on a loaded 2-core machine (against 80 us at the median with
+/// Linux's default 50 us slack). Spinning the last 50 us puts nine sends in
+/// ten on time and the rest a few tens of microseconds late, far inside the
+/// millisecond that matters, while spinning less: at thousands of requests
+/// a second every microsecond spun per request is CPU the sends need.
+pub const SPIN: Duration = Duration::from_micros(50);
+
+/// Requests in flight at most, unless told otherwise.
+///
+/// Each request in flight holds a connection, and the HTTP client opens a
+/// new one whenever none is idle. Without a bound, a stall of a few
+/// milliseconds at thousands of requests a second snowballs: the backlog
+/// opens hundreds of connections, whose set-up slows everything further
+/// (seen on a 2-core machine at 5000 req/s: 1656 connections and a send-lag
+/// p99 of 620 ms). The bound also keeps a replay against a hung endpoint
+/// under the usual limit of 1024 open files. A slow endpoint at a high rate
+/// needs more (rate x latency): the wait for a slot shows as send lag.
+pub const DEFAULT_CONCURRENCY_LIMIT: usize = 512;
+
+/// How often progress snapshots are published.
+const PROGRESS_EVERY: Duration = Duration::from_millis(200);
+
+/// Histogram bound for send lag and latency from send: one hour in microseconds.
+const HIST_MAX_US: u64 = 3_600_000_000;
+
+/// What to replay, against what.
+#[derive(Debug, Clone)]
+pub struct ReplayOptions {
+    /// Trace CSV (`t_s` column, sorted).
+    pub trace: PathBuf,
+    /// Endpoint URL; every request is a `POST` to it.
+    pub url: String,
+    /// Time allowed from a request's scheduled send to the end of its
+    /// answer (a wait for a free slot counts, so a replay ends at most this
+    /// long after the trace does).
+    pub timeout: Duration,
+    /// Replay speed: trace time is divided by this (2 = twice as fast).
+    pub speed: f64,
+    /// Body of every request.
+    pub payload: Payload,
+    /// Extra headers on every request (e.g. `X-Dtype` for a raw payload, or
+    /// an authorization token).
+    pub headers: reqwest::header::HeaderMap,
+    /// At most this many requests in flight; a request due while the limit is
+    /// reached waits for a slot, and the wait counts in its latency and send
+    /// lag. `None`: no limit.
+    pub concurrency_limit: Option<usize>,
+    /// Set to stop sending (Ctrl-C); requests in flight still finish.
+    pub stop: Arc<AtomicBool>,
+}
+
+impl ReplayOptions {
+    /// Defaults: 30 s timeout, real time, `{}` as the body, at most
+    /// [`DEFAULT_CONCURRENCY_LIMIT`] requests in flight.
+    pub fn new(trace: impl Into<PathBuf>, url: impl Into<String>) -> Self {
+        ReplayOptions {
+            trace: trace.into(),
+            url: url.into(),
+            timeout: Duration::from_secs(30),
+            speed: 1.0,
+            payload: Payload::empty_json(),
+            headers: reqwest::header::HeaderMap::new(),
+            concurrency_limit: Some(DEFAULT_CONCURRENCY_LIMIT),
+            stop: Arc::new(AtomicBool::new(false)),
+        }
+    }
+}
+
+/// The measured result of a replay.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReplayReport {
+    /// The outcome, in the same form the simulator gives (provenance
+    /// measured, kind `live`, offer = the URL, cost 0: the bill is unknown).
+    #[serde(flatten)]
+    pub outcome: Outcome,
+    /// The endpoint.
+    pub url: String,
+    /// Median send lag (actual send time minus scheduled time), ms.
+    pub send_lag_p50_ms: f64,
+    /// 99th percentile send lag, ms.
+    pub send_lag_p99_ms: f64,
+    /// Largest send lag, ms.
+    pub send_lag_max_ms: f64,
+    /// Mean latency of successful requests counted from the actual send, ms.
+    pub latency_from_send_avg_ms: f64,
+    /// Median latency from the actual send, ms.
+    pub latency_from_send_p50_ms: f64,
+    /// 95th percentile latency from the actual send, ms.
+    pub latency_from_send_p95_ms: f64,
+    /// 99th percentile latency from the actual send, ms.
+    pub latency_from_send_p99_ms: f64,
+    /// Requests in the trace.
+    pub trace_requests: u64,
+    /// Requests sent (fewer than the trace's when stopped early).
+    pub sent: u64,
+    /// Trace rate at this speed: requests / (last arrival / speed), req/s.
+    pub offered_rps: f64,
+    /// Requests sent / time from the start to the last send (the same
+    /// measure as `offered_rps`), req/s.
+    pub sent_rps: f64,
+    /// Replay speed.
+    pub speed: f64,
+    /// Timeout per request, s.
+    pub timeout_s: f64,
+    /// Wall time of the whole replay, s.
+    pub wall_s: f64,
+    /// True when stopped before the end of the trace.
+    pub interrupted: bool,
+    /// Remarks on the trace (times out of order); print them on stderr.
+    #[serde(skip)]
+    pub warnings: Vec<String>,
+}
+
+/// One finished request.
+struct Sample {
+    scheduled_s: f64,
+    lag: Duration,
+    from_scheduled: Duration,
+    from_send: Duration,
+    result: Result<(), FailureReason>,
+}
+
+/// What every request in flight shares.
+struct Shared {
+    client: reqwest::Client,
+    url: reqwest::Url,
+    payload: Payload,
+    headers: reqwest::header::HeaderMap,
+    timeout: Duration,
+    limit: Option<Arc<Semaphore>>,
+    tx: mpsc::UnboundedSender<Sample>,
+}
+
+fn check(opts: &ReplayOptions) -> anyhow::Result<reqwest::Url> {
+    let url = reqwest::Url::parse(&opts.url).map_err(|e| {
+        bad_input(format!(
+            "--url '{}': {e} (expected e.g. http://127.0.0.1:8080/predict)",
+            opts.url
+        ))
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(bad_input(format!(
+            "--url '{}': scheme must be http or https",
+            opts.url
+        )));
+    }
+    if !(opts.speed.is_finite() && opts.speed > 0.0) {
+        return Err(bad_input(format!(
+            "--speed {}: expected a number > 0",
+            opts.speed
+        )));
+    }
+    if opts.timeout.is_zero() {
+        return Err(bad_input("--timeout-s: expected a number of seconds > 0"));
+    }
+    if opts.concurrency_limit == Some(0) {
+        return Err(bad_input("--concurrency-limit: expected at least 1"));
+    }
+    Ok(url)
+}
+
+/// Replays the trace and measures the endpoint. Progress snapshots go to
+/// `progress` when given. Must run inside a tokio runtime (multi-threaded
+/// for rates above a few hundred per second).
+pub async fn replay(
+    opts: ReplayOptions,
+    progress: Option<watch::Sender<ReplayProgress>>,
+) -> anyhow::Result<ReplayReport> {
+    let url = check(&opts)?;
+    // A full pass first: a bad row fails before any load is sent, and the
+    // total feeds the progress bar. A sorted trace is then streamed, so
+    // memory stays flat; an unsorted one is sorted in memory, with a warning.
+    let trace = opts.trace.clone();
+    let sorted = tokio::task::spawn_blocking(move || open_sorted(&trace)).await??;
+    let (total, last_t_s, warnings) = (sorted.requests, sorted.duration_s, sorted.warnings);
+    let arrivals = sorted.arrivals;
+
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .pool_max_idle_per_host(usize::MAX)
+        .tcp_nodelay(true)
+        .build()?;
+    let (tx, rx) = mpsc::unbounded_channel();
+    let shared = Arc::new(Shared {
+        client,
+        url,
+        payload: opts.payload.clone(),
+        headers: opts.headers.clone(),
+        timeout: opts.timeout,
+        limit: opts.concurrency_limit.map(|n| Arc::new(Semaphore::new(n))),
+        tx,
+    });
+    let sent = Arc::new(AtomicU64::new(0));
+    // A short lead so the first requests are not late by the set-up itself.
+    let start = Instant::now() + Duration::from_millis(20);
+
+    let scheduler = {
+        let (shared, sent, stop) = (shared, Arc::clone(&sent), Arc::clone(&opts.stop));
+        let speed = opts.speed;
+        let handle = tokio::runtime::Handle::current();
+        std::thread::Builder::new()
+            .name("advisor-replay-scheduler".into())
+            .spawn(move || schedule(arrivals, speed, start, &handle, shared, &sent, &stop))?
+    };
+    let stats = collect(rx, progress, &sent, total, start).await;
+    let schedule_result = tokio::task::spawn_blocking(move || scheduler.join())
+        .await?
+        .map_err(|_| anyhow::anyhow!("the replay scheduler panicked"))?;
+    let last_send = schedule_result?;
+    let wall_s = start.elapsed().as_secs_f64();
+
+    let sent = sent.load(Ordering::Relaxed);
+    let interrupted = sent < total;
+    let mut notes = vec![format!(
+        "measured by advisor replay: open loop, each request sent at its trace time / {speed} \
+         and timed from that scheduled time; cost not measured (0)",
+        speed = opts.speed
+    )];
+    if interrupted {
+        notes.push(format!("stopped early: {sent} of {total} requests sent"));
+    }
+    let facts = Facts {
+        notes,
+        ..Facts::default()
+    };
+    let outcome = stats
+        .recorder
+        .finish(&opts.url, "live", Provenance::Measured, facts);
+    let q = |h: &Histogram<u64>, q: f64| {
+        if h.is_empty() {
+            0.0
+        } else {
+            h.value_at_quantile(q) as f64 / 1e3
+        }
+    };
+    Ok(ReplayReport {
+        url: opts.url.clone(),
+        send_lag_p50_ms: q(&stats.lag, 0.50),
+        send_lag_p99_ms: q(&stats.lag, 0.99),
+        send_lag_max_ms: if stats.lag.is_empty() {
+            0.0
+        } else {
+            stats.lag.max() as f64 / 1e3
+        },
+        latency_from_send_avg_ms: if stats.from_send.is_empty() {
+            0.0
+        } else {
+            stats.from_send.mean() / 1e3
+        },
+        latency_from_send_p50_ms: q(&stats.from_send, 0.50),
+        latency_from_send_p95_ms: q(&stats.from_send, 0.95),
+        latency_from_send_p99_ms: q(&stats.from_send, 0.99),
+        trace_requests: total,
+        sent,
+        offered_rps: if last_t_s > 0.0 {
+            total as f64 / (last_t_s / opts.speed)
+        } else {
+            0.0
+        },
+        sent_rps: match last_send {
+            Some(d) if d.as_secs_f64() > 0.0 => sent as f64 / d.as_secs_f64(),
+            _ => 0.0,
+        },
+        speed: opts.speed,
+        timeout_s: opts.timeout.as_secs_f64(),
+        wall_s,
+        interrupted,
+        warnings,
+        outcome,
+    })
+}
+
+/// Sends every request of the trace at its time; returns the time of the
+/// last send after the start (for the achieved rate).
+fn schedule(
+    arrivals: Arrivals,
+    speed: f64,
+    start: Instant,
+    handle: &tokio::runtime::Handle,
+    shared: Arc<Shared>,
+    sent: &AtomicU64,
+    stop: &AtomicBool,
+) -> anyhow::Result<Option<Duration>> {
+    precise_sleeps();
+    let mut last_send = None;
+    for t in arrivals {
+        let scheduled_s = t? / speed;
+        let due = start + Duration::from_secs_f64(scheduled_s);
+        if !wait_until(due, stop) {
+            break;
+        }
+        last_send = Some(Instant::now() - start);
+        sent.fetch_add(1, Ordering::Relaxed);
+        handle.spawn(send_one(Arc::clone(&shared), due, scheduled_s));
+    }
+    Ok(last_send)
+}
+
+/// Asks Linux to wake this thread's sleeps within 1 us of their end instead
+/// of the default 50 us timer slack. Best effort: elsewhere sleeps stay as
+/// the OS makes them and [`SPIN`] absorbs what it can.
+fn precise_sleeps() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_TIMERSLACK takes one integer argument and only affects
+    // the calling thread.
+    unsafe {
+        libc::prctl(libc::PR_SET_TIMERSLACK, 1000 as libc::c_ulong, 0, 0, 0);
+    }
+}
+
+/// Sleeps, then spins, until `due`; false when asked to stop first.
+fn wait_until(due: Instant, stop: &AtomicBool) -> bool {
+    loop {
+        if stop.load(Ordering::Relaxed) {
+            return false;
+        }
+        let now = Instant::now();
+        if now >= due {
+            return true;
+        }
+        let left = due - now;
+        if left > SPIN {
+            // Wake now and then to notice a stop during long gaps.
+            std::thread::sleep((left - SPIN).min(Duration::from_millis(50)));
+        } else {
+            // Spin rather than yield: on a busy machine a yielding thread
+            // waits a whole scheduler slice (milliseconds) to run again.
+            std::hint::spin_loop();
+        }
+    }
+}
+
+async fn send_one(shared: Arc<Shared>, due: Instant, scheduled_s: f64) {
+    let deadline = tokio::time::Instant::from_std(due + shared.timeout);
+    let mut sent = None;
+    let attempt = async {
+        let _permit = match &shared.limit {
+            Some(s) => Arc::clone(s).acquire_owned().await.ok(),
+            None => None,
+        };
+        sent = Some(Instant::now());
+        exchange(&shared).await
+    };
+    let result = match tokio::time::timeout_at(deadline, attempt).await {
+        Ok(r) => r,
+        Err(_) => Err(FailureReason::Timeout),
+    };
+    let done = Instant::now();
+    // A request that never got a slot before its deadline was never sent:
+    // its send lag is all the time it waited.
+    let sent = sent.unwrap_or(done);
+    let _ = shared.tx.send(Sample {
+        scheduled_s,
+        lag: sent.saturating_duration_since(due),
+        from_scheduled: done.saturating_duration_since(due),
+        from_send: done - sent,
+        result,
+    });
+}
+
+/// Parses `NAME: VALUE` (as `--header` takes it).
+pub fn parse_header(
+    text: &str,
+) -> anyhow::Result<(reqwest::header::HeaderName, reqwest::header::HeaderValue)> {
+    let bad = || {
+        bad_input(format!(
+            "--header '{text}': expected NAME: VALUE, e.g. 'X-Dtype: float32'"
+        ))
+    };
+    let (name, value) = text.split_once(':').ok_or_else(bad)?;
+    let name =
+        reqwest::header::HeaderName::from_bytes(name.trim().as_bytes()).map_err(|_| bad())?;
+    let value = reqwest::header::HeaderValue::from_str(value.trim()).map_err(|_| bad())?;
+    Ok((name, value))
+}
+
+/// One request, to the end of its answer's body.
+async fn exchange(shared: &Shared) -> Result<(), FailureReason> {
+    let resp = shared
+        .client
+        .post(shared.url.clone())
+        .header(reqwest::header::CONTENT_TYPE, shared.payload.content_type)
+        .headers(shared.headers.clone())
+        .body(shared.payload.body.clone())
+        .send()
+        .await
+        .map_err(|e| classify(&e))?;
+    let status = resp.status();
+    // An answer cut off mid-body is a dropped request, not a success.
+    resp.bytes().await.map_err(|e| classify(&e))?;
+    match status.as_u16() {
+        200..=299 => Ok(()),
+        503 => Err(FailureReason::QueueFull),
+        429 => Err(FailureReason::Throttled),
+        _ => Err(FailureReason::HttpStatus),
+    }
+}
+
+/// The failure reason of a transport error.
+fn classify(e: &reqwest::Error) -> FailureReason {
+    if e.is_timeout() {
+        FailureReason::Timeout
+    } else if e.is_connect() {
+        FailureReason::Connect
+    } else {
+        // Closed before or during the answer: reset, EOF, truncated body.
+        FailureReason::Dropped
+    }
+}
+
+struct Stats {
+    recorder: Recorder,
+    lag: Histogram<u64>,
+    from_send: Histogram<u64>,
+}
+
+fn us(d: Duration) -> u64 {
+    (d.as_micros() as u64).min(HIST_MAX_US)
+}
+
+/// Receives samples until every sender is gone, publishing progress.
+async fn collect(
+    mut rx: mpsc::UnboundedReceiver<Sample>,
+    progress: Option<watch::Sender<ReplayProgress>>,
+    sent: &AtomicU64,
+    total: u64,
+    start: Instant,
+) -> Stats {
+    let hist = || Histogram::new_with_max(HIST_MAX_US, 3).expect("static histogram bounds");
+    let mut s = Stats {
+        recorder: Recorder::new(),
+        lag: hist(),
+        from_send: hist(),
+    };
+    let mut meter = RateMeter::default();
+    let mut tick = tokio::time::interval(PROGRESS_EVERY);
+    let snapshot = |s: &Stats, meter: &mut RateMeter, finished: bool| {
+        let elapsed = start.elapsed();
+        let sent = sent.load(Ordering::Relaxed);
+        let failed = s.recorder.failures().total();
+        ReplayProgress {
+            elapsed_s: elapsed.as_secs_f64(),
+            total,
+            sent,
+            done: s.recorder.requests(),
+            succeeded: s.recorder.succeeded(),
+            failed,
+            rate_rps: meter.rate(elapsed, sent),
+            p50_ms: s.recorder.quantile_s(0.50) * 1e3,
+            p99_ms: s.recorder.quantile_s(0.99) * 1e3,
+            send_lag_p99_ms: if s.lag.is_empty() {
+                0.0
+            } else {
+                s.lag.value_at_quantile(0.99) as f64 / 1e3
+            },
+            finished,
+        }
+    };
+    loop {
+        tokio::select! {
+            biased;
+            sample = rx.recv() => {
+                let Some(x) = sample else { break };
+                s.recorder.arrival(x.scheduled_s);
+                let _ = s.lag.record(us(x.lag));
+                match x.result {
+                    Ok(()) => {
+                        s.recorder.success(x.scheduled_s, x.from_scheduled.as_secs_f64());
+                        let _ = s.from_send.record(us(x.from_send));
+                    }
+                    Err(reason) => s.recorder.failure(
+                        x.scheduled_s,
+                        x.scheduled_s + x.from_scheduled.as_secs_f64(),
+                        reason,
+                    ),
+                }
+            }
+            _ = tick.tick() => {
+                if let Some(p) = &progress {
+                    let snap = snapshot(&s, &mut meter, false);
+                    let _ = p.send(snap);
+                }
+            }
+        }
+    }
+    if let Some(p) = &progress {
+        let snap = snapshot(&s, &mut meter, true);
+        let _ = p.send(snap);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_are_checked() {
+        let ok = ReplayOptions::new("t.csv", "http://127.0.0.1:1/predict");
+        assert!(check(&ok).is_ok());
+        let mut o = ok.clone();
+        o.url = "127.0.0.1:8080".into();
+        assert!(check(&o).unwrap_err().to_string().contains("--url"));
+        let mut o = ok.clone();
+        o.url = "ftp://x/".into();
+        assert!(check(&o).unwrap_err().to_string().contains("http or https"));
+        let mut o = ok.clone();
+        o.speed = 0.0;
+        assert!(check(&o).unwrap_err().to_string().contains("--speed"));
+        let mut o = ok.clone();
+        o.timeout = Duration::ZERO;
+        assert!(check(&o).unwrap_err().to_string().contains("--timeout-s"));
+        let mut o = ok;
+        o.concurrency_limit = Some(0);
+        assert!(check(&o)
+            .unwrap_err()
+            .to_string()
+            .contains("--concurrency-limit"));
+    }
+
+    #[test]
+    fn headers_parse_as_name_colon_value() {
+        let (n, v) = parse_header("X-Shape: 1,3,224,224").unwrap();
+        assert_eq!(
+            (n.as_str(), v.to_str().unwrap()),
+            ("x-shape", "1,3,224,224")
+        );
+        assert!(parse_header("no colon").is_err());
+        assert!(parse_header("bad name: x").is_err());
+    }
+
+    #[test]
+    fn waiting_stops_when_asked() {
+        let stop = AtomicBool::new(true);
+        assert!(!wait_until(
+            Instant::now() + Duration::from_secs(3600),
+            &stop
+        ));
+        let go = AtomicBool::new(false);
+        let due = Instant::now() + Duration::from_millis(2);
+        assert!(wait_until(due, &go));
+        assert!(Instant::now() >= due);
+    }
+}
