@@ -242,3 +242,33 @@ fn every_screen_shows_all_tabs_at_both_sizes() {
         }
     }
 }
+
+#[test]
+fn replay_live_view() {
+    use advisor::live::progress::ReplayProgress;
+    use advisor::tui::replay::{ReplayAction, ReplayState};
+    let mut s = ReplayState::new("http://127.0.0.1:8080/predict", "traces/workload-40.csv");
+    for i in 1..=40u64 {
+        let sent = i * 150;
+        let failed = if i > 30 { (i - 30) * 4 } else { 0 };
+        s.update(ReplayAction::Snapshot(ReplayProgress {
+            elapsed_s: i as f64 * 0.25,
+            total: 15_000,
+            sent,
+            done: sent - 12,
+            succeeded: sent - 12 - failed,
+            failed,
+            rate_rps: 20.0 + (i % 7) as f64,
+            p50_ms: 10.0 + (i % 5) as f64,
+            p99_ms: 30.0 + i as f64,
+            send_lag_p99_ms: 0.8,
+            finished: false,
+        }));
+    }
+    for (w, h) in SIZES {
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        t.draw(|f| advisor::tui::screens::replay::draw(f, &s, &Theme::plain()))
+            .unwrap();
+        insta::assert_snapshot!(format!("replay_{w}x{h}"), t.backend());
+    }
+}

@@ -11,6 +11,7 @@ pub mod memory;
 pub mod overlays;
 pub mod profile;
 pub mod recommend;
+pub mod replay;
 pub mod widgets;
 pub mod workload;
 
@@ -30,21 +31,7 @@ pub const MIN_SIZE: (u16, u16) = (60, 16);
 /// Draws the whole frame for the state.
 pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     let area = frame.area();
-    if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
-        widgets::message(
-            frame,
-            area,
-            vec![
-                Line::raw(format!(
-                    "advisor needs a terminal of at least {}x{};",
-                    MIN_SIZE.0, MIN_SIZE.1
-                )),
-                Line::raw(format!(
-                    "this one is {}x{}. Enlarge it, or q to quit.",
-                    area.width, area.height
-                )),
-            ],
-        );
+    if too_small(frame, area) {
         return;
     }
     let [top, body, bottom] = Layout::vertical([
@@ -70,6 +57,29 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
         Overlay::Form(form) => overlays::form(frame, body, form, theme),
         Overlay::Confirm(files) => overlays::confirm(frame, body, &files.existing, theme),
     }
+}
+
+/// Draws a message instead of a screen when the terminal is smaller than
+/// [`MIN_SIZE`]; returns whether it did.
+pub fn too_small(frame: &mut Frame, area: Rect) -> bool {
+    if area.width >= MIN_SIZE.0 && area.height >= MIN_SIZE.1 {
+        return false;
+    }
+    widgets::message(
+        frame,
+        area,
+        vec![
+            Line::raw(format!(
+                "advisor needs a terminal of at least {}x{};",
+                MIN_SIZE.0, MIN_SIZE.1
+            )),
+            Line::raw(format!(
+                "this one is {}x{}. Enlarge it, or q to quit.",
+                area.width, area.height
+            )),
+        ],
+    );
+    true
 }
 
 fn draw_tabs(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
