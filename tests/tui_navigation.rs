@@ -391,6 +391,8 @@ fn export_asks_before_overwriting() {
     assert!(s.status.as_ref().unwrap().text.contains("r.html"));
     s.update(Action::Exported(Err("disk full".into())));
     assert!(s.status.as_ref().unwrap().error);
+    press(&mut s, KeyCode::Tab);
+    assert_eq!(s.status, None, "news goes when the user moves on");
 }
 
 #[test]

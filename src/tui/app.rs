@@ -38,6 +38,8 @@ struct Timing {
     first_frame: Option<Duration>,
     /// Wall-clock time of the first frame, for timing from outside the process.
     first_frame_unix_s: f64,
+    /// From the start to the first frame that shows the advice.
+    first_advice: Option<Duration>,
     draws: Vec<Duration>,
 }
 
@@ -48,11 +50,15 @@ impl Timing {
             start,
             first_frame: None,
             first_frame_unix_s: 0.0,
+            first_advice: None,
             draws: Vec::new(),
         }
     }
 
-    fn record(&mut self, took: Duration) {
+    fn record(&mut self, took: Duration, advised: bool) {
+        if advised && self.first_advice.is_none() {
+            self.first_advice = Some(self.start.elapsed());
+        }
         if self.first_frame.is_none() {
             self.first_frame = Some(self.start.elapsed());
             self.first_frame_unix_s = std::time::SystemTime::now()
@@ -79,9 +85,10 @@ impl Timing {
             ms.iter().sum::<f64>() / ms.len() as f64
         };
         let text = format!(
-            "first_frame_ms {:.3}\nfirst_frame_unix_s {:.6}\ndraws {}\ndraw_mean_ms {mean:.3}\ndraw_p50_ms {:.3}\ndraw_p95_ms {:.3}\ndraw_max_ms {:.3}\n",
+            "first_frame_ms {:.3}\nfirst_frame_unix_s {:.6}\nfirst_advice_ms {:.1}\ndraws {}\ndraw_mean_ms {mean:.3}\ndraw_p50_ms {:.3}\ndraw_p95_ms {:.3}\ndraw_max_ms {:.3}\n",
             self.first_frame.unwrap_or_default().as_secs_f64() * 1e3,
             self.first_frame_unix_s,
+            self.first_advice.map_or(f64::NAN, |d| d.as_secs_f64() * 1e3),
             ms.len(),
             q(0.5),
             q(0.95),
@@ -147,7 +154,7 @@ fn event_loop(
         if dirty {
             let t = Instant::now();
             terminal.draw(|f| screens::draw(f, state, theme))?;
-            timing.record(t.elapsed());
+            timing.record(t.elapsed(), state.advice.advice.is_some());
             dirty = false;
         }
         if event::poll(tick)? {

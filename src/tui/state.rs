@@ -458,6 +458,20 @@ impl State {
 
     /// Applies one action; returns the work it starts.
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        // News stays until the user moves on.
+        if matches!(
+            action,
+            Action::Tab(_)
+                | Action::Go(_)
+                | Action::Move(_)
+                | Action::Enter
+                | Action::Back
+                | Action::NextSort
+                | Action::ReverseSort
+                | Action::Scale(_)
+        ) {
+            self.status = None;
+        }
         match action {
             Action::Quit => {
                 self.quit = true;
