@@ -72,6 +72,9 @@ fn profile_on_screen(opts: ProfileOptions, out: PathBuf) -> anyhow::Result<()> {
     if !opts.model.is_file() {
         return Err(bad_input(format!("{}: no such file", opts.model.display())));
     }
+    // A file that is not a model is refused here, with its exit code,
+    // rather than on a screen the user must dismiss.
+    crate::model::inspect(&opts.model)?;
     let job = crate::tui::ProfileJob {
         options: opts,
         out: out.clone(),
