@@ -50,6 +50,21 @@ pub fn replay(ctx: &Ctx, args: ReplayArgs) -> anyhow::Result<()> {
     let stop = opts.stop.clone();
 
     let rt = tokio_runtime()?;
+    if ctx.tui() {
+        // The live view on this thread, the replay on the runtime's.
+        let (tx, rx) = progress::channel();
+        let (url, trace) = (args.url.clone(), args.trace.display().to_string());
+        let running = rt.spawn(replay::replay(opts, Some(tx)));
+        let viewed = crate::tui::replay::run(rx, stop.clone(), &url, &trace);
+        stop.store(true, Ordering::Relaxed);
+        let report = rt.block_on(running)??;
+        viewed?;
+        rt.shutdown_background();
+        for w in &report.warnings {
+            ctx.warn(w);
+        }
+        return print_report(&report);
+    }
     let report = rt.block_on(async move {
         tokio::spawn(async move {
             if tokio::signal::ctrl_c().await.is_ok() {

@@ -28,6 +28,10 @@ pub fn run(ctx: &Ctx, args: ProfileArgs) -> anyhow::Result<()> {
         )));
     }
 
+    if ctx.tui() {
+        return profile_on_screen(opts, out);
+    }
+
     let bar = ctx.progress().then(new_bar);
     let mut on_event = |e: ProgressEvent| {
         if let Some(text) = &e.notice {
@@ -60,6 +64,29 @@ pub fn run(ctx: &Ctx, args: ProfileArgs) -> anyhow::Result<()> {
         println!("\nsaved {}", out.display());
     }
     Ok(())
+}
+
+/// Profiles with the interactive screen showing progress; the screen goes
+/// on to the comparison and the advice. The profile is saved as without it.
+fn profile_on_screen(opts: ProfileOptions, out: PathBuf) -> anyhow::Result<()> {
+    if !opts.model.is_file() {
+        return Err(bad_input(format!("{}: no such file", opts.model.display())));
+    }
+    // A file that is not a model is refused here, with its exit code,
+    // rather than on a screen the user must dismiss.
+    crate::model::inspect(&opts.model)?;
+    let job = crate::tui::ProfileJob {
+        options: opts,
+        out: out.clone(),
+    };
+    match crate::tui::run_profile(job)? {
+        Some(measured) => {
+            print!("{}", summary::render(&measured));
+            println!("\nsaved {}", out.display());
+            Ok(())
+        }
+        None => anyhow::bail!("profiling stopped before it finished; nothing was saved"),
+    }
 }
 
 fn new_bar() -> ProgressBar {

@@ -9,6 +9,7 @@ use crate::cli::recommend::{BudgetPerArg, RecommendArgs, ReportArgs};
 use crate::error::bad_input;
 use crate::pricing::snapshot::{self, Snapshot};
 use crate::profile::Profile;
+use crate::report::{self, Format};
 use crate::workload::generate::Preset;
 use crate::workload::Trace;
 use anyhow::Result;
@@ -51,9 +52,10 @@ pub fn demo_request() -> Result<Request> {
 /// the recommendation as `advisor recommend` does, after a line saying what
 /// it is and how to run it on one's own model.
 pub fn demo(ctx: &Ctx) -> Result<()> {
+    if ctx.tui() {
+        return crate::tui::run_demo(crate::tui::demo_setup()?);
+    }
     let req = demo_request()?;
-    // The interactive screen, where built, takes over here when ctx.tui();
-    // until then a terminal gets the same plain verdict.
     let header = (!ctx.global.json).then_some(DEMO_HEADER);
     recommend(ctx, &req, header)
 }
@@ -155,7 +157,86 @@ fn write_stdout(text: &str) -> Result<()> {
     }
 }
 
-/// Runs `advisor report`.
-pub fn report(_ctx: &Ctx, _args: ReportArgs) -> anyhow::Result<()> {
-    anyhow::bail!("report: not built yet")
+/// The format a report file is written in: the flag, else the extension.
+pub fn report_format(args: &ReportArgs) -> anyhow::Result<Format> {
+    if let Some(f) = args.format {
+        return Ok(f);
+    }
+    let ext = args
+        .out
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    match ext.as_deref() {
+        Some("md") | Some("markdown") => Ok(Format::Md),
+        Some("html") | Some("htm") => Ok(Format::Html),
+        Some("json") => Ok(Format::Json),
+        Some("csv") => Ok(Format::Csv),
+        _ => Err(bad_input(format!(
+            "-o {}: cannot tell the format from the extension; pass --format md|html|json|csv",
+            args.out.display()
+        ))),
+    }
+}
+
+/// Runs `advisor report`: advises as `recommend` does, then writes the report.
+pub fn report(ctx: &Ctx, args: ReportArgs) -> anyhow::Result<()> {
+    let format = report_format(&args)?;
+    // Refused before the simulations, so a taken name costs nothing.
+    if args.out.exists() && !args.force {
+        return Err(bad_input(format!(
+            "{} already exists; pass --force to overwrite it or -o to write elsewhere",
+            args.out.display()
+        )));
+    }
+    let a = &args.inputs;
+    let constraints = constraints(a)?;
+    let profile = super::simulate::load_profile(&a.profile)?;
+    let (snap, offers) = super::simulate::select_offers(&a.offers)?;
+    let (trace, warnings) = Trace::load(&a.trace)?;
+    for w in &warnings {
+        ctx.warn(w);
+    }
+    if trace.is_empty() {
+        return Err(bad_input(format!(
+            "{}: the trace has no requests",
+            a.trace.display()
+        )));
+    }
+    let seed = a.seed;
+    let req = Request {
+        profile: profile.clone(),
+        trace,
+        trace_name: a.trace.display().to_string(),
+        snapshot: snap,
+        offers,
+        constraints,
+        seed,
+    };
+    let advice = advise::advise(&req)?;
+    let r = report::assemble(report::Inputs {
+        profile: &profile,
+        trace: &req.trace,
+        offers: &req.offers,
+        advice,
+        generated_at: chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        seed,
+    })?;
+    report::write(&args.out, &report::render(&r, format)?, args.force)?;
+    if ctx.global.json {
+        #[derive(Serialize)]
+        struct Written<'a> {
+            report: String,
+            format: Format,
+            best: Option<&'a str>,
+        }
+        return ctx.print_json(&Written {
+            report: args.out.display().to_string(),
+            format,
+            best: r.advice.best.as_ref().map(|b| b.id.as_str()),
+        });
+    }
+    if !ctx.global.quiet {
+        println!("wrote {}", args.out.display());
+    }
+    Ok(())
 }

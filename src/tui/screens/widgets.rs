@@ -1,0 +1,272 @@
+//! Small drawing helpers the screens share: section blocks, waiting
+//! messages, chart axes, and series thinned to what a chart can show.
+
+use crate::outcome::Series;
+use crate::tui::theme::Theme;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Axis, Block, Borders, Paragraph, Wrap};
+use ratatui::Frame;
+
+/// Frames of the spinner shown while a job runs.
+const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
+
+/// The spinner frame for a tick.
+pub fn spinner(tick: u64) -> &'static str {
+    SPINNER[(tick % SPINNER.len() as u64) as usize]
+}
+
+/// A section: a rule on top carrying the title.
+pub fn section<'a>(title: impl Into<String>, theme: &Theme) -> Block<'a> {
+    Block::new()
+        .borders(Borders::TOP)
+        .border_style(theme.dim)
+        .title(Span::styled(format!(" {} ", title.into()), theme.title))
+}
+
+/// A centred message in an area, e.g. "computing the advice".
+pub fn message(frame: &mut Frame, area: Rect, lines: Vec<Line<'_>>) {
+    let rows: u16 = lines
+        .iter()
+        .map(|l| wrapped_height(&l.to_string(), area.width))
+        .sum();
+    let h = rows.min(area.height);
+    let y = area.y + area.height.saturating_sub(h) / 2;
+    let inner = Rect::new(area.x, y, area.width, h);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true }),
+        inner,
+    );
+}
+
+/// The message shown while the advice is being computed, or why it is not there.
+pub fn advice_pending(
+    frame: &mut Frame,
+    area: Rect,
+    state: &crate::tui::state::State,
+    theme: &Theme,
+) {
+    let a = &state.advice;
+    let lines = if let Some(e) = &a.error {
+        vec![
+            Line::styled("The advice could not be computed:", theme.bad),
+            Line::raw(e.clone()),
+        ]
+    } else if a.running {
+        let secs = state.tick.saturating_sub(a.started_tick) / super::TICKS_PER_S;
+        vec![
+            Line::raw(format!(
+                "{} Computing the advice: every offer, memory size and batch setting, simulated",
+                spinner(state.tick)
+            )),
+            Line::styled(format!("{secs} s so far"), theme.dim),
+        ]
+    } else {
+        vec![Line::styled(
+            "The advice follows once the model and the workload are known.",
+            theme.dim,
+        )]
+    };
+    message(frame, area, lines);
+}
+
+/// An axis with `n` evenly spaced labels over `bounds`, formatted by `fmt`.
+pub fn axis<'a>(
+    title: &'a str,
+    bounds: [f64; 2],
+    n: usize,
+    fmt: impl Fn(f64) -> String,
+    theme: &Theme,
+) -> Axis<'a> {
+    let n = n.max(2);
+    let labels: Vec<Span> = (0..n)
+        .map(|i| {
+            let x = bounds[0] + (bounds[1] - bounds[0]) * i as f64 / (n - 1) as f64;
+            Span::raw(fmt(x))
+        })
+        .collect();
+    Axis::default()
+        .title(Span::styled(title, theme.dim))
+        .bounds(bounds)
+        .labels(labels)
+        .style(theme.dim)
+}
+
+/// Seconds for an axis label: `0` at the origin rather than `0 us`.
+pub fn secs0(s: f64) -> String {
+    if s == 0.0 {
+        "0".to_string()
+    } else {
+        crate::text::secs(s)
+    }
+}
+
+/// Upper bound for an axis: the largest value with a little headroom, never 0.
+pub fn upper(values: impl IntoIterator<Item = f64>) -> f64 {
+    let max = values
+        .into_iter()
+        .filter(|v| v.is_finite())
+        .fold(0.0_f64, f64::max);
+    if max > 0.0 {
+        max * 1.1
+    } else {
+        1.0
+    }
+}
+
+/// Bounds for an axis that need not start at zero: the values' range with
+/// a margin, so that small differences (costs within 20%) stay visible.
+pub fn span(values: impl IntoIterator<Item = f64>) -> [f64; 2] {
+    let (lo, hi) = values
+        .into_iter()
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
+    if !lo.is_finite() {
+        return [0.0, 1.0];
+    }
+    let pad = ((hi - lo) * 0.1).max(hi.abs() * 0.02).max(1e-9);
+    [(lo - pad).max(0.0), hi + pad]
+}
+
+/// Lines `text` takes wrapped at `width`.
+pub fn wrapped_height(text: &str, width: u16) -> u16 {
+    crate::report::words::wrap(text, width.max(1) as usize).len() as u16
+}
+
+/// A series merged into at most `max` points: mean latency weighted by
+/// completions, success ratio over the merged requests, most instances.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Thinned {
+    /// (time s, mean latency s) where requests completed.
+    pub latency: Vec<(f64, f64)>,
+    /// (time s, success ratio) where requests arrived.
+    pub success: Vec<(f64, f64)>,
+    /// (time s, instances alive).
+    pub instances: Vec<(f64, f64)>,
+    /// (time s, requests per second arriving).
+    pub arrivals: Vec<(f64, f64)>,
+}
+
+/// Thins a series to at most `max` points per line; instance counts
+/// follow [`crate::report::instances_over_time`].
+pub fn thin(series: &Series, max: usize) -> Thinned {
+    let n = series.buckets.len();
+    let group = n.div_ceil(max.max(1)).max(1);
+    let mut out = Thinned::default();
+    let alive = crate::report::instances_over_time(series);
+    for (g, chunk) in series.buckets.chunks(group).enumerate() {
+        let t = (g * group) as f64 * series.bucket_s + chunk.len() as f64 * series.bucket_s / 2.0;
+        let completions: u64 = chunk.iter().map(|b| b.completions).sum();
+        let failures: u64 = chunk.iter().map(|b| b.failures).sum();
+        let arrivals: u64 = chunk.iter().map(|b| b.arrivals).sum();
+        let latency: f64 = chunk.iter().map(|b| b.latency_sum_s).sum();
+        if completions > 0 {
+            out.latency.push((t, latency / completions as f64));
+        }
+        if completions + failures > 0 {
+            out.success
+                .push((t, completions as f64 / (completions + failures) as f64));
+        }
+        let first = g * group;
+        let inst = alive[first..first + chunk.len()]
+            .iter()
+            .copied()
+            .max()
+            .unwrap_or(0);
+        out.instances.push((t, inst as f64));
+        let width = chunk.len() as f64 * series.bucket_s;
+        if width > 0.0 {
+            out.arrivals.push((t, arrivals as f64 / width));
+        }
+    }
+    out
+}
+
+/// A key hint: the key in the key style, then what it does.
+pub fn hint<'a>(key: &'a str, what: &'a str, theme: &Theme) -> Vec<Span<'a>> {
+    vec![
+        Span::styled(key, theme.key),
+        Span::raw(":"),
+        Span::raw(what),
+        Span::raw("  "),
+    ]
+}
+
+/// A label and a value on one line, the label dimmed.
+pub fn field<'a>(label: &'a str, value: String, theme: &Theme) -> Line<'a> {
+    Line::from(vec![Span::styled(label, theme.dim), Span::raw(value)])
+}
+
+/// `s` cut to `width` characters, with an ellipsis when cut.
+pub fn fit(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        s.to_string()
+    } else if width == 0 {
+        String::new()
+    } else {
+        let mut out: String = s.chars().take(width - 1).collect();
+        out.push('…');
+        out
+    }
+}
+
+/// A style that marks what meets the targets and what does not.
+pub fn verdict_style(meets: bool, theme: &Theme) -> Style {
+    if meets {
+        theme.good
+    } else {
+        theme.bad
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outcome::Bucket;
+
+    #[test]
+    fn thinning_keeps_totals_and_weights_latency_by_completions() {
+        let b = |completions, failures, lat, inst| Bucket {
+            arrivals: completions + failures,
+            completions,
+            failures,
+            latency_sum_s: lat,
+            instances: inst,
+            started: 0,
+        };
+        let s = Series {
+            bucket_s: 1.0,
+            buckets: vec![b(1, 0, 1.0, 1), b(3, 1, 9.0, 4), b(0, 0, 0.0, 2)],
+        };
+        let t = thin(&s, 2);
+        // Two groups: buckets 0-1 and bucket 2.
+        assert_eq!(t.latency, vec![(1.0, 2.5)]);
+        assert_eq!(t.success, vec![(1.0, 0.8)]);
+        assert_eq!(t.instances, vec![(1.0, 4.0), (2.5, 2.0)]);
+        assert_eq!(t.arrivals, vec![(1.0, 2.5), (2.5, 0.0)]);
+        assert_eq!(thin(&s, 10).latency.len(), 2);
+        assert_eq!(thin(&s, 10).instances[2].1, 2.0);
+        let gap = Series {
+            bucket_s: 1.0,
+            buckets: vec![b(1, 0, 1.0, 3), b(1, 0, 1.0, 0)],
+        };
+        assert_eq!(thin(&gap, 10).instances[1].1, 3.0);
+    }
+
+    #[test]
+    fn fit_cuts_with_an_ellipsis() {
+        assert_eq!(fit("abcdef", 4), "abc…");
+        assert_eq!(fit("abc", 4), "abc");
+        assert_eq!(upper([0.0]), 1.0);
+        let [lo, hi] = span([80.0, 100.0]);
+        assert!(lo > 70.0 && lo < 80.0 && hi > 100.0, "{lo} {hi}");
+        assert_eq!(span([f64::NAN]), [0.0, 1.0]);
+        assert_eq!(wrapped_height("aa bb cc", 5), 2);
+        assert!((upper([2.0, f64::NAN]) - 2.2).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,274 @@
+//! Every screen drawn into a test terminal at 80x24 and 120x40 and checked
+//! against its snapshot. The data are deterministic: the bundled
+//! MobileNetV2 profile, the study's presets generated with seed 1, the
+//! built-in `current` prices, simulations seeded with 1.
+
+use advisor::advise::Constraints;
+use advisor::profile::ProgressEvent;
+use advisor::tui::action::{Action, Overwrite, Screen, Source};
+use advisor::tui::jobs::settle;
+use advisor::tui::screens::draw;
+use advisor::tui::state::{Overlay, Setup, State};
+use advisor::tui::theme::Theme;
+use advisor::workload::generate::Preset;
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+use ratatui::Terminal;
+use std::path::PathBuf;
+use std::sync::{Arc, LazyLock};
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+
+fn setup() -> Setup {
+    let snap = advisor::pricing::builtin("current").unwrap();
+    Setup {
+        profile: Some(Arc::new(
+            advisor::profile::bundled::get("mobilenetv2").unwrap(),
+        )),
+        profiling: None,
+        sources: Preset::ALL.into_iter().map(Source::Preset).collect(),
+        first_source: 1,
+        snapshot: snap.name,
+        offers: Arc::new(snap.offers),
+        constraints: Constraints::default(),
+        seed: 1,
+        screen: Screen::Recommend,
+    }
+}
+
+/// The demo's state with every job done, computed once for all tests.
+static SETTLED: LazyLock<State> = LazyLock::new(|| {
+    let (mut s, effects) = State::new(setup());
+    settle(&mut s, effects);
+    assert!(s.advice.advice.is_some(), "{:?}", s.advice.error);
+    assert!(!s.busy());
+    s
+});
+
+fn render(state: &State, w: u16, h: u16, theme: &Theme) -> Terminal<TestBackend> {
+    let mut state = state.clone();
+    state.update(Action::Resize(w, h));
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| draw(f, &state, theme)).unwrap();
+    t
+}
+
+/// Draws `state` at both sizes and checks each against its snapshot.
+fn check(name: &str, state: &State) {
+    for (w, h) in SIZES {
+        let t = render(state, w, h, &Theme::plain());
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), t.backend());
+    }
+}
+
+fn on(screen: Screen) -> State {
+    let mut s = SETTLED.clone();
+    s.update(Action::Go(screen));
+    s
+}
+
+#[test]
+fn profile_screen() {
+    check("profile", &on(Screen::Profile));
+}
+
+#[test]
+fn workload_screen() {
+    check("workload", &on(Screen::Workload));
+}
+
+#[test]
+fn compare_screen() {
+    check("compare", &on(Screen::Compare));
+}
+
+#[test]
+fn compare_detail() {
+    let mut s = on(Screen::Compare);
+    s.update(Action::Enter);
+    assert!(s.compare.detail);
+    check("compare_detail", &s);
+}
+
+#[test]
+fn batching_screen() {
+    check("batching", &on(Screen::Batching));
+}
+
+#[test]
+fn memory_screen() {
+    check("memory", &on(Screen::Memory));
+}
+
+#[test]
+fn break_even_screen() {
+    check("break_even", &on(Screen::BreakEven));
+}
+
+#[test]
+fn recommend_screen() {
+    check("recommend", &on(Screen::Recommend));
+}
+
+#[test]
+fn recommend_scrolled() {
+    let mut s = on(Screen::Recommend);
+    s.update(Action::Resize(80, 24));
+    s.update(Action::Move(advisor::tui::action::Move::Last));
+    assert!(
+        s.recommend_scroll > 0,
+        "the recommendation is longer than 80x24"
+    );
+    assert_eq!(s.recommend_scroll, s.recommend_max_scroll());
+    let t = render(&s, 80, 24, &Theme::plain());
+    insta::assert_snapshot!("recommend_scrolled_80x24", t.backend());
+}
+
+#[test]
+fn help_overlay() {
+    let mut s = on(Screen::Compare);
+    s.update(Action::ToggleHelp);
+    check("help", &s);
+}
+
+#[test]
+fn constraint_form() {
+    let mut s = on(Screen::Recommend);
+    s.update(Action::EditConstraints);
+    for c in "2x50".chars() {
+        s.update(Action::FormChar(c));
+    }
+    check("form", &s);
+    s.update(Action::FormField(1));
+    for _ in 0..4 {
+        s.update(Action::FormBackspace);
+    }
+    for c in "150".chars() {
+        s.update(Action::FormChar(c));
+    }
+    s.update(Action::FormSubmit);
+    assert!(matches!(s.overlay, Overlay::Form(_)));
+    check("form_error", &s);
+}
+
+#[test]
+fn overwrite_question() {
+    let mut s = on(Screen::Recommend);
+    let html = PathBuf::from("advisor-report-20260101-000000.html");
+    s.update(Action::AskOverwrite(Overwrite {
+        paths: vec![
+            html.clone(),
+            PathBuf::from("advisor-report-20260101-000000.md"),
+        ],
+        existing: vec![html],
+    }));
+    check("confirm", &s);
+}
+
+#[test]
+fn live_profiling() {
+    let mut setup = setup();
+    setup.profile = None;
+    setup.profiling = Some(("models/m.onnx".into(), "profiles/m.toml".into()));
+    setup.screen = Screen::Profile;
+    let (mut s, _) = State::new(setup);
+    s.update(Action::ProfileProgress(ProgressEvent {
+        phase: "latency: 2 threads, batch 8".into(),
+        done: 12,
+        total: 17,
+        eta: Some(std::time::Duration::from_secs(9)),
+        notice: None,
+    }));
+    s.update(Action::ProfileProgress(ProgressEvent {
+        phase: String::new(),
+        done: 12,
+        total: 17,
+        eta: None,
+        notice: Some("the CUDA execution provider is not available; the CPU is profiled".into()),
+    }));
+    check("profile_live", &s);
+    for screen in [Screen::Compare, Screen::Recommend] {
+        s.update(Action::Go(screen));
+        let t = render(&s, 80, 24, &Theme::plain());
+        insta::assert_snapshot!(format!("waiting_{}", screen.title()), t.backend());
+    }
+}
+
+#[test]
+fn too_small_a_terminal_says_so() {
+    let t = render(&SETTLED, 50, 12, &Theme::plain());
+    let text = t.backend().to_string();
+    assert!(
+        text.contains("needs a terminal of at least 60x16"),
+        "{text}"
+    );
+    assert!(text.contains("this one is 50x12"), "{text}");
+}
+
+#[test]
+fn no_color_draws_without_colours() {
+    for screen in Screen::ALL {
+        let s = on(screen);
+        let t = render(&s, 120, 40, &Theme::plain());
+        let buf = t.backend().buffer();
+        let coloured = buf
+            .content()
+            .iter()
+            .filter(|c| c.fg != Color::Reset || c.bg != Color::Reset)
+            .count();
+        assert_eq!(coloured, 0, "{screen:?} has coloured cells without colours");
+        let t = render(&s, 120, 40, &Theme::colored());
+        let coloured = t
+            .backend()
+            .buffer()
+            .content()
+            .iter()
+            .filter(|c| c.fg != Color::Reset || c.bg != Color::Reset)
+            .count();
+        assert!(coloured > 0, "{screen:?} uses colour when allowed");
+    }
+}
+
+#[test]
+fn every_screen_shows_all_tabs_at_both_sizes() {
+    for screen in Screen::ALL {
+        for (w, h) in SIZES {
+            let t = render(&on(screen), w, h, &Theme::plain());
+            let text = t.backend().to_string();
+            let tabs = text.lines().next().unwrap();
+            for s in Screen::ALL {
+                assert!(tabs.contains(s.title()), "{screen:?} {w}x{h}: {tabs}");
+            }
+        }
+    }
+}
+
+#[test]
+fn replay_live_view() {
+    use advisor::live::progress::ReplayProgress;
+    use advisor::tui::replay::{ReplayAction, ReplayState};
+    let mut s = ReplayState::new("http://127.0.0.1:8080/predict", "traces/workload-40.csv");
+    for i in 1..=40u64 {
+        let sent = i * 150;
+        let failed = if i > 30 { (i - 30) * 4 } else { 0 };
+        s.update(ReplayAction::Snapshot(ReplayProgress {
+            elapsed_s: i as f64 * 0.25,
+            total: 15_000,
+            sent,
+            done: sent - 12,
+            succeeded: sent - 12 - failed,
+            failed,
+            rate_rps: 20.0 + (i % 7) as f64,
+            p50_ms: 10.0 + (i % 5) as f64,
+            p99_ms: 30.0 + i as f64,
+            send_lag_p99_ms: 0.8,
+            finished: false,
+        }));
+    }
+    for (w, h) in SIZES {
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        t.draw(|f| advisor::tui::screens::replay::draw(f, &s, &Theme::plain()))
+            .unwrap();
+        insta::assert_snapshot!(format!("replay_{w}x{h}"), t.backend());
+    }
+}
