@@ -75,6 +75,10 @@ pub struct Series {
 pub struct SeriesRecorder {
     width_s: f64,
     buckets: Vec<Bucket>,
+    /// The instance count as last reported, and since when: a count holds
+    /// until the next report, so every bucket it spans gets it.
+    level: u64,
+    level_t: f64,
 }
 
 impl Default for SeriesRecorder {
@@ -89,6 +93,8 @@ impl SeriesRecorder {
         SeriesRecorder {
             width_s: INITIAL_WIDTH_S,
             buckets: Vec::new(),
+            level: 0,
+            level_t: 0.0,
         }
     }
 
@@ -143,12 +149,39 @@ impl SeriesRecorder {
         self.bucket(arrival_s).failures += 1;
     }
 
-    /// `count` instances were alive at `t_s`.
+    /// `count` instances were alive from `t_s` until the next report.
+    ///
+    /// A report of an earlier time than the last one (a platform settling an
+    /// expiry late) only raises its own bucket.
     #[inline]
     pub fn instances(&mut self, t_s: f64, count: u64) {
+        if t_s >= self.level_t {
+            self.hold_level_until(t_s);
+            self.level = count;
+            self.level_t = t_s;
+        }
         let b = self.bucket(t_s);
         if count > b.instances {
             b.instances = count;
+        }
+    }
+
+    /// Gives the current level to every bucket from the last report up to `t_s`.
+    #[inline]
+    fn hold_level_until(&mut self, t_s: f64) {
+        if self.level == 0 {
+            return;
+        }
+        // Growing the series first may widen it, which moves the indices.
+        self.bucket(t_s);
+        let from = (self.level_t.max(0.0) / self.width_s) as usize;
+        let to = (t_s.max(0.0) / self.width_s) as usize;
+        let level = self.level;
+        let last = self.buckets.len() - 1;
+        for b in &mut self.buckets[from.min(last)..=to.min(last)] {
+            if level > b.instances {
+                b.instances = level;
+            }
         }
     }
 
@@ -159,7 +192,11 @@ impl SeriesRecorder {
     }
 
     /// The series so far.
-    pub fn finish(self) -> Series {
+    pub fn finish(mut self) -> Series {
+        if let Some(last) = self.buckets.len().checked_sub(1) {
+            let end = (last as f64 + 0.5) * self.width_s;
+            self.hold_level_until(end);
+        }
         Series {
             bucket_s: self.width_s,
             buckets: self.buckets,
@@ -191,5 +228,21 @@ mod tests {
         assert!(series.buckets.iter().all(|b| b.instances == 6));
         assert!((series.buckets[3].mean_latency_s() - 0.5).abs() < 1e-12);
         assert_eq!(series.buckets[3].success_ratio(), 1.0);
+    }
+
+    #[test]
+    fn an_instance_count_holds_across_quiet_buckets() {
+        let mut s = SeriesRecorder::new();
+        s.arrival(0.0);
+        s.instances(0.0, 3);
+        s.instances(10.0, 0);
+        s.arrival(20.0);
+        let series = s.finish();
+        let at = |t: f64| series.buckets[(t / series.bucket_s) as usize].instances;
+        assert_eq!(at(0.0), 3);
+        assert_eq!(at(5.0), 3, "held between reports");
+        assert_eq!(at(9.9), 3);
+        assert_eq!(at(15.0), 0, "none after they stopped");
+        assert_eq!(at(20.0), 0);
     }
 }

@@ -180,10 +180,12 @@ fn over_time(s: &mut String, r: &Report) {
         .filter(|(_, b)| b.completions + b.failures > 0)
         .map(|(i, b)| (mid(i), b.success_ratio()))
         .collect();
-    let inst: Vec<(f64, f64)> = super::instances_over_time(&o.series)
-        .into_iter()
+    let inst: Vec<(f64, f64)> = o
+        .series
+        .buckets
+        .iter()
         .enumerate()
-        .map(|(i, n)| (mid(i), n as f64))
+        .map(|(i, b)| (mid(i), b.instances as f64))
         .collect();
     let mut lat = Plot::new(
         format!("Mean latency over time: {}", o.offer),

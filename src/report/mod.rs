@@ -257,27 +257,6 @@ pub fn coarsen(s: &Series, max: usize) -> Series {
     }
 }
 
-/// Instances alive in each bucket of a series.
-///
-/// The recorder notes the count when it changes, so a bucket in which
-/// nothing started or stopped reads 0; such a bucket carries the count of
-/// the bucket before it. A fall to exactly zero reads the same way and is
-/// carried too, so after every instance has stopped the count shows the
-/// last one until the next start (scale-to-zero inside a run is rare
-/// against keep-alive times of minutes).
-pub fn instances_over_time(s: &Series) -> Vec<u64> {
-    let mut last = 0;
-    s.buckets
-        .iter()
-        .map(|b| {
-            if b.instances > 0 {
-                last = b.instances;
-            }
-            last
-        })
-        .collect()
-}
-
 /// A curve's monthly cost at `rate`, interpolated in log-log space between
 /// its points; `None` outside them.
 pub fn cost_at(curve: &BreakEvenCurve, rate: f64) -> Option<f64> {
@@ -361,19 +340,6 @@ mod tests {
         assert_eq!(c.buckets.iter().map(|b| b.started).sum::<u64>(), 10);
         assert_eq!(c.buckets[0].instances, 2);
         assert_eq!(coarsen(&s, 100), s);
-    }
-
-    #[test]
-    fn instance_counts_carry_across_quiet_buckets() {
-        let b = |i: u64| Bucket {
-            instances: i,
-            ..Bucket::default()
-        };
-        let s = Series {
-            bucket_s: 1.0,
-            buckets: vec![b(0), b(3), b(0), b(0), b(2), b(0)],
-        };
-        assert_eq!(instances_over_time(&s), vec![0, 3, 3, 3, 2, 2]);
     }
 
     #[test]

