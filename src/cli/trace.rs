@@ -51,16 +51,26 @@ pub struct GenArgs {
     #[arg(long, value_name = "RATES", requires = "mmpp")]
     pub switch: Option<String>,
     /// Poisson process at RATE req/s.
-    #[arg(long, value_name = "RATE")]
+    #[arg(long, allow_negative_numbers = true, value_name = "RATE")]
     pub poisson: Option<f64>,
     /// A sinusoidal day around MEAN_RPS req/s: quiet at t = 0, busiest half a period later.
-    #[arg(long, value_name = "MEAN_RPS")]
+    #[arg(long, allow_negative_numbers = true, value_name = "MEAN_RPS")]
     pub diurnal: Option<f64>,
     /// Relative amplitude of the diurnal rate, 0 to 1.
-    #[arg(long, requires = "diurnal", default_value_t = 0.5)]
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        requires = "diurnal",
+        default_value_t = 0.5
+    )]
     pub amplitude: f64,
     /// Period of the diurnal rate, seconds [default: the duration].
-    #[arg(long, value_name = "SECONDS", requires = "diurnal")]
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        value_name = "SECONDS",
+        requires = "diurnal"
+    )]
     pub period: Option<f64>,
     /// Steps and bursts: from each time (s) on, the rate (req/s), as `0:5,60:50,120:5`.
     #[arg(long, value_name = "T:RATE,..")]
@@ -69,6 +79,7 @@ pub struct GenArgs {
     #[arg(
         long,
         value_name = "SECONDS",
+        allow_negative_numbers = true,
         required_unless_present = "preset",
         conflicts_with = "preset"
     )]
@@ -109,10 +120,10 @@ pub struct TransformArgs {
     #[arg(long, requires = "cut")]
     pub keep_time: bool,
     /// Play X times faster (times divided by X).
-    #[arg(long, value_name = "X")]
+    #[arg(long, allow_negative_numbers = true, value_name = "X")]
     pub speed: Option<f64>,
     /// Multiply the rate by X, keeping the shape: thinning below 1, replication above (seeded).
-    #[arg(long, value_name = "X")]
+    #[arg(long, allow_negative_numbers = true, value_name = "X")]
     pub scale_rate: Option<f64>,
     /// Seed for --scale-rate.
     #[arg(long, default_value_t = 1)]
