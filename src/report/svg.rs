@@ -365,10 +365,14 @@ impl Plot {
             if !inside(g.at, y1) {
                 continue;
             }
-            let x = fmt_px(sx.px(g.at));
+            let px = sx.px(g.at);
+            let x = fmt_px(px);
+            // A label near the right edge would run into the legend: put it
+            // on the guide's left instead.
+            let anchor = label_anchor(px, 3.0);
             let _ = write!(
                 s,
-                r#"<line class="guide" x1="{x}" y1="{TOP}" x2="{x}" y2="{}"/><text class="note" x="{x}" y="{}" dx="3">{}</text>"#,
+                r#"<line class="guide" x1="{x}" y1="{TOP}" x2="{x}" y2="{}"/><text class="note" x="{x}" y="{}" {anchor}>{}</text>"#,
                 H - BOTTOM,
                 TOP + 12.0,
                 esc(&g.label)
@@ -429,12 +433,14 @@ impl Plot {
             if !inside(m.x, m.y) {
                 continue;
             }
-            let (x, y) = (fmt_px(sx.px(m.x)), fmt_px(sy.px(m.y)));
+            let px = sx.px(m.x);
+            let (x, y) = (fmt_px(px), fmt_px(sy.px(m.y)));
             let _ = write!(s, r#"<g class="mark"><circle cx="{x}" cy="{y}" r="6"/>"#);
             if !m.label.is_empty() {
+                let anchor = label_anchor(px, 9.0);
                 let _ = write!(
                     s,
-                    r#"<text x="{x}" y="{y}" dx="9" dy="-8">{}</text>"#,
+                    r#"<text x="{x}" y="{y}" {anchor} dy="-8">{}</text>"#,
                     esc(&m.label)
                 );
             }
@@ -462,6 +468,17 @@ impl Plot {
         }
         s.push_str("</svg>");
         s
+    }
+}
+
+/// Where a label beside the point at `px` goes: to its right in the left
+/// half of the plot, to its left (right-aligned) in the right half, so it
+/// stays inside the plot whatever its length.
+fn label_anchor(px: f64, gap: f64) -> String {
+    if px > LEFT + (W - RIGHT - LEFT) / 2.0 {
+        format!(r#"dx="-{gap}" text-anchor="end""#)
+    } else {
+        format!(r#"dx="{gap}""#)
     }
 }
 
@@ -510,5 +527,30 @@ mod tests {
         assert!(svg.contains("&lt;best&gt;"));
         assert!(!svg.contains("<best>"));
         assert_eq!(svg.matches("<polyline").count(), 1);
+    }
+
+    #[test]
+    fn labels_on_the_right_turn_inward() {
+        let mut p = Plot::new(
+            "t",
+            Axis::linear("x", |v| format!("{v:.0}")),
+            Axis::linear("y", |v| format!("{v:.0}")),
+        );
+        p.series
+            .push(Series::line("s", vec![(0.0, 0.0), (10.0, 10.0)], 0));
+        for (x, label) in [(1.0, "left one"), (9.5, "right one")] {
+            p.marks.push(Mark {
+                x,
+                y: 5.0,
+                label: label.into(),
+            });
+        }
+        let svg = p.svg();
+        let tag = |label: &str| {
+            let end = svg.find(&format!(">{label}</text>")).unwrap();
+            svg[svg[..end].rfind("<text").unwrap()..end].to_string()
+        };
+        assert!(!tag("left one").contains("text-anchor"), "{svg}");
+        assert!(tag("right one").contains(r#"text-anchor="end""#), "{svg}");
     }
 }
