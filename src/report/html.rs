@@ -5,7 +5,8 @@
 //! price file) is escaped with [`esc`] before it is written.
 
 use super::svg::{esc, Axis, Draw, Guide, Mark, Plot, Series};
-use super::words::{constraints, figure, figures, money};
+use super::tables::{self, Cell, Table};
+use super::words::{against_best, constraints, figure, figures, money};
 use super::{cost_at, Report};
 use crate::advise::{Advice, Method};
 use crate::text::{pct, secs, usd};
@@ -13,8 +14,6 @@ use std::fmt::Write;
 
 /// Most curves in the break-even chart.
 const MAX_CURVES: usize = 8;
-/// Most rows of the comparison table.
-const MAX_ROWS: usize = 40;
 
 const STYLE: &str = "
 body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}
@@ -34,39 +33,45 @@ svg .mark circle{fill:none;stroke:#000;stroke-width:2}svg .mark text{font-size:1
 .bar{display:flex;height:28px;margin:.4em 0}.bar div{height:100%}
 ";
 
-/// Cells are HTML already escaped; a header starting with a space is a number column.
-fn table(out: &mut String, head: &[&str], rows: &[(bool, Vec<String>)]) {
+/// A table; every cell escaped for its kind, number columns right-aligned.
+fn table(out: &mut String, t: &Table) {
     out.push_str("<table><thead><tr>");
-    for h in head {
-        let class = if h.starts_with(' ') {
-            " class=\"n\""
-        } else {
-            ""
-        };
-        let _ = write!(out, "<th{class}>{}</th>", esc(h.trim()));
+    for (i, h) in t.head.iter().enumerate() {
+        let _ = write!(out, "<th{}>{}</th>", num_class(t, i), esc(h.trim()));
     }
     out.push_str("</tr></thead><tbody>");
-    for (highlight, r) in rows {
-        out.push_str(if *highlight {
+    for r in &t.rows {
+        out.push_str(if r.best {
             "<tr class=\"best\">"
         } else {
             "<tr>"
         });
-        for (i, c) in r.iter().enumerate() {
-            let num = head.get(i).is_some_and(|h| h.starts_with(' '));
-            let class = if num { " class=\"n\"" } else { "" };
-            let _ = write!(out, "<td{class}>{c}</td>");
+        for (i, c) in r.cells.iter().enumerate() {
+            let _ = write!(out, "<td{}>{}</td>", num_class(t, i), cell(c));
         }
         out.push_str("</tr>");
     }
     out.push_str("</tbody></table>\n");
 }
 
-fn yes_no(b: bool) -> String {
-    if b {
-        "<span class=\"ok\">yes</span>".to_string()
+fn num_class(t: &Table, i: usize) -> &'static str {
+    if t.numeric(i) {
+        " class=\"n\""
     } else {
-        "<span class=\"miss\">no</span>".to_string()
+        ""
+    }
+}
+
+fn cell(c: &Cell) -> String {
+    match c {
+        Cell::Text(s) => esc(s),
+        Cell::Code(s) => format!("<code>{}</code>", esc(s)),
+        Cell::Yes(true) => "<span class=\"ok\">yes</span>".to_string(),
+        Cell::Yes(false) => "<span class=\"miss\">no</span>".to_string(),
+        Cell::Source(s) if s.starts_with("https://") || s.starts_with("http://") => {
+            format!("<a href=\"{0}\">{0}</a>", esc(s))
+        }
+        Cell::Source(s) => esc(s),
     }
 }
 
@@ -276,55 +281,10 @@ fn comparison(s: &mut String, a: &Advice) {
         });
     }
     s.push_str(&plot.svg());
-    let best = a.best.as_ref().map(|b| b.id.as_str());
-    let rows: Vec<(bool, Vec<String>)> = a
-        .ranked
-        .iter()
-        .take(MAX_ROWS)
-        .map(|r| {
-            (
-                best == Some(r.id.as_str()),
-                vec![
-                    r.rank.map(|x| x.to_string()).unwrap_or_else(|| "-".into()),
-                    format!("<code>{}</code>", esc(&r.id)),
-                    esc(r.group.label()),
-                    usd(r.cost_per_month_usd),
-                    usd(r.cost_per_million_usd),
-                    secs(r.avg_latency_s),
-                    secs(r.p95_latency_s),
-                    secs(r.p99_latency_s),
-                    pct(r.success_ratio),
-                    r.cold_starts.to_string(),
-                    r.instances_created.to_string(),
-                    yes_no(r.meets_slo),
-                ],
-            )
-        })
-        .collect();
-    table(
-        s,
-        &[
-            " rank",
-            "option",
-            "kind",
-            " per month",
-            " per million",
-            " mean",
-            " p95",
-            " p99",
-            " success",
-            " cold starts",
-            " instances",
-            "meets targets",
-        ],
-        &rows,
-    );
-    if a.ranked.len() > MAX_ROWS {
-        let _ = writeln!(
-            s,
-            "<p>{} more options in the CSV report.</p>",
-            a.ranked.len() - MAX_ROWS
-        );
+    table(s, &tables::comparison(a));
+    let more = tables::comparison_left_out(a);
+    if more > 0 {
+        let _ = writeln!(s, "<p>{more} more options in the CSV report.</p>");
     }
 }
 
@@ -334,16 +294,7 @@ fn runners_up(s: &mut String, a: &Advice) {
     }
     s.push_str("<h2>Runners-up by kind</h2><ul>");
     for r in &a.runners_up {
-        let extra = r
-            .extra_per_month_usd
-            .map(|x| {
-                format!(
-                    ", {}{} per month against the best",
-                    if x >= 0.0 { "+" } else { "-" },
-                    usd(x.abs())
-                )
-            })
-            .unwrap_or_default();
+        let extra = against_best(r.extra_per_month_usd);
         let _ = write!(
             s,
             "<li><strong>{}</strong>: <code>{}</code>, {} per month{extra}, p95 {}, {}",
@@ -427,7 +378,7 @@ fn batching(s: &mut String, a: &Advice) {
             }
             s.push_str(&plot.svg());
         }
-        s.push('\n');
+        table(s, &tables::batching(b));
     }
 }
 
@@ -503,8 +454,8 @@ fn memory(s: &mut String, a: &Advice) {
             }
             s.push_str(&plot.svg());
         }
+        table(s, &tables::memory(m));
     }
-    s.push('\n');
 }
 
 fn break_even(s: &mut String, a: &Advice) {
@@ -565,6 +516,7 @@ fn break_even(s: &mut String, a: &Advice) {
         }
         s.push_str("</ul>\n");
     }
+    table(s, &tables::break_even(a));
 }
 
 fn sensitivity(s: &mut String, a: &Advice) {
@@ -576,28 +528,7 @@ fn sensitivity(s: &mut String, a: &Advice) {
     if let Some(v) = &sens.verdict {
         let _ = writeln!(s, "<p>{}</p>", esc(&v.text));
     }
-    let rows: Vec<(bool, Vec<String>)> = sens
-        .cases
-        .iter()
-        .map(|c| {
-            (
-                false,
-                vec![
-                    esc(&c.description),
-                    c.best
-                        .as_deref()
-                        .map(|b| format!("<code>{}</code>", esc(b)))
-                        .unwrap_or_else(|| "none meets the targets".into()),
-                    c.best_cost_per_month_usd
-                        .map(usd)
-                        .unwrap_or_else(|| "-".into()),
-                    c.best_p95_latency_s.map(secs).unwrap_or_else(|| "-".into()),
-                    yes_no(c.changed),
-                ],
-            )
-        })
-        .collect();
-    table(s, &["case", "best", " per month", " p95", "changed"], &rows);
+    table(s, &tables::sensitivity(a));
 }
 
 fn runtime(s: &mut String, a: &Advice) {
@@ -624,232 +555,52 @@ fn cold_start(s: &mut String, r: &Report) {
     let Some(c) = &r.report.cold_start else {
         return;
     };
-    let p = &c.phases;
     let _ = writeln!(
         s,
         "<h2>Cold start on <code>{}</code> ({:.0} MB): {}</h2>",
         esc(&c.id),
         c.memory_mb,
-        secs(p.total_s())
+        secs(c.phases.total_s())
     );
-    let steps = [
-        (
-            "container initialisation",
-            p.container_init_s,
-            "#1f77b4",
-            "modelled from the offer (platform and package size)",
-        ),
-        (
-            "library import",
-            p.import_s,
-            "#ff7f0e",
-            "modelled from the offer's runtime",
-        ),
-        (
-            "model download",
-            p.download_s,
-            "#2ca02c",
-            "modelled: model size / storage bandwidth",
-        ),
-        (
-            "model load",
-            p.model_load_s,
-            "#9467bd",
-            "measured (session creation), scaled to the offer's CPU",
-        ),
-        (
-            "first inference",
-            p.first_inference_s,
-            "#d62728",
-            "measured, scaled to the offer's CPU",
-        ),
-    ];
-    let total = p.total_s().max(1e-9);
+    const COLORS: [&str; 5] = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#d62728"];
+    let steps = tables::cold_start_steps(c);
+    let total = c.phases.total_s().max(1e-9);
     s.push_str("<div class=\"bar\">");
-    for (name, v, color, _) in &steps {
+    for (st, color) in steps.iter().zip(COLORS) {
         let _ = write!(
             s,
             "<div style=\"width:{:.2}%;background:{color}\" title=\"{} {}\"></div>",
-            v / total * 100.0,
-            esc(name),
-            secs(*v)
+            st.s / total * 100.0,
+            esc(st.name),
+            secs(st.s)
         );
     }
-    s.push_str("</div>\n");
-    let rows: Vec<(bool, Vec<String>)> = steps
-        .iter()
-        .map(|(name, v, color, how)| {
-            (
-                false,
-                vec![
-                    format!("<span style=\"color:{color}\">&#9632;</span> {}", esc(name)),
-                    secs(*v),
-                    esc(how),
-                ],
-            )
-        })
-        .collect();
-    table(
-        s,
-        &["step (the study's five)", " time", "how it was obtained"],
-        &rows,
-    );
+    s.push_str("</div>\n<p>");
+    for (st, color) in steps.iter().zip(COLORS) {
+        let _ = write!(
+            s,
+            "<span style=\"color:{color}\">&#9632;</span> {} &nbsp; ",
+            esc(st.name)
+        );
+    }
+    s.push_str("</p>\n");
+    table(s, &tables::cold_start(c));
 }
 
 fn measured(s: &mut String, r: &Report) {
     let p = &r.report.measured;
-    let m = &p.model;
     s.push_str("<h2>What was measured <span class=\"tag measured\">measured</span></h2>\n");
-    let rows: Vec<(bool, Vec<String>)> = vec![
-        (
-            false,
-            vec![
-                "Model".into(),
-                format!(
-                    "{}: {:.1} MB, {:.2} M parameters, opset {}{}",
-                    esc(&m.file),
-                    m.size_bytes as f64 / (1024.0 * 1024.0),
-                    m.params as f64 / 1e6,
-                    m.opset,
-                    m.flops_per_item
-                        .map(|f| format!(", {:.2} GFLOPs per item (estimated)", f / 1e9))
-                        .unwrap_or_default()
-                ),
-            ],
-        ),
-        (false, vec!["Inputs".into(), esc(&m.inputs.join("; "))]),
-        (
-            false,
-            vec![
-                "Machine".into(),
-                format!(
-                    "{}, {} cores{}",
-                    esc(&p.machine.cpu_model),
-                    p.machine.cores,
-                    p.machine
-                        .gpu
-                        .as_ref()
-                        .map(|g| format!(", {}", esc(g)))
-                        .unwrap_or_default()
-                ),
-            ],
-        ),
-        (
-            false,
-            vec![
-                "Runtime".into(),
-                format!(
-                    "ONNX Runtime {} ({:.1} MB library), {}",
-                    esc(&p.runtime.ort_version),
-                    p.runtime.library_mb,
-                    esc(&p.runtime.providers.join(", "))
-                ),
-            ],
-        ),
-        (
-            false,
-            vec![
-                "Measured".into(),
-                format!("{}, {}", esc(&p.measured_at), esc(&p.source)),
-            ],
-        ),
-        (
-            false,
-            vec![
-                "Peak memory".into(),
-                format!(
-                    "{:.0} MB (profiler); {:.0} MB per serving process",
-                    p.peak_rss_mb, p.cold_start.process_rss_mb
-                ),
-            ],
-        ),
-    ];
-    table(s, &["What", "Measured"], &rows);
+    table(s, &tables::facts(p));
     let c = &p.cold_start;
     let _ = writeln!(
         s,
         "<p>Cold start on the profiling machine: median of {} fresh processes, {} threads, batch {}.</p>",
         c.trials, c.threads, c.batch
     );
-    let ms = |v: f64| format!("{v:.1} ms");
-    table(
-        s,
-        &["phase", " time"],
-        &[
-            (
-                false,
-                vec!["read the model file".into(), ms(c.model_read_ms)],
-            ),
-            (
-                false,
-                vec!["load the runtime".into(), ms(c.runtime_load_ms)],
-            ),
-            (
-                false,
-                vec!["create the session".into(), ms(c.session_create_ms)],
-            ),
-            (
-                false,
-                vec!["first inference".into(), ms(c.first_inference_ms)],
-            ),
-        ],
-    );
-    let rows: Vec<(bool, Vec<String>)> = p
-        .latency
-        .iter()
-        .map(|l| {
-            (
-                false,
-                vec![
-                    esc(&l.device),
-                    l.threads.to_string(),
-                    l.batch.to_string(),
-                    format!("{:.2}", l.p50_ms),
-                    format!("{:.2}", l.p95_ms),
-                    format!("{:.2}", l.p99_ms),
-                    format!("{:.0}", l.items_per_s),
-                    l.samples.to_string(),
-                ],
-            )
-        })
-        .collect();
-    table(
-        s,
-        &[
-            "device", " threads", " batch", " p50 ms", " p95 ms", " p99 ms", " items/s", " runs",
-        ],
-        &rows,
-    );
-    let w = &r.advice.workload;
-    let t = &r.report.trace_stats;
+    table(s, &tables::local_cold_start(p));
+    table(s, &tables::latency(p));
     s.push_str("<h2>The workload</h2>\n");
-    let opt = |v: Option<f64>| v.map(|x| format!("{x:.2}")).unwrap_or_else(|| "-".into());
-    table(
-        s,
-        &[
-            "trace",
-            " requests",
-            " duration",
-            " mean",
-            " peak (1 s)",
-            " burstiness",
-            " gap p50",
-            " gap p99",
-        ],
-        &[(
-            false,
-            vec![
-                esc(&w.trace),
-                w.requests.to_string(),
-                secs(w.duration_s),
-                format!("{:.1}/s", w.mean_rps),
-                format!("{:.0}/s at {:.0} s", t.peak_rps, t.peak_at_s),
-                opt(w.burstiness),
-                format!("{:.1} ms", t.interarrival_p50_ms),
-                format!("{:.1} ms", t.interarrival_p99_ms),
-            ],
-        )],
-    );
+    table(s, &tables::workload(r));
 }
 
 fn provenance(s: &mut String, r: &Report) {
@@ -886,27 +637,6 @@ fn provenance(s: &mut String, r: &Report) {
             esc(&o.offer),
             esc(&o.name)
         );
-        let rows: Vec<(bool, Vec<String>)> = o
-            .figures
-            .iter()
-            .map(|f| {
-                let source = if f.source.starts_with("https://") || f.source.starts_with("http://")
-                {
-                    format!("<a href=\"{0}\">{0}</a>", esc(&f.source))
-                } else {
-                    esc(&f.source)
-                };
-                (
-                    false,
-                    vec![
-                        format!("<code>{}</code>", esc(&f.figure)),
-                        source,
-                        esc(&f.date),
-                        if f.assumption { "assumption" } else { "" }.to_string(),
-                    ],
-                )
-            })
-            .collect();
-        table(s, &["figure", "source", "date", ""], &rows);
+        table(s, &tables::sources(o));
     }
 }

@@ -4,15 +4,13 @@
 //! from a price file) passes through [`md`], which escapes both Markdown
 //! and the raw HTML that Markdown renderers pass through.
 
-use super::words::{constraints, figure, figures};
-use super::{cost_at, Report};
-use crate::advise::{Advice, Method};
+use super::tables::{self, Cell, Table};
+use super::words::{against_best, constraints, figure, figures};
+use super::Report;
+use crate::advise::Advice;
 use crate::profile::Profile;
 use crate::text::{pct, secs, usd};
 use std::fmt::Write;
-
-/// Most rows of the comparison table (the CSV has them all).
-pub const MAX_ROWS: usize = 40;
 
 /// Escapes text for Markdown: HTML specials as entities, Markdown
 /// punctuation with a backslash, line breaks as spaces.
@@ -45,18 +43,26 @@ pub fn code(s: &str) -> String {
         .replace(['\n', '\r'], " ")
 }
 
-/// A Markdown table.
-fn table(out: &mut String, head: &[&str], rows: &[Vec<String>]) {
-    let _ = writeln!(out, "| {} |", head.join(" | "));
-    let rule: Vec<&str> = head
-        .iter()
-        .map(|h| if h.starts_with(' ') { "---:" } else { "---" })
+/// A Markdown table; every cell escaped for its kind.
+fn table(out: &mut String, t: &Table) {
+    let _ = writeln!(out, "| {} |", t.head.join(" | "));
+    let rule: Vec<&str> = (0..t.head.len())
+        .map(|i| if t.numeric(i) { "---:" } else { "---" })
         .collect();
     let _ = writeln!(out, "|{}|", rule.join("|"));
-    for r in rows {
-        let _ = writeln!(out, "| {} |", r.join(" | "));
+    for r in &t.rows {
+        let cells: Vec<String> = r.cells.iter().map(cell).collect();
+        let _ = writeln!(out, "| {} |", cells.join(" | "));
     }
     out.push('\n');
+}
+
+fn cell(c: &Cell) -> String {
+    match c {
+        Cell::Text(s) | Cell::Source(s) => md(s),
+        Cell::Code(s) => format!("`{}`", code(s)),
+        Cell::Yes(b) => tables::yes_no(*b).to_string(),
+    }
 }
 
 /// The whole report.
@@ -131,57 +137,7 @@ fn decision(s: &mut String, a: &Advice) {
 
 fn measured(s: &mut String, p: &Profile) {
     s.push_str("## What was measured\n\n");
-    let m = &p.model;
-    let mut rows = vec![
-        vec![
-            "Model".to_string(),
-            format!(
-                "{}: {:.1} MB, {:.2} M parameters, opset {}{}",
-                md(&m.file),
-                m.size_bytes as f64 / (1024.0 * 1024.0),
-                m.params as f64 / 1e6,
-                m.opset,
-                m.flops_per_item
-                    .map(|f| format!(", {:.2} GFLOPs per item (estimated)", f / 1e9))
-                    .unwrap_or_default()
-            ),
-        ],
-        vec!["Inputs".to_string(), md(&m.inputs.join("; "))],
-        vec![
-            "Machine".to_string(),
-            format!(
-                "{}, {} cores{}",
-                md(&p.machine.cpu_model),
-                p.machine.cores,
-                p.machine
-                    .gpu
-                    .as_ref()
-                    .map(|g| format!(", {}", md(g)))
-                    .unwrap_or_default()
-            ),
-        ],
-        vec![
-            "Runtime".to_string(),
-            format!(
-                "ONNX Runtime {} ({:.1} MB library), {}",
-                md(&p.runtime.ort_version),
-                p.runtime.library_mb,
-                md(&p.runtime.providers.join(", "))
-            ),
-        ],
-        vec![
-            "Measured".to_string(),
-            format!("{}, {}", md(&p.measured_at), md(&p.source)),
-        ],
-    ];
-    rows.push(vec![
-        "Peak memory".to_string(),
-        format!(
-            "{:.0} MB (profiler); {:.0} MB per serving process",
-            p.peak_rss_mb, p.cold_start.process_rss_mb
-        ),
-    ]);
-    table(s, &["What", "Measured"], &rows);
+    table(s, &tables::facts(p));
     let c = &p.cold_start;
     let _ = writeln!(
         s,
@@ -189,130 +145,24 @@ fn measured(s: &mut String, p: &Profile) {
          {} threads, batch {}):\n",
         c.trials, c.threads, c.batch
     );
-    table(
-        s,
-        &["Phase", " ms"],
-        &[
-            vec![
-                "read the model file".into(),
-                format!("{:.1}", c.model_read_ms),
-            ],
-            vec![
-                "load the runtime".into(),
-                format!("{:.1}", c.runtime_load_ms),
-            ],
-            vec![
-                "create the session".into(),
-                format!("{:.1}", c.session_create_ms),
-            ],
-            vec![
-                "first inference".into(),
-                format!("{:.1}", c.first_inference_ms),
-            ],
-        ],
-    );
+    table(s, &tables::local_cold_start(p));
     s.push_str("Warm latency per run of a batch (measured):\n\n");
-    let rows: Vec<Vec<String>> = p
-        .latency
-        .iter()
-        .map(|l| {
-            vec![
-                md(&l.device),
-                l.threads.to_string(),
-                l.batch.to_string(),
-                format!("{:.2}", l.p50_ms),
-                format!("{:.2}", l.p95_ms),
-                format!("{:.2}", l.p99_ms),
-                format!("{:.0}", l.items_per_s),
-                l.samples.to_string(),
-            ]
-        })
-        .collect();
-    table(
-        s,
-        &[
-            "device", " threads", " batch", " p50 ms", " p95 ms", " p99 ms", " items/s", " runs",
-        ],
-        &rows,
-    );
+    table(s, &tables::latency(p));
 }
 
 fn workload(s: &mut String, r: &Report) {
-    let w = &r.advice.workload;
-    let t = &r.report.trace_stats;
     s.push_str("## The workload\n\n");
-    let opt = |v: Option<f64>| v.map(|x| format!("{x:.2}")).unwrap_or_else(|| "-".into());
-    table(
-        s,
-        &[
-            "Trace",
-            " requests",
-            " duration",
-            " mean",
-            " peak (1 s)",
-            " burstiness",
-            " gap p50",
-            " gap p99",
-        ],
-        &[vec![
-            md(&w.trace),
-            w.requests.to_string(),
-            secs(w.duration_s),
-            format!("{:.1}/s", w.mean_rps),
-            format!("{:.0}/s at {:.0} s", t.peak_rps, t.peak_at_s),
-            opt(w.burstiness),
-            format!("{:.1} ms", t.interarrival_p50_ms),
-            format!("{:.1} ms", t.interarrival_p99_ms),
-        ]],
-    );
+    table(s, &tables::workload(r));
 }
 
 fn comparison(s: &mut String, a: &Advice) {
     s.push_str("## Comparison (modelled)\n\n");
-    let rows: Vec<Vec<String>> = a
-        .ranked
-        .iter()
-        .take(MAX_ROWS)
-        .map(|r| {
-            vec![
-                r.rank.map(|x| x.to_string()).unwrap_or_else(|| "-".into()),
-                format!("`{}`", code(&r.id)),
-                r.group.label().to_string(),
-                usd(r.cost_per_month_usd),
-                usd(r.cost_per_million_usd),
-                secs(r.avg_latency_s),
-                secs(r.p95_latency_s),
-                secs(r.p99_latency_s),
-                pct(r.success_ratio),
-                r.cold_starts.to_string(),
-                r.instances_created.to_string(),
-                if r.meets_slo { "yes" } else { "no" }.to_string(),
-            ]
-        })
-        .collect();
-    table(
-        s,
-        &[
-            " rank",
-            "option",
-            "kind",
-            " per month",
-            " per million",
-            " mean",
-            " p95",
-            " p99",
-            " success",
-            " cold starts",
-            " instances",
-            "meets targets",
-        ],
-        &rows,
-    );
-    if a.ranked.len() > MAX_ROWS {
+    table(s, &tables::comparison(a));
+    let more = tables::comparison_left_out(a);
+    if more > 0 {
         let _ = writeln!(
             s,
-            "{} more options in the CSV report (`--format csv`).\n",
-            a.ranked.len() - MAX_ROWS
+            "{more} more options in the CSV report (`--format csv`).\n"
         );
     }
 }
@@ -323,16 +173,7 @@ fn runners_up(s: &mut String, a: &Advice) {
     }
     s.push_str("## Runners-up by kind\n\n");
     for r in &a.runners_up {
-        let extra = r
-            .extra_per_month_usd
-            .map(|x| {
-                format!(
-                    ", {}{} per month against the best",
-                    if x >= 0.0 { "+" } else { "-" },
-                    usd(x.abs())
-                )
-            })
-            .unwrap_or_default();
+        let extra = against_best(r.extra_per_month_usd);
         let _ = writeln!(
             s,
             "- **{}**: `{}`, {} per month{extra}, p95 {}, {}",
@@ -366,37 +207,7 @@ fn batching(s: &mut String, a: &Advice) {
             md(&b.role.replace('_', " ")),
             md(&b.verdict.text)
         );
-        let rows: Vec<Vec<String>> =
-            b.points
-                .iter()
-                .map(|p| {
-                    let chosen = b.cheapest_meeting.as_ref().is_some_and(|c| {
-                        c.batch_size == p.batch_size && c.max_wait_s == p.max_wait_s
-                    });
-                    vec![
-                        format!("{}{}", p.batch_size, if chosen { " (chosen)" } else { "" }),
-                        secs(p.max_wait_s),
-                        usd(p.cost_per_month_usd),
-                        secs(p.avg_latency_s),
-                        secs(p.p95_latency_s),
-                        pct(p.success_ratio),
-                        if p.meets_slo { "yes" } else { "no" }.to_string(),
-                    ]
-                })
-                .collect();
-        table(
-            s,
-            &[
-                " batch",
-                " wait",
-                " per month",
-                " mean",
-                " p95",
-                " success",
-                "meets targets",
-            ],
-            &rows,
-        );
+        table(s, &tables::batching(b));
     }
 }
 
@@ -423,50 +234,7 @@ fn memory(s: &mut String, a: &Advice) {
                 .map(|v| format!(" {}", md(&v.text)))
                 .unwrap_or_default()
         );
-        let o = |v: Option<f64>, f: fn(f64) -> String| v.map(f).unwrap_or_else(|| "-".into());
-        let rows: Vec<Vec<String>> = m
-            .points
-            .iter()
-            .map(|p| {
-                let mut tags = Vec::new();
-                if m.cheapest_mb == Some(p.memory_mb) {
-                    tags.push("cheapest");
-                }
-                if m.balanced_mb == Some(p.memory_mb) {
-                    tags.push("balanced");
-                }
-                if m.fastest_mb == Some(p.memory_mb) {
-                    tags.push("fastest");
-                }
-                let tag = if tags.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", tags.join(", "))
-                };
-                vec![
-                    format!("{:.0}{tag}", p.memory_mb),
-                    format!("{:.2}", p.vcpu),
-                    if p.fits { "yes" } else { "no" }.to_string(),
-                    o(p.cold_start_s, secs),
-                    o(p.cost_per_month_usd, usd),
-                    o(p.p95_latency_s, secs),
-                    o(p.success_ratio, pct),
-                ]
-            })
-            .collect();
-        table(
-            s,
-            &[
-                " MB",
-                " vCPU",
-                "fits",
-                " cold start",
-                " per month",
-                " p95",
-                " success",
-            ],
-            &rows,
-        );
+        table(s, &tables::memory(m));
     }
 }
 
@@ -480,30 +248,7 @@ fn break_even(s: &mut String, a: &Advice) {
         "Monthly cost at a steady request rate; this workload averages {}.\n",
         figure("mean_rps", a.month.mean_rps)
     );
-    let rates = [0.1, 1.0, 10.0, 100.0, 1000.0];
-    let mut head = vec!["option".to_string(), "method".to_string()];
-    head.extend(rates.iter().map(|r| format!(" {r} req/s")));
-    let head_refs: Vec<&str> = head.iter().map(String::as_str).collect();
-    let rows: Vec<Vec<String>> = a
-        .break_even
-        .iter()
-        .map(|c| {
-            let mut row = vec![
-                md(&c.label),
-                match c.method {
-                    Method::Analytic => "analytic".to_string(),
-                    Method::Simulated => "simulated".to_string(),
-                },
-            ];
-            row.extend(
-                rates
-                    .iter()
-                    .map(|r| cost_at(c, *r).map(usd).unwrap_or_else(|| "-".into())),
-            );
-            row
-        })
-        .collect();
-    table(s, &head_refs, &rows);
+    table(s, &tables::break_even(a));
     for c in &a.crossovers {
         let _ = writeln!(s, "- {}", md(&c.text));
     }
@@ -521,25 +266,7 @@ fn sensitivity(s: &mut String, a: &Advice) {
     if let Some(v) = &sens.verdict {
         let _ = writeln!(s, "{}\n", md(&v.text));
     }
-    let rows: Vec<Vec<String>> = sens
-        .cases
-        .iter()
-        .map(|c| {
-            vec![
-                md(&c.description),
-                c.best
-                    .as_deref()
-                    .map(|b| format!("`{}`", code(b)))
-                    .unwrap_or_else(|| "none meets the targets".into()),
-                c.best_cost_per_month_usd
-                    .map(usd)
-                    .unwrap_or_else(|| "-".into()),
-                c.best_p95_latency_s.map(secs).unwrap_or_else(|| "-".into()),
-                if c.changed { "yes" } else { "no" }.to_string(),
-            ]
-        })
-        .collect();
-    table(s, &["case", "best", " per month", " p95", "changed"], &rows);
+    table(s, &tables::sensitivity(a));
 }
 
 fn runtime(s: &mut String, a: &Advice) {
@@ -568,40 +295,7 @@ fn cold_start(s: &mut String, r: &Report) {
         code(&c.id),
         c.memory_mb
     );
-    let p = &c.phases;
-    let rows = vec![
-        vec![
-            "container initialisation".into(),
-            secs(p.container_init_s),
-            "modelled from the offer (platform and package size)".into(),
-        ],
-        vec![
-            "library import".into(),
-            secs(p.import_s),
-            "modelled from the offer's runtime".into(),
-        ],
-        vec![
-            "model download".into(),
-            secs(p.download_s),
-            "modelled: model size / storage bandwidth".into(),
-        ],
-        vec![
-            "model load".into(),
-            secs(p.model_load_s),
-            "measured (session creation), scaled to the offer's CPU".into(),
-        ],
-        vec![
-            "first inference".into(),
-            secs(p.first_inference_s),
-            "measured, scaled to the offer's CPU".into(),
-        ],
-        vec!["**total**".into(), secs(p.total_s()), String::new()],
-    ];
-    table(
-        s,
-        &["step (the study's five)", " time", "how it was obtained"],
-        &rows,
-    );
+    table(s, &tables::cold_start(c));
 }
 
 fn provenance(s: &mut String, r: &Report) {
@@ -633,19 +327,7 @@ fn provenance(s: &mut String, r: &Report) {
     s.push('\n');
     for o in &r.report.sources {
         let _ = writeln!(s, "Sources of `{}` ({}):\n", code(&o.offer), md(&o.name));
-        let rows: Vec<Vec<String>> = o
-            .figures
-            .iter()
-            .map(|f| {
-                vec![
-                    format!("`{}`", code(&f.figure)),
-                    md(&f.source),
-                    md(&f.date),
-                    if f.assumption { "assumption" } else { "" }.to_string(),
-                ]
-            })
-            .collect();
-        table(s, &["figure", "source", "date", ""], &rows);
+        table(s, &tables::sources(o));
     }
 }
 

@@ -13,6 +13,7 @@ mod csv_table;
 mod html;
 mod markdown;
 pub mod svg;
+mod tables;
 pub mod words;
 
 use crate::advise::{Advice, BreakEvenCurve, Ranked};

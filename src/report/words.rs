@@ -129,6 +129,19 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
+/// ", +$12.300 per month against the best" for a runner-up; empty without a figure.
+pub fn against_best(extra_per_month_usd: Option<f64>) -> String {
+    extra_per_month_usd
+        .map(|x| {
+            format!(
+                ", {}{} per month against the best",
+                if x >= 0.0 { "+" } else { "-" },
+                usd(x.abs())
+            )
+        })
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
