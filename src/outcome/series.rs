@@ -74,6 +74,9 @@ pub struct Series {
 #[derive(Debug, Clone)]
 pub struct SeriesRecorder {
     width_s: f64,
+    /// `1 / width_s`: the width is a power of two, so multiplying by it is
+    /// exact and spares a division on every recorded event.
+    per_s: f64,
     buckets: Vec<Bucket>,
     /// The instance count as last reported, and since when: a count holds
     /// until the next report, so every bucket it spans gets it.
@@ -92,6 +95,7 @@ impl SeriesRecorder {
     pub fn new() -> Self {
         SeriesRecorder {
             width_s: INITIAL_WIDTH_S,
+            per_s: 1.0 / INITIAL_WIDTH_S,
             buckets: Vec::new(),
             level: 0,
             level_t: 0.0,
@@ -102,10 +106,10 @@ impl SeriesRecorder {
     #[inline]
     fn bucket(&mut self, t_s: f64) -> &mut Bucket {
         let t = if t_s.is_finite() { t_s.max(0.0) } else { 0.0 };
-        let mut i = (t / self.width_s) as usize;
+        let mut i = (t * self.per_s) as usize;
         while i >= MAX_BUCKETS {
             self.widen();
-            i = (t / self.width_s) as usize;
+            i = (t * self.per_s) as usize;
         }
         if i >= self.buckets.len() {
             self.buckets.resize(i + 1, Bucket::default());
@@ -127,6 +131,7 @@ impl SeriesRecorder {
             .collect();
         self.buckets = merged;
         self.width_s *= 2.0;
+        self.per_s *= 0.5;
     }
 
     /// A request arrived.
@@ -174,8 +179,8 @@ impl SeriesRecorder {
         }
         // Growing the series first may widen it, which moves the indices.
         self.bucket(t_s);
-        let from = (self.level_t.max(0.0) / self.width_s) as usize;
-        let to = (t_s.max(0.0) / self.width_s) as usize;
+        let from = (self.level_t.max(0.0) * self.per_s) as usize;
+        let to = (t_s.max(0.0) * self.per_s) as usize;
         let level = self.level;
         let last = self.buckets.len() - 1;
         for b in &mut self.buckets[from.min(last)..=to.min(last)] {

@@ -46,11 +46,30 @@ pub struct Event {
 /// their bit patterns sort like the numbers), then insertion order, and
 /// where the event's data lies. Keeping heap entries small and compared as
 /// integers makes the heap, the engine's hottest part, about twice as fast.
+///
+/// The time's bits and the insertion order share one `u128` (time in the
+/// high half, then a 32-bit sequence number, then the slot), so a heap
+/// entry is 16 bytes compared in one instruction pair. The sequence number
+/// wraps after 2^32 events, which only matters to events at the very same
+/// instant 4 billion events apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Key {
-    t_bits: u64,
-    seq: u64,
-    slot: u32,
+struct Key(u128);
+
+impl Key {
+    #[inline]
+    fn new(t: f64, seq: u32, slot: u32) -> Self {
+        Key(((t.to_bits() as u128) << 64) | ((seq as u128) << 32) | slot as u128)
+    }
+
+    #[inline]
+    fn t(self) -> f64 {
+        f64::from_bits((self.0 >> 64) as u64)
+    }
+
+    #[inline]
+    fn slot(self) -> u32 {
+        self.0 as u32
+    }
 }
 
 impl PartialOrd for Key {
@@ -63,7 +82,7 @@ impl Ord for Key {
     /// Reversed, so the `BinaryHeap` pops the earliest (then first inserted).
     #[inline]
     fn cmp(&self, o: &Self) -> Ordering {
-        (o.t_bits, o.seq).cmp(&(self.t_bits, self.seq))
+        o.0.cmp(&self.0)
     }
 }
 
@@ -104,7 +123,7 @@ pub struct Sim {
     heap: BinaryHeap<Key>,
     events: Vec<Event>,
     free_events: Vec<u32>,
-    seq: u64,
+    seq: u32,
     /// Per-request results.
     pub rec: Recorder,
     /// The run's random numbers (service times).
@@ -142,7 +161,7 @@ impl Sim {
     /// Schedules an event at `t` (never before now).
     #[inline]
     pub fn at(&mut self, t: f64, kind: u8, inst: u32, job: Job) {
-        self.seq += 1;
+        self.seq = self.seq.wrapping_add(1);
         // Adding 0.0 turns -0.0 into +0.0, whose bits sort first.
         let t = t.max(self.now) + 0.0;
         let ev = Event { t, kind, inst, job };
@@ -156,25 +175,21 @@ impl Sim {
                 (self.events.len() - 1) as u32
             }
         };
-        self.heap.push(Key {
-            t_bits: t.to_bits(),
-            seq: self.seq,
-            slot,
-        });
+        self.heap.push(Key::new(t, self.seq, slot));
     }
 
     /// The time of the next event, if any.
     #[inline]
     fn next_time(&self) -> Option<f64> {
-        self.heap.peek().map(|k| f64::from_bits(k.t_bits))
+        self.heap.peek().map(|k| k.t())
     }
 
     /// Takes the next event.
     #[inline]
     fn pop(&mut self) -> Option<Event> {
-        let k = self.heap.pop()?;
-        self.free_events.push(k.slot);
-        Some(self.events[k.slot as usize])
+        let slot = self.heap.pop()?.slot();
+        self.free_events.push(slot);
+        Some(self.events[slot as usize])
     }
 
     /// Events still scheduled.
