@@ -90,6 +90,19 @@ pub struct Machine {
     pub gpu: Option<String>,
 }
 
+impl Machine {
+    /// "AMD EPYC, 2 cores" (and the GPU when there is one), as screens and
+    /// reports name the profiling machine.
+    pub fn summary(&self) -> String {
+        let gpu = self
+            .gpu
+            .as_ref()
+            .map(|g| format!(", {g}"))
+            .unwrap_or_default();
+        format!("{}, {} cores{gpu}", self.cpu_model, self.cores)
+    }
+}
+
 /// The runtime that ran the model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RuntimeInfo {

@@ -294,19 +294,7 @@ pub fn facts(p: &Profile) -> Table {
             ),
         ),
         ("Inputs", m.inputs.join("; ")),
-        (
-            "Machine",
-            format!(
-                "{}, {} cores{}",
-                p.machine.cpu_model,
-                p.machine.cores,
-                p.machine
-                    .gpu
-                    .as_ref()
-                    .map(|g| format!(", {g}"))
-                    .unwrap_or_default()
-            ),
-        ),
+        ("Machine", p.machine.summary()),
         (
             "Runtime",
             format!(

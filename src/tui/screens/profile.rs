@@ -123,14 +123,8 @@ fn draw_summary(frame: &mut Frame, area: Rect, p: &Profile, theme: &Theme) {
         first.push_str(&format!(" · {:.2} GFLOPs/item", f / 1e9));
     }
     let machine = format!(
-        "{}, {} cores{} · ONNX Runtime {} ({:.0} MB)",
-        p.machine.cpu_model,
-        p.machine.cores,
-        p.machine
-            .gpu
-            .as_ref()
-            .map(|g| format!(", {g}"))
-            .unwrap_or_default(),
+        "{} · ONNX Runtime {} ({:.0} MB)",
+        p.machine.summary(),
         p.runtime.ort_version,
         p.runtime.library_mb
     );
