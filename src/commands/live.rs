@@ -11,7 +11,6 @@ use crate::live::serve::{self, Engine, ServeOptions};
 use crate::runtime::Device;
 use anyhow::Context;
 use std::io::Write;
-use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -390,7 +389,7 @@ pub fn export(ctx: &Ctx, args: ExportArgs) -> anyhow::Result<()> {
         Format::Locust => export::locust(&counts, args.url.as_deref(), &source)?,
         Format::K6 => export::k6(&counts, args.url.as_deref(), &source)?,
     };
-    write_new(&args.output, script.as_bytes(), args.force)?;
+    super::write_new(&args.output, script.as_bytes(), args.force)?;
     let requests: u64 = counts.iter().sum();
     if ctx.global.json {
         return ctx.print_json(&serde_json::json!({
@@ -409,24 +408,4 @@ pub fn export(ctx: &Ctx, args: ExportArgs) -> anyhow::Result<()> {
         counts.iter().max().copied().unwrap_or(0)
     );
     Ok(())
-}
-
-/// Writes a new file, refusing to overwrite one unless `force`.
-fn write_new(path: &Path, bytes: &[u8], force: bool) -> anyhow::Result<()> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true);
-    if force {
-        opts.create(true).truncate(true);
-    } else {
-        opts.create_new(true);
-    }
-    let mut f = opts.open(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::AlreadyExists => bad_input(format!(
-            "{}: file exists; pass --force to overwrite it",
-            path.display()
-        )),
-        _ => bad_input(format!("{}: cannot create the file: {e}", path.display())),
-    })?;
-    f.write_all(bytes)
-        .with_context(|| format!("writing {}", path.display()))
 }

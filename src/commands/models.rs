@@ -2,13 +2,10 @@
 
 use super::Ctx;
 use crate::cli::models::{BuiltinModel, ModelsCommand};
-use crate::error::bad_input;
 use crate::model::build::Builtin;
 use crate::model::{self, Dim, ModelInfo, TensorInfo};
-use anyhow::Context;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
 
 /// Runs `advisor models ...`.
@@ -44,7 +41,7 @@ struct Built<'a> {
 fn build(ctx: &Ctx, which: Builtin, out: &Path, force: bool) -> anyhow::Result<()> {
     let proto = which.model();
     let bytes = prost::Message::encode_to_vec(&proto);
-    write_new(out, &bytes, force)?;
+    super::write_new(out, &bytes, force)?;
     let info = model::inspect::info(&proto, bytes.len() as u64);
     let built = Built {
         model: which.name(),
@@ -70,34 +67,6 @@ fn build(ctx: &Ctx, which: Builtin, out: &Path, force: bool) -> anyhow::Result<(
         );
     }
     Ok(())
-}
-
-/// Writes `bytes` to `path`, refusing to replace a file unless `force`.
-fn write_new(path: &Path, bytes: &[u8], force: bool) -> anyhow::Result<()> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true);
-    if force {
-        opts.create(true).truncate(true);
-    } else {
-        opts.create_new(true);
-    }
-    let mut f = opts.open(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::AlreadyExists => bad_input(format!(
-            "{}: file exists; pass --force to overwrite it",
-            path.display()
-        )),
-        std::io::ErrorKind::NotFound => bad_input(format!(
-            "{}: cannot create the file: its directory does not exist",
-            path.display()
-        )),
-        std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::IsADirectory => {
-            bad_input(format!("{}: cannot create the file: {e}", path.display()))
-        }
-        _ => anyhow::Error::new(e).context(format!("creating {}", path.display())),
-    })?;
-    f.write_all(bytes)
-        .and_then(|()| f.sync_all())
-        .with_context(|| format!("writing {}", path.display()))
 }
 
 /// What `models inspect --json` prints.

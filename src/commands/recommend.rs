@@ -62,7 +62,14 @@ pub fn demo(ctx: &Ctx) -> Result<()> {
 
 /// Runs `advisor recommend`.
 pub fn run(ctx: &Ctx, a: RecommendArgs) -> Result<()> {
-    let constraints = constraints(&a)?;
+    let req = request(ctx, &a)?;
+    recommend(ctx, &req, None)
+}
+
+/// The advice request the flags describe: targets checked first, then the
+/// profile, the offers and the trace loaded (its warnings shown).
+fn request(ctx: &Ctx, a: &RecommendArgs) -> Result<Request> {
+    let constraints = constraints(a)?;
     let profile = super::simulate::load_profile(&a.profile)?;
     let (snap, offers) = super::simulate::select_offers(&a.offers)?;
     let (trace, warnings) = Trace::load(&a.trace)?;
@@ -75,7 +82,7 @@ pub fn run(ctx: &Ctx, a: RecommendArgs) -> Result<()> {
             a.trace.display()
         )));
     }
-    let req = Request {
+    Ok(Request {
         profile,
         trace,
         trace_name: a.trace.display().to_string(),
@@ -83,8 +90,7 @@ pub fn run(ctx: &Ctx, a: RecommendArgs) -> Result<()> {
         offers,
         constraints,
         seed: a.seed,
-    };
-    recommend(ctx, &req, None)
+    })
 }
 
 /// The targets from the flags; a nonsensical value is bad input naming its flag.
@@ -188,38 +194,15 @@ pub fn report(ctx: &Ctx, args: ReportArgs) -> anyhow::Result<()> {
             args.out.display()
         )));
     }
-    let a = &args.inputs;
-    let constraints = constraints(a)?;
-    let profile = super::simulate::load_profile(&a.profile)?;
-    let (snap, offers) = super::simulate::select_offers(&a.offers)?;
-    let (trace, warnings) = Trace::load(&a.trace)?;
-    for w in &warnings {
-        ctx.warn(w);
-    }
-    if trace.is_empty() {
-        return Err(bad_input(format!(
-            "{}: the trace has no requests",
-            a.trace.display()
-        )));
-    }
-    let seed = a.seed;
-    let req = Request {
-        profile: profile.clone(),
-        trace,
-        trace_name: a.trace.display().to_string(),
-        snapshot: snap,
-        offers,
-        constraints,
-        seed,
-    };
+    let req = request(ctx, &args.inputs)?;
     let advice = advise::advise(&req)?;
     let r = report::assemble(report::Inputs {
-        profile: &profile,
+        profile: &req.profile,
         trace: &req.trace,
         offers: &req.offers,
         advice,
         generated_at: chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        seed,
+        seed: req.seed,
     })?;
     report::write(&args.out, &report::render(&r, format)?, args.force)?;
     if ctx.global.json {
