@@ -1,7 +1,7 @@
 //! The batching screen: cost and latency by batch size and longest wait
 //! (the study's Figure 8), with the recommended setting marked.
 
-use super::widgets::{advice_pending, axis, fit, secs0, section, span, wrapped_height};
+use super::widgets::{advice_pending, axis, fit, secs0, section, span, two_charts, wrapped_height};
 use crate::advise::{BatchPoint, BatchSweep};
 use crate::report::words::money;
 use crate::text::{secs, usd};
@@ -72,11 +72,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Paragraph::new(verdict_lines(sweep, theme)).wrap(Wrap { trim: false }),
         verdict,
     );
-    let [cost_area, lat_area] = if charts.width >= 110 {
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(charts)
-    } else {
-        Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(charts)
-    };
+    let [cost_area, lat_area] = two_charts(charts);
     draw_chart(frame, cost_area, sweep, Metric::Cost, theme);
     draw_chart(frame, lat_area, sweep, Metric::Latency, theme);
 }

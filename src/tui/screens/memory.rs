@@ -2,7 +2,9 @@
 //! each memory size it allows, the model's footprint, and the sizes the
 //! advice picks (cheapest, balanced, fastest).
 
-use super::widgets::{advice_pending, axis, message, secs0, section, span, wrapped_height};
+use super::widgets::{
+    advice_pending, axis, message, secs0, section, span, two_charts, wrapped_height,
+};
 use crate::advise::MemorySweep;
 use crate::report::words::money;
 use crate::tui::state::State;
@@ -56,11 +58,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Paragraph::new(verdict_lines(sweep, theme)).wrap(Wrap { trim: false }),
         verdict,
     );
-    let [cost_area, lat_area] = if charts.width >= 110 {
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(charts)
-    } else {
-        Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(charts)
-    };
+    let [cost_area, lat_area] = two_charts(charts);
     draw_chart(frame, cost_area, sweep, true, theme);
     draw_chart(frame, lat_area, sweep, false, theme);
 }

@@ -3,7 +3,7 @@
 
 use crate::outcome::Series;
 use crate::tui::theme::Theme;
-use ratatui::layout::{Alignment, Rect};
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, Borders, Paragraph, Wrap};
@@ -215,6 +215,17 @@ pub fn verdict_style(meets: bool, theme: &Theme) -> Style {
         theme.good
     } else {
         theme.bad
+    }
+}
+
+/// Two charts in `area`: side by side where the screen is wide enough for
+/// both to stay readable, else one above the other.
+pub fn two_charts(area: Rect) -> [Rect; 2] {
+    let halves = [Constraint::Percentage(50), Constraint::Percentage(50)];
+    if area.width >= 110 {
+        Layout::horizontal(halves).areas(area)
+    } else {
+        Layout::vertical(halves).areas(area)
     }
 }
 
