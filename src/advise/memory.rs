@@ -10,8 +10,9 @@
 //! threads gets faster.
 
 use super::candidates::Candidate;
-use super::explain::{cold_start_s, reason, Context};
+use super::explain::{cold_start_s, Context};
 use super::rank::score;
+use super::reasons::reason;
 use super::{Footprint, MemoryPoint, MemorySweep, MonthBasis, ReasonCode, Variant};
 use crate::outcome::Outcome;
 use crate::pricing::{MemoryRange, Offer};

@@ -13,10 +13,11 @@
 use super::batching;
 use super::break_even::{self, CurveSpec};
 use super::candidates::{capacity, sized_for_peak, Candidate};
-use super::explain::{self, reason, Context};
+use super::explain::{self, Context};
 use super::memory;
 use super::month;
 use super::rank::{self, score, Scored};
+use super::reasons::reason;
 use super::runtime;
 use super::sensitivity::{self, CASES};
 use super::{
