@@ -3,8 +3,8 @@
 //! flattens once prediction time dominates, while latency keeps rising).
 
 use super::candidates::Candidate;
-use super::explain::reason;
 use super::rank::score;
+use super::reasons::reason;
 use super::{BatchPoint, BatchSweep, Constraints, MonthBasis, ReasonCode, Variant};
 use crate::outcome::Outcome;
 use crate::text::{pct, secs, usd};

@@ -6,13 +6,13 @@
 //! with their unit, so a screen can show them without reading the text.
 
 use super::candidates::{capacity, own_instances, Candidate};
+use super::reasons::reason;
 use super::{Constraints, Ranked, Reason, ReasonCode, RunnerUp};
 use crate::outcome::Outcome;
 use crate::platform::cold_start::ColdStartPhases;
 use crate::pricing::Kind;
 use crate::profile::Profile;
 use crate::text::{pct, secs, usd};
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// What the explanations need besides an option's own run.
@@ -26,96 +26,6 @@ pub struct Context {
     pub peak_rps: f64,
     /// CPU speed factor of the runs.
     pub cpu_factor: f64,
-}
-
-/// Builds a reason from its parts.
-pub fn reason(about: &str, code: ReasonCode, text: String, figures: &[(&str, f64)]) -> Reason {
-    Reason {
-        about: about.to_string(),
-        code,
-        text,
-        figures: figures
-            .iter()
-            .map(|(k, v)| (k.to_string(), *v))
-            .collect::<BTreeMap<_, _>>(),
-    }
-}
-
-/// The constraints `r` misses, one reason each (empty when it meets them all).
-pub fn violations(r: &Ranked, k: &Constraints) -> Vec<Reason> {
-    let mut out = Vec::new();
-    if r.success_ratio < k.min_success_ratio {
-        out.push(reason(
-            &r.id,
-            ReasonCode::Success,
-            format!(
-                "{} of requests succeed, below the {} minimum",
-                pct(r.success_ratio),
-                pct_fine(k.min_success_ratio)
-            ),
-            &[
-                ("success_ratio", r.success_ratio),
-                ("min_success_ratio", k.min_success_ratio),
-            ],
-        ));
-    }
-    if let Some(t) = k.slo_p95_s {
-        if r.p95_latency_s > t {
-            out.push(reason(
-                &r.id,
-                ReasonCode::SloP95,
-                format!(
-                    "p95 latency {} exceeds the {} target",
-                    secs(r.p95_latency_s),
-                    secs(t)
-                ),
-                &[("p95_latency_s", r.p95_latency_s), ("slo_p95_s", t)],
-            ));
-        }
-    }
-    if let Some(t) = k.slo_avg_s {
-        if r.avg_latency_s > t {
-            out.push(reason(
-                &r.id,
-                ReasonCode::SloAvg,
-                format!(
-                    "mean latency {} exceeds the {} target",
-                    secs(r.avg_latency_s),
-                    secs(t)
-                ),
-                &[("avg_latency_s", r.avg_latency_s), ("slo_avg_s", t)],
-            ));
-        }
-    }
-    if let Some(b) = k.budget_usd {
-        let (cost, per) = match k.budget_per {
-            super::BudgetPer::Month => (r.cost_per_month_usd, "month"),
-            super::BudgetPer::Trace => (r.cost_per_trace_usd, "trace"),
-        };
-        if cost > b {
-            out.push(reason(
-                &r.id,
-                ReasonCode::Budget,
-                format!("costs {} per {per}, over the {} budget", usd(cost), usd(b)),
-                &[("cost_usd", cost), ("budget_usd", b)],
-            ));
-        }
-    }
-    out
-}
-
-/// A percentage precise enough to tell 99.9% from 100%.
-fn pct_fine(r: f64) -> String {
-    let p = r * 100.0;
-    if (p - p.round()).abs() < 1e-9 {
-        format!("{p:.0}%")
-    } else {
-        format!("{}%", trim(format!("{p:.3}")))
-    }
-}
-
-fn trim(s: String) -> String {
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// What in the run explains its cost or its failures, most telling first.
@@ -596,29 +506,5 @@ mod tests {
         assert_eq!((a, z), (20.0, 35.0));
         assert!((ratio - 0.5).abs() < 1e-12);
         assert!((share - 75.0 / 85.0).abs() < 1e-12);
-    }
-
-    #[test]
-    fn violations_name_each_missed_target() {
-        let mut r = crate::advise::rank::tests::ranked("x", 0.2, 0.95, 10.0);
-        let k = Constraints {
-            slo_p95_s: Some(0.1),
-            slo_avg_s: None,
-            min_success_ratio: 0.999,
-            budget_usd: Some(5.0),
-            budget_per: crate::advise::BudgetPer::Month,
-        };
-        let v = violations(&r, &k);
-        let codes: Vec<ReasonCode> = v.iter().map(|x| x.code).collect();
-        assert_eq!(
-            codes,
-            vec![ReasonCode::Success, ReasonCode::SloP95, ReasonCode::Budget]
-        );
-        assert!(v[0].text.contains("99.9%"), "{}", v[0].text);
-        assert_eq!(v[1].figures["p95_latency_s"], 0.2);
-        r.p95_latency_s = 0.05;
-        r.success_ratio = 1.0;
-        r.cost_per_month_usd = 4.0;
-        assert!(violations(&r, &k).is_empty());
     }
 }

@@ -10,8 +10,9 @@
 //! threads gets faster.
 
 use super::candidates::Candidate;
-use super::explain::{cold_start_s, reason, Context};
+use super::explain::{cold_start_s, Context};
 use super::rank::score;
+use super::reasons::reason;
 use super::{Footprint, MemoryPoint, MemorySweep, MonthBasis, ReasonCode, Variant};
 use crate::outcome::Outcome;
 use crate::pricing::{MemoryRange, Offer};
@@ -122,45 +123,13 @@ pub fn analyse(
     ctx: &Context,
 ) -> MemorySweep {
     let fp = footprint(&ctx.profile);
-    let mut points = Vec::new();
-    for &m in all_sizes {
-        let vcpu = vcpu_at(offer, m);
-        match runs.iter().find(|(s, _, _)| (*s - m).abs() < 0.5) {
-            Some((_, c, o)) => {
-                let r = score(c, o, basis, &ctx.constraints);
-                points.push(MemoryPoint {
-                    memory_mb: m,
-                    vcpu,
-                    fits: true,
-                    rejected: None,
-                    cold_start_s: Some(cold_start_s(c, &ctx.profile, ctx.cpu_factor)),
-                    cost_per_trace_usd: Some(r.cost_per_trace_usd),
-                    cost_per_million_usd: Some(r.cost_per_million_usd),
-                    cost_per_month_usd: Some(r.cost_per_month_usd),
-                    avg_latency_s: Some(r.avg_latency_s),
-                    p95_latency_s: Some(r.p95_latency_s),
-                    p99_latency_s: Some(r.p99_latency_s),
-                    success_ratio: Some(r.success_ratio),
-                    meets_slo: r.meets_slo,
-                });
-            }
-            None => points.push(MemoryPoint {
-                memory_mb: m,
-                vcpu,
-                fits: m >= fp.min_memory_mb,
-                rejected: (m < fp.min_memory_mb).then(|| too_small(offer, m, &fp)),
-                cold_start_s: None,
-                cost_per_trace_usd: None,
-                cost_per_million_usd: None,
-                cost_per_month_usd: None,
-                avg_latency_s: None,
-                p95_latency_s: None,
-                p99_latency_s: None,
-                success_ratio: None,
-                meets_slo: false,
-            }),
-        }
-    }
+    let points: Vec<MemoryPoint> = all_sizes
+        .iter()
+        .map(|&m| {
+            let run = runs.iter().find(|(s, _, _)| (*s - m).abs() < 0.5);
+            point(offer, m, run.map(|(_, c, o)| (*c, *o)), basis, ctx, &fp)
+        })
+        .collect();
     let meeting: Vec<&MemoryPoint> = points.iter().filter(|p| p.meets_slo).collect();
     let cost = |p: &MemoryPoint| p.cost_per_month_usd.unwrap_or(f64::INFINITY);
     let p95 = |p: &MemoryPoint| p.p95_latency_s.unwrap_or(f64::INFINITY);
@@ -182,47 +151,7 @@ pub fn analyse(
             .min_by(|a, b| cost(a).total_cmp(&cost(b)))
             .copied()
     });
-    let verdict = balanced.map(|b| {
-        let mut text = format!(
-            "{}: {:.0} MB ({:.2} vCPU) is the balanced size, {} per month with p95 {}",
-            offer.id,
-            b.memory_mb,
-            b.vcpu,
-            usd(cost(b)),
-            secs(p95(b))
-        );
-        let mut figs = vec![
-            ("balanced_mb", b.memory_mb),
-            ("balanced_cost_per_month_usd", cost(b)),
-            ("balanced_p95_latency_s", p95(b)),
-            ("min_memory_mb", fp.min_memory_mb),
-        ];
-        if let Some(c) = cheapest.filter(|c| c.memory_mb != b.memory_mb) {
-            text.push_str(&format!(
-                "; the cheapest that meets the targets, {:.0} MB, costs {} with p95 {}",
-                c.memory_mb,
-                usd(cost(c)),
-                secs(p95(c))
-            ));
-            figs.push(("cheapest_mb", c.memory_mb));
-            figs.push(("cheapest_cost_per_month_usd", cost(c)));
-        }
-        if let Some(f) = fastest.filter(|f| f.memory_mb != b.memory_mb) {
-            text.push_str(&format!(
-                "; the fastest, {:.0} MB, has p95 {} for {}",
-                f.memory_mb,
-                secs(p95(f)),
-                usd(cost(f))
-            ));
-            figs.push(("fastest_mb", f.memory_mb));
-            figs.push(("fastest_p95_latency_s", p95(f)));
-        }
-        text.push_str(&format!(
-            "; the model needs at least {:.0} MB",
-            fp.min_memory_mb
-        ));
-        reason(&offer.id, ReasonCode::Memory, text, &figs)
-    });
+    let verdict = balanced.map(|b| verdict(offer, b, cheapest, fastest, &fp));
     MemorySweep {
         offer: offer.id.clone(),
         default_mb: offer.spec.memory_mb,
@@ -234,6 +163,105 @@ pub fn analyse(
         points,
         verdict,
     }
+}
+
+/// One size of the sweep: its scores when it was simulated, else whether it fits.
+fn point(
+    offer: &Offer,
+    m: f64,
+    run: Option<(&Candidate, &Outcome)>,
+    basis: &MonthBasis,
+    ctx: &Context,
+    fp: &Footprint,
+) -> MemoryPoint {
+    let vcpu = vcpu_at(offer, m);
+    match run {
+        Some((c, o)) => {
+            let r = score(c, o, basis, &ctx.constraints);
+            MemoryPoint {
+                memory_mb: m,
+                vcpu,
+                fits: true,
+                rejected: None,
+                cold_start_s: Some(cold_start_s(c, &ctx.profile, ctx.cpu_factor)),
+                cost_per_trace_usd: Some(r.cost_per_trace_usd),
+                cost_per_million_usd: Some(r.cost_per_million_usd),
+                cost_per_month_usd: Some(r.cost_per_month_usd),
+                avg_latency_s: Some(r.avg_latency_s),
+                p95_latency_s: Some(r.p95_latency_s),
+                p99_latency_s: Some(r.p99_latency_s),
+                success_ratio: Some(r.success_ratio),
+                meets_slo: r.meets_slo,
+            }
+        }
+        None => MemoryPoint {
+            memory_mb: m,
+            vcpu,
+            fits: m >= fp.min_memory_mb,
+            rejected: (m < fp.min_memory_mb).then(|| too_small(offer, m, fp)),
+            cold_start_s: None,
+            cost_per_trace_usd: None,
+            cost_per_million_usd: None,
+            cost_per_month_usd: None,
+            avg_latency_s: None,
+            p95_latency_s: None,
+            p99_latency_s: None,
+            success_ratio: None,
+            meets_slo: false,
+        },
+    }
+}
+
+/// What the sweep says of the balanced size, beside the cheapest and the
+/// fastest when they differ.
+fn verdict(
+    offer: &Offer,
+    b: &MemoryPoint,
+    cheapest: Option<&MemoryPoint>,
+    fastest: Option<&MemoryPoint>,
+    fp: &Footprint,
+) -> super::Reason {
+    let cost = |p: &MemoryPoint| p.cost_per_month_usd.unwrap_or(f64::INFINITY);
+    let p95 = |p: &MemoryPoint| p.p95_latency_s.unwrap_or(f64::INFINITY);
+    let mut text = format!(
+        "{}: {:.0} MB ({:.2} vCPU) is the balanced size, {} per month with p95 {}",
+        offer.id,
+        b.memory_mb,
+        b.vcpu,
+        usd(cost(b)),
+        secs(p95(b))
+    );
+    let mut figs = vec![
+        ("balanced_mb", b.memory_mb),
+        ("balanced_cost_per_month_usd", cost(b)),
+        ("balanced_p95_latency_s", p95(b)),
+        ("min_memory_mb", fp.min_memory_mb),
+    ];
+    if let Some(c) = cheapest.filter(|c| c.memory_mb != b.memory_mb) {
+        text.push_str(&format!(
+            "; the cheapest that meets the targets, {:.0} MB, costs {} with p95 {}",
+            c.memory_mb,
+            usd(cost(c)),
+            secs(p95(c))
+        ));
+        figs.push(("cheapest_mb", c.memory_mb));
+        figs.push(("cheapest_cost_per_month_usd", cost(c)));
+    }
+    if let Some(f) = fastest.filter(|f| f.memory_mb != b.memory_mb) {
+        text.push_str(&format!(
+            "; the fastest, {:.0} MB, has p95 {} for {}",
+            f.memory_mb,
+            secs(p95(f)),
+            usd(cost(f))
+        ));
+        figs.push(("fastest_mb", f.memory_mb));
+        figs.push(("fastest_p95_latency_s", p95(f)));
+    }
+    text.push_str(&format!(
+        "; the model needs at least {:.0} MB",
+        fp.min_memory_mb
+    ));
+    reason(&offer.id, ReasonCode::Memory, text, &figs)
 }
 
 /// Why a size is rejected.

@@ -20,6 +20,7 @@ pub mod memory;
 pub mod month;
 mod pipeline;
 pub mod rank;
+pub mod reasons;
 pub mod render;
 pub mod runtime;
 pub mod sensitivity;

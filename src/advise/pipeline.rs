@@ -13,27 +13,40 @@
 use super::batching;
 use super::break_even::{self, CurveSpec};
 use super::candidates::{capacity, sized_for_peak, Candidate};
-use super::explain::{self, reason, Context};
+use super::explain::{self, Context};
 use super::memory;
 use super::month;
 use super::rank::{self, score, Scored};
+use super::reasons::reason;
 use super::runtime;
-use super::sensitivity::{self, CASES};
+use super::sensitivity::{self, Case, CASES};
 use super::{
-    Advice, Footprint, Group, MonthBasis, ReasonCode, Request, WorkloadSummary, PROVENANCE,
+    Advice, BatchSweep, BreakEvenCurve, Crossover, Footprint, Group, MemorySweep, MonthBasis,
+    Reason, ReasonCode, Request, Sensitivity, WorkloadSummary, PROVENANCE,
 };
 use crate::bail_input;
 use crate::outcome::Outcome;
-use crate::pricing::{Billing, Kind};
+use crate::pricing::{Billing, Kind, Offer};
 use crate::profile::Profile;
 use crate::sim;
-use crate::workload::stats;
 use crate::workload::transform::scale_rate;
+use crate::workload::{stats, TraceStats};
 use anyhow::Result;
+use std::ops::Range;
 use std::sync::Arc;
 
 /// Simulates every option for the request and turns the outcomes into [`Advice`].
 pub fn advise(req: &Request) -> Result<Advice> {
+    check(req)?;
+    let w = Workload::of(req);
+    let ranking = Candidates::of(req, &w)?.simulate(req, &w)?.rank(req, &w);
+    let tuned = Tuned::of(req, &w, ranking)?;
+    let tested = Tested::of(req, &w, &tuned)?;
+    Ok(explained(req, &w, tuned, tested))
+}
+
+/// Refuses requests the phases cannot work on.
+fn check(req: &Request) -> Result<()> {
     req.constraints.validate()?;
     if req.trace.times.is_empty() {
         bail_input!("{}: the trace has no requests", req.trace_name);
@@ -47,184 +60,389 @@ pub fn advise(req: &Request) -> Result<Advice> {
     if req.offers.is_empty() {
         bail_input!("no offers to consider: the selection is empty");
     }
-    let profile = &req.profile;
-    let times = &req.trace.times;
-    let st1 = stats(times.iter().copied(), 1.0);
-    let peak10 = stats(times.iter().copied(), 10.0).peak_rps_window;
-    let duration = times[times.len() - 1].max(1e-9);
-    let basis = month::basis(st1.requests, duration);
-    let ctx = Context {
-        profile: profile.clone(),
-        constraints: req.constraints.clone(),
-        peak_rps: st1.peak_rps,
-        cpu_factor: 1.0,
-    };
-    let fp = memory::footprint(profile);
-    let mut simulations = 0usize;
+    Ok(())
+}
 
-    // Phase 1: every offer, sized variants, memory sizes.
-    let mut p1: Vec<Candidate> = Vec::new();
-    let mut plans = Vec::new();
-    for offer in &req.offers {
-        p1.push(Candidate::default_of(offer));
-        if let Some(c) = sized_for_peak(offer, profile, peak10, 1.0)? {
-            p1.push(c);
-        }
-        if let (Kind::Serverless, Some(range)) = (offer.kind, offer.spec.memory_range) {
-            let sizes = memory::sizes(range, offer.spec.memory_mb);
-            for &m in &sizes {
-                let is_default = (m - offer.spec.memory_mb).abs() < 0.5;
-                if m >= fp.min_memory_mb && !is_default {
-                    p1.push(memory::candidate(offer, m));
-                }
-            }
-            plans.push((offer, sizes));
+/// What every phase reads about the trace and the model.
+struct Workload {
+    /// 1-second statistics of the trace.
+    st1: TraceStats,
+    /// The highest 10-second rate, which sizes servers and endpoints.
+    peak10: f64,
+    /// The trace's span, seconds.
+    duration: f64,
+    /// How trace figures become monthly ones.
+    basis: MonthBasis,
+    /// What the explanations need.
+    ctx: Context,
+    /// The model's memory needs.
+    fp: Footprint,
+}
+
+impl Workload {
+    fn of(req: &Request) -> Self {
+        let times = &req.trace.times;
+        let st1 = stats(times.iter().copied(), 1.0);
+        let peak10 = stats(times.iter().copied(), 10.0).peak_rps_window;
+        let duration = times[times.len() - 1].max(1e-9);
+        let basis = month::basis(st1.requests, duration);
+        let ctx = Context {
+            profile: req.profile.clone(),
+            constraints: req.constraints.clone(),
+            peak_rps: st1.peak_rps,
+            cpu_factor: 1.0,
+        };
+        Workload {
+            peak10,
+            duration,
+            basis,
+            ctx,
+            fp: memory::footprint(&req.profile),
+            st1,
         }
     }
-    let out1 = run_one_trace(&p1, times, profile, req.seed)?;
-    simulations += p1.len();
-    let scored1: Vec<Scored> = p1
-        .into_iter()
-        .zip(out1)
-        .map(|(c, o)| scored(c, o, &basis, &ctx, &fp))
-        .collect();
+}
 
-    let mut memory_sweeps = Vec::new();
-    let mut chosen_sizes: Vec<(String, f64, &'static str)> = Vec::new();
-    for (offer, sizes) in &plans {
+/// Phase 1's options: every offer as it is, servers and endpoints sized for
+/// the peak, and each function at every memory size the model fits.
+struct Candidates<'a> {
+    list: Vec<Candidate>,
+    /// Each function and the memory sizes of its sweep.
+    plans: Vec<(&'a Offer, Vec<f64>)>,
+}
+
+impl<'a> Candidates<'a> {
+    fn of(req: &'a Request, w: &Workload) -> Result<Self> {
+        let mut list = Vec::new();
+        let mut plans = Vec::new();
+        for offer in &req.offers {
+            list.push(Candidate::default_of(offer));
+            if let Some(c) = sized_for_peak(offer, &req.profile, w.peak10, 1.0)? {
+                list.push(c);
+            }
+            if let (Kind::Serverless, Some(range)) = (offer.kind, offer.spec.memory_range) {
+                let sizes = memory::sizes(range, offer.spec.memory_mb);
+                for &m in &sizes {
+                    let is_default = (m - offer.spec.memory_mb).abs() < 0.5;
+                    if m >= w.fp.min_memory_mb && !is_default {
+                        list.push(memory::candidate(offer, m));
+                    }
+                }
+                plans.push((offer, sizes));
+            }
+        }
+        Ok(Candidates { list, plans })
+    }
+
+    /// Runs every option over the trace (one `simulate_all`, all cores).
+    fn simulate(self, req: &Request, w: &Workload) -> Result<Simulated<'a>> {
+        let out = run_one_trace(&self.list, &req.trace.times, &req.profile, req.seed)?;
+        let simulations = self.list.len();
+        let runs = self
+            .list
+            .into_iter()
+            .zip(out)
+            .map(|(c, o)| scored(c, o, &w.basis, &w.ctx, &w.fp))
+            .collect();
+        Ok(Simulated {
+            runs,
+            plans: self.plans,
+            simulations,
+        })
+    }
+}
+
+/// Phase 1's runs, scored.
+struct Simulated<'a> {
+    runs: Vec<Scored>,
+    plans: Vec<(&'a Offer, Vec<f64>)>,
+    simulations: usize,
+}
+
+impl Simulated<'_> {
+    /// The memory sweeps, and the ranked pool: every option but the memory
+    /// sweep's, of which only the sizes a sweep chose stay.
+    fn rank(self, req: &Request, w: &Workload) -> Ranking {
+        let mut memory_sweeps = Vec::new();
+        let mut chosen: Vec<(String, f64, &'static str)> = Vec::new();
+        for (offer, sizes) in &self.plans {
+            let sweep = self.memory_sweep(offer, sizes, w);
+            chosen.extend(chosen_sizes(offer, &sweep));
+            memory_sweeps.push(sweep);
+        }
+        let mut pool: Vec<Scored> = Vec::new();
+        for s in &self.runs {
+            if s.cand.variant.origin != "memory sweep" {
+                pool.push(s.clone());
+                continue;
+            }
+            let m = s.cand.variant.memory_mb.unwrap_or(0.0);
+            if let Some((_, _, why)) = chosen
+                .iter()
+                .find(|(o, size, _)| *o == s.cand.offer.id && (*size - m).abs() < 0.5)
+            {
+                pool.push(with_origin(s, why));
+            }
+        }
+        rank::order(&mut pool, req.constraints.min_success_ratio);
+        Ranking {
+            pool,
+            memory_sweeps,
+            simulations: self.simulations,
+        }
+    }
+
+    fn memory_sweep(&self, offer: &Offer, sizes: &[f64], w: &Workload) -> MemorySweep {
         let runs: Vec<(f64, &Candidate, &Outcome)> = sizes
             .iter()
             .filter_map(|&m| {
                 let id = memory::candidate(offer, m).id;
-                scored1
+                self.runs
                     .iter()
                     .find(|s| s.cand.id == id)
                     .map(|s| (m, &s.cand, &s.outcome))
             })
             .collect();
-        let sweep = memory::analyse(offer, sizes, &runs, &basis, &ctx);
-        match (sweep.balanced_mb, sweep.cheapest_mb) {
-            (Some(b), Some(c)) if b == c => {
-                chosen_sizes.push((offer.id.clone(), b, "balanced and cheapest memory"))
-            }
-            (b, c) => {
-                if let Some(b) = b {
-                    chosen_sizes.push((offer.id.clone(), b, "balanced memory"));
-                }
-                if let Some(c) = c {
-                    chosen_sizes.push((offer.id.clone(), c, "cheapest memory"));
-                }
-            }
-        }
-        memory_sweeps.push(sweep);
+        memory::analyse(offer, sizes, &runs, &w.basis, &w.ctx)
     }
-    let mut pool: Vec<Scored> = Vec::new();
-    for s in &scored1 {
-        if s.cand.variant.origin != "memory sweep" {
-            pool.push(s.clone());
-            continue;
-        }
-        let m = s.cand.variant.memory_mb.unwrap_or(0.0);
-        if let Some((_, _, why)) = chosen_sizes
-            .iter()
-            .find(|(o, size, _)| *o == s.cand.offer.id && (*size - m).abs() < 0.5)
-        {
-            let mut s = s.clone();
-            s.cand.variant.origin = why.to_string();
-            s.ranked.variant.origin = why.to_string();
-            pool.push(s);
-        }
-    }
-    rank::order(&mut pool, req.constraints.min_success_ratio);
+}
 
-    // Phase 2: batching sweeps and provisioned concurrency.
-    let best_serverless = pool
-        .iter()
-        .find(|s| s.ranked.group == Group::Serverless)
-        .cloned();
-    let best_overall = pool.first().cloned();
-    let mut bases: Vec<(Scored, &str)> = Vec::new();
-    if let Some(s) = &best_serverless {
+/// The sizes a memory sweep keeps for the ranking, each with why.
+fn chosen_sizes(offer: &Offer, sweep: &MemorySweep) -> Vec<(String, f64, &'static str)> {
+    let mut out = Vec::new();
+    match (sweep.balanced_mb, sweep.cheapest_mb) {
+        (Some(b), Some(c)) if b == c => {
+            out.push((offer.id.clone(), b, "balanced and cheapest memory"))
+        }
+        (b, c) => {
+            if let Some(b) = b {
+                out.push((offer.id.clone(), b, "balanced memory"));
+            }
+            if let Some(c) = c {
+                out.push((offer.id.clone(), c, "cheapest memory"));
+            }
+        }
+    }
+    out
+}
+
+/// A copy of a run that says why it joined the ranking.
+fn with_origin(s: &Scored, why: &str) -> Scored {
+    let mut s = s.clone();
+    s.cand.variant.origin = why.to_string();
+    s.ranked.variant.origin = why.to_string();
+    s
+}
+
+/// Phase 1's ranking.
+struct Ranking {
+    pool: Vec<Scored>,
+    memory_sweeps: Vec<MemorySweep>,
+    simulations: usize,
+}
+
+/// Phase 2's result: the ranking with the batching and provisioned
+/// concurrency variants that pay.
+struct Tuned {
+    pool: Vec<Scored>,
+    memory_sweeps: Vec<MemorySweep>,
+    batch_sweeps: Vec<BatchSweep>,
+    best_serverless: Option<Scored>,
+    /// The best function with provisioned concurrency, when it offers it.
+    provisioned: Option<Scored>,
+    simulations: usize,
+}
+
+impl Tuned {
+    /// The batching sweeps of the best serverless option (and of the best
+    /// overall when different), and the best function with provisioned
+    /// concurrency, in one `simulate_all`.
+    fn of(req: &Request, w: &Workload, r: Ranking) -> Result<Self> {
+        let Ranking {
+            mut pool,
+            memory_sweeps,
+            simulations,
+        } = r;
+        let best_serverless = pool
+            .iter()
+            .find(|s| s.ranked.group == Group::Serverless)
+            .cloned();
+        let bases = batching_bases(&pool, &best_serverless);
+        let mut list: Vec<Candidate> = Vec::new();
+        let mut grids = Vec::new();
+        for (base, _) in &bases {
+            let g = batching::grid(&base.cand);
+            let from = list.len();
+            list.extend(g.into_iter().skip(1));
+            grids.push(from..list.len());
+        }
+        let provisioned_cand = best_serverless
+            .as_ref()
+            .and_then(|s| with_provisioned(&s.cand, &req.profile, w.peak10));
+        if let Some(c) = &provisioned_cand {
+            list.push(c.clone());
+        }
+        let out = run_one_trace(&list, &req.trace.times, &req.profile, req.seed)?;
+        let simulations = simulations + list.len();
+        let runs: Vec<Scored> = list
+            .into_iter()
+            .zip(out)
+            .map(|(c, o)| scored(c, o, &w.basis, &w.ctx, &w.fp))
+            .collect();
+        let mut batch_sweeps = Vec::new();
+        for ((base, role), range) in bases.iter().zip(&grids) {
+            let grid = &runs[range.clone()];
+            let mut sweep_runs: Vec<(&Candidate, &Outcome)> = vec![(&base.cand, &base.outcome)];
+            sweep_runs.extend(grid.iter().map(|s| (&s.cand, &s.outcome)));
+            let Some(sweep) =
+                batching::analyse(&base.cand, role, &sweep_runs, &w.basis, &req.constraints)
+            else {
+                continue;
+            };
+            if let (true, Some(p)) = (sweep.pays, &sweep.cheapest_meeting) {
+                if let Some(s) = grid.iter().find(|s| {
+                    s.cand.variant.batch_size == p.batch_size
+                        && s.cand.variant.batch_wait_s == p.max_wait_s
+                }) {
+                    pool.push(with_origin(s, "batching"));
+                }
+            }
+            batch_sweeps.push(sweep);
+        }
+        let provisioned = provisioned_cand
+            .as_ref()
+            .and_then(|c| runs.iter().find(|s| s.cand.id == c.id).cloned());
+        if let Some(p) = &provisioned {
+            pool.push(p.clone());
+        }
+        rank::order(&mut pool, req.constraints.min_success_ratio);
+        Ok(Tuned {
+            pool,
+            memory_sweeps,
+            batch_sweeps,
+            best_serverless,
+            provisioned,
+            simulations,
+        })
+    }
+
+    /// The first option of the ranking, when it meets the targets.
+    fn best(&self) -> Option<&Scored> {
+        self.pool.first().filter(|s| s.ranked.meets_slo)
+    }
+}
+
+/// The options whose batching is swept, each with its role in the sweep.
+fn batching_bases(
+    pool: &[Scored],
+    best_serverless: &Option<Scored>,
+) -> Vec<(Scored, &'static str)> {
+    let mut bases: Vec<(Scored, &'static str)> = Vec::new();
+    if let Some(s) = best_serverless {
         bases.push((s.clone(), "best_serverless"));
     }
-    if let Some(b) = &best_overall {
+    if let Some(b) = pool.first() {
         if bases.iter().all(|(s, _)| s.cand.id != b.cand.id) {
             bases.push((b.clone(), "best_overall"));
         }
     }
-    let mut p2: Vec<Candidate> = Vec::new();
-    let mut grids = Vec::new();
-    for (base, _) in &bases {
-        let g = batching::grid(&base.cand);
-        let from = p2.len();
-        p2.extend(g.into_iter().skip(1));
-        grids.push(from..p2.len());
-    }
-    let provisioned_cand = best_serverless.as_ref().and_then(|s| {
-        let c = &s.cand;
-        let has = matches!(
-            c.offer.billing,
-            Billing::Invocation {
-                provisioned: Some(_),
-                ..
-            }
-        );
-        if !has || c.variant.provisioned > 0 {
-            return None;
-        }
-        let (_, s1) = capacity(&c.offer, profile, c.variant.memory_mb, 1.0).ok()?;
-        let mut v = c.variant.clone();
-        v.provisioned = break_even::provisioned_for(peak10, s1);
-        v.origin = "provisioned concurrency".to_string();
-        Some(Candidate::new(&c.offer, v))
-    });
-    if let Some(c) = &provisioned_cand {
-        p2.push(c.clone());
-    }
-    let out2 = run_one_trace(&p2, times, profile, req.seed)?;
-    simulations += p2.len();
-    let scored2: Vec<Scored> = p2
-        .into_iter()
-        .zip(out2)
-        .map(|(c, o)| scored(c, o, &basis, &ctx, &fp))
-        .collect();
-    let mut batch_sweeps = Vec::new();
-    for ((base, role), range) in bases.iter().zip(&grids) {
-        let mut runs: Vec<(&Candidate, &Outcome)> = vec![(&base.cand, &base.outcome)];
-        runs.extend(scored2[range.clone()].iter().map(|s| (&s.cand, &s.outcome)));
-        let Some(sweep) = batching::analyse(&base.cand, role, &runs, &basis, &req.constraints)
-        else {
-            continue;
-        };
-        if let (true, Some(p)) = (sweep.pays, &sweep.cheapest_meeting) {
-            if let Some(s) = scored2[range.clone()].iter().find(|s| {
-                s.cand.variant.batch_size == p.batch_size
-                    && s.cand.variant.batch_wait_s == p.max_wait_s
-            }) {
-                let mut s = s.clone();
-                s.cand.variant.origin = "batching".to_string();
-                s.ranked.variant.origin = "batching".to_string();
-                pool.push(s);
-            }
-        }
-        batch_sweeps.push(sweep);
-    }
-    let provisioned = provisioned_cand
-        .as_ref()
-        .and_then(|c| scored2.iter().find(|s| s.cand.id == c.id).cloned());
-    if let Some(p) = &provisioned {
-        pool.push(p.clone());
-    }
-    rank::order(&mut pool, req.constraints.min_success_ratio);
+    bases
+}
 
-    // Phase 3: sensitivity and break-even, one parallel batch of mixed traces.
-    let leading: Vec<Candidate> = sensitivity::leading(&pool)
-        .into_iter()
-        .map(|s| s.cand.clone())
-        .collect();
-    let mut traces: Vec<Vec<f64>> = vec![times.clone()];
-    let mut jobs: Vec<(Candidate, usize, f64, u32)> = Vec::new();
-    let mut case_jobs = Vec::new();
+/// A function with enough provisioned concurrency for the peak, when its
+/// offer sells it and the option has none yet.
+fn with_provisioned(c: &Candidate, profile: &Arc<Profile>, peak10: f64) -> Option<Candidate> {
+    let has = matches!(
+        c.offer.billing,
+        Billing::Invocation {
+            provisioned: Some(_),
+            ..
+        }
+    );
+    if !has || c.variant.provisioned > 0 {
+        return None;
+    }
+    let (_, s1) = capacity(&c.offer, profile, c.variant.memory_mb, 1.0).ok()?;
+    let mut v = c.variant.clone();
+    v.provisioned = break_even::provisioned_for(peak10, s1);
+    v.origin = "provisioned concurrency".to_string();
+    Some(Candidate::new(&c.offer, v))
+}
+
+/// One phase-3 run: an option, the trace it runs over (an index into the
+/// phase's traces), the CPU factor and the instances warm at the start.
+type Job = (Candidate, usize, f64, u32);
+
+/// Phase 3's result: the leading options under other CPUs and rates, and
+/// the break-even curves.
+struct Tested {
+    sensitivity: Sensitivity,
+    curves: Vec<BreakEvenCurve>,
+    crossovers: Vec<Crossover>,
+    simulations: usize,
+}
+
+impl Tested {
+    /// Sensitivity and break-even, one parallel batch of mixed traces.
+    fn of(req: &Request, w: &Workload, t: &Tuned) -> Result<Self> {
+        let leading: Vec<Candidate> = sensitivity::leading(&t.pool)
+            .into_iter()
+            .map(|s| s.cand.clone())
+            .collect();
+        let mut traces: Vec<Vec<f64>> = vec![req.trace.times.clone()];
+        let mut jobs: Vec<Job> = Vec::new();
+        let case_jobs = case_jobs(req, &leading, &mut traces, &mut jobs)?;
+        let specs = curve_specs(t);
+        let curve_jobs: Vec<Vec<(f64, usize)>> = specs
+            .iter()
+            .map(|spec| curve_runs(req, spec, &mut traces, &mut jobs))
+            .collect();
+        let out = run_mixed(&jobs, &traces, &req.profile, req.seed)?;
+
+        let mut cases = Vec::new();
+        for (case, ti, range) in case_jobs {
+            let tr = &traces[ti];
+            let b = month::basis(tr.len() as u64, tr[tr.len() - 1].max(1e-9));
+            let cctx = Context {
+                cpu_factor: case.cpu_factor,
+                peak_rps: stats(tr.iter().copied(), 1.0).peak_rps,
+                ..w.ctx.clone()
+            };
+            let mut list: Vec<Scored> = range
+                .map(|i| scored(jobs[i].0.clone(), out[i].clone(), &b, &cctx, &w.fp))
+                .collect();
+            rank::order(&mut list, req.constraints.min_success_ratio);
+            cases.push((case, list));
+        }
+        let sensitivity = sensitivity::analyse(
+            t.best().map(|s| &s.ranked),
+            leading.iter().map(|c| c.id.clone()).collect(),
+            cases,
+        );
+        let curves: Vec<_> = specs
+            .iter()
+            .zip(&curve_jobs)
+            .map(|(spec, idx)| curve(spec, idx, &jobs, &out, &req.profile))
+            .collect();
+        Ok(Tested {
+            sensitivity,
+            crossovers: break_even::crossovers(&curves),
+            curves,
+            simulations: t.simulations + jobs.len(),
+        })
+    }
+}
+
+/// The leading options resized for each sensitivity case, appended to
+/// `jobs` (and the case's rate-scaled trace to `traces`): each case with its
+/// trace and its range of jobs.
+fn case_jobs(
+    req: &Request,
+    leading: &[Candidate],
+    traces: &mut Vec<Vec<f64>>,
+    jobs: &mut Vec<Job>,
+) -> Result<Vec<(&'static Case, usize, Range<usize>)>> {
+    let mut out = Vec::new();
     for case in &CASES {
         let ti = if case.rate_factor == 1.0 {
             0
@@ -234,114 +452,85 @@ pub fn advise(req: &Request) -> Result<Advice> {
         };
         let peak = stats(traces[ti].iter().copied(), 10.0).peak_rps_window;
         let from = jobs.len();
-        for c in &leading {
-            let r = sensitivity::resize(c, &req.offers, profile, peak, case.cpu_factor)?;
+        for c in leading {
+            let r = sensitivity::resize(c, &req.offers, &req.profile, peak, case.cpu_factor)?;
             jobs.push((r, ti, case.cpu_factor, 0));
         }
-        case_jobs.push((case, ti, from..jobs.len()));
+        out.push((case, ti, from..jobs.len()));
     }
+    Ok(out)
+}
+
+/// The break-even curves to draw: the best of each group, and the best
+/// function with provisioned concurrency when its offer sells it.
+fn curve_specs(t: &Tuned) -> Vec<CurveSpec> {
     let mut specs: Vec<CurveSpec> = Vec::new();
     for g in [Group::Serverless, Group::Managed, Group::Server, Group::Gpu] {
-        if let Some(s) = pool.iter().find(|s| s.ranked.group == g) {
+        if let Some(s) = t.pool.iter().find(|s| s.ranked.group == g) {
             specs.push(CurveSpec::of(&s.cand, false));
         }
     }
-    if let Some(s) = &best_serverless {
+    if let Some(s) = &t.best_serverless {
         if s.cand.offer.billing.provisioned_usd(1.0, 1024.0).is_some() {
             specs.push(CurveSpec::of(&s.cand, true));
         }
     }
-    let mut curve_jobs = Vec::new();
-    for spec in &specs {
-        let mut idx = Vec::new();
-        for rate in break_even::sim_rates(spec) {
-            traces.push(break_even::steady_trace(rate, req.seed));
-            idx.push((rate, jobs.len()));
-            jobs.push((
-                break_even::steady_candidate(spec, profile, rate),
-                traces.len() - 1,
-                1.0,
-                break_even::steady_prewarm(spec, profile, rate),
-            ));
-        }
-        curve_jobs.push(idx);
-    }
-    let out3 = run_mixed(&jobs, &traces, profile, req.seed)?;
-    simulations += jobs.len();
+    specs
+}
 
-    let mut cases = Vec::new();
-    for (case, ti, range) in case_jobs {
-        let t = &traces[ti];
-        let b = month::basis(t.len() as u64, t[t.len() - 1].max(1e-9));
-        let cctx = Context {
-            cpu_factor: case.cpu_factor,
-            peak_rps: stats(t.iter().copied(), 1.0).peak_rps,
-            ..ctx.clone()
-        };
-        let mut list: Vec<Scored> = range
-            .map(|i| scored(jobs[i].0.clone(), out3[i].clone(), &b, &cctx, &fp))
-            .collect();
-        rank::order(&mut list, req.constraints.min_success_ratio);
-        cases.push((case, list));
+/// The steady-rate runs of one curve, appended to `jobs` with their traces:
+/// each rate with its job's index.
+fn curve_runs(
+    req: &Request,
+    spec: &CurveSpec,
+    traces: &mut Vec<Vec<f64>>,
+    jobs: &mut Vec<Job>,
+) -> Vec<(f64, usize)> {
+    let profile = &req.profile;
+    let mut idx = Vec::new();
+    for rate in break_even::sim_rates(spec) {
+        traces.push(break_even::steady_trace(rate, req.seed));
+        idx.push((rate, jobs.len()));
+        jobs.push((
+            break_even::steady_candidate(spec, profile, rate),
+            traces.len() - 1,
+            1.0,
+            break_even::steady_prewarm(spec, profile, rate),
+        ));
     }
-    let best = pool.first().filter(|s| s.ranked.meets_slo);
-    let sens = sensitivity::analyse(
-        best.map(|s| &s.ranked),
-        leading.iter().map(|c| c.id.clone()).collect(),
-        cases,
-    );
-    let curves: Vec<_> = specs
+    idx
+}
+
+/// One break-even curve from its steady-rate runs.
+fn curve(
+    spec: &CurveSpec,
+    idx: &[(f64, usize)],
+    jobs: &[Job],
+    out: &[Outcome],
+    profile: &Arc<Profile>,
+) -> BreakEvenCurve {
+    let sims: Vec<(f64, f64, f64)> = idx
         .iter()
-        .zip(&curve_jobs)
-        .map(|(spec, idx)| {
-            let sims: Vec<(f64, f64, f64)> = idx
-                .iter()
-                .map(|&(rate, i)| {
-                    let (c, o) = (&jobs[i].0, &out3[i]);
-                    let inst = c
-                        .variant
-                        .instances
-                        .map(f64::from)
-                        .unwrap_or(o.avg_instances);
-                    (rate, break_even::simulated_month(c, o, rate), inst)
-                })
-                .collect();
-            break_even::curve(spec, profile, &sims)
+        .map(|&(rate, i)| {
+            let (c, o) = (&jobs[i].0, &out[i]);
+            let inst = c
+                .variant
+                .instances
+                .map(f64::from)
+                .unwrap_or(o.avg_instances);
+            (rate, break_even::simulated_month(c, o, rate), inst)
         })
         .collect();
-    let crossovers = break_even::crossovers(&curves);
+    break_even::curve(spec, profile, &sims)
+}
 
-    // Reasons, runners-up, suggestions.
-    let meeting = pool.iter().filter(|s| s.ranked.meets_slo).count();
-    let mut reasons = Vec::new();
-    match best {
-        Some(b) => {
-            let next = pool
-                .get(1)
-                .filter(|s| s.ranked.meets_slo)
-                .map(|s| &s.ranked);
-            reasons.extend(explain::for_best(
-                &b.ranked, next, meeting, &b.cand, &b.outcome, &ctx,
-            ));
-            if b.cand.variant.batch_size > 1 {
-                if let Some(s) = batch_sweeps.iter().find(|s| s.offer == b.ranked.offer) {
-                    reasons.push(s.verdict.clone());
-                }
-            }
-            if let Some(v) = memory_sweeps
-                .iter()
-                .find(|m| m.offer == b.ranked.offer)
-                .and_then(|m| m.verdict.clone())
-            {
-                reasons.push(v);
-            }
-            if let Some(v) = &sens.verdict {
-                reasons.push(v.clone());
-            }
-        }
-        None => reasons.push(explain::none_meets(pool.first().map(|s| &s.ranked))),
-    }
-    let runners_up = rank::group_leaders(&pool, best.map(|b| &b.ranked))
+/// The advice: reasons, runners-up and suggestions around the ranking.
+fn explained(req: &Request, w: &Workload, t: Tuned, x: Tested) -> Advice {
+    let profile = &req.profile;
+    let pool = &t.pool;
+    let best = t.best();
+    let reasons = reasons(&t, &x.sensitivity, &w.ctx);
+    let runners_up = rank::group_leaders(pool, best.map(|b| &b.ranked))
         .into_iter()
         .map(|s| {
             explain::for_runner_up(
@@ -349,14 +538,14 @@ pub fn advise(req: &Request) -> Result<Advice> {
                 best.map(|b| &b.ranked),
                 &s.cand,
                 &s.outcome,
-                &ctx,
+                &w.ctx,
             )
         })
         .collect();
     let serverless_now = pool
         .iter()
         .find(|s| s.ranked.group == Group::Serverless && s.cand.variant.provisioned == 0);
-    let on_demand_twin = provisioned.as_ref().and_then(|p| {
+    let on_demand_twin = t.provisioned.as_ref().and_then(|p| {
         pool.iter().find(|s| {
             s.cand.offer.id == p.cand.offer.id
                 && s.cand.variant.memory_mb == p.cand.variant.memory_mb
@@ -367,39 +556,74 @@ pub fn advise(req: &Request) -> Result<Advice> {
     let suggestions = runtime::suggest(&runtime::Inputs {
         profile,
         serverless: serverless_now.map(|s| (&s.cand, &s.outcome, &s.ranked)),
-        provisioned: provisioned.as_ref().map(|p| &p.ranked),
+        provisioned: t.provisioned.as_ref().map(|p| &p.ranked),
         provisioned_twin: on_demand_twin.map(|s| &s.ranked),
         best: best.map(|b| (&b.cand, &b.outcome)),
         nothing_meets: best.is_none(),
     });
-
-    Ok(Advice {
+    Advice {
         provenance: PROVENANCE.to_string(),
         profile: profile.name.clone(),
         snapshot: req.snapshot.clone(),
         workload: WorkloadSummary {
             trace: req.trace_name.clone(),
-            requests: st1.requests,
-            duration_s: duration,
-            mean_rps: basis.mean_rps,
-            peak_rps: st1.peak_rps,
-            burstiness: st1.burstiness,
+            requests: w.st1.requests,
+            duration_s: w.duration,
+            mean_rps: w.basis.mean_rps,
+            peak_rps: w.st1.peak_rps,
+            burstiness: w.st1.burstiness,
         },
         constraints: req.constraints.clone(),
         best: best.map(|b| b.ranked.clone()),
         reasons,
         runners_up,
-        pareto: rank::pareto(&pool),
+        pareto: rank::pareto(pool),
         ranked: pool.iter().map(|s| s.ranked.clone()).collect(),
-        batching: batch_sweeps,
-        memory: memory_sweeps,
+        batching: t.batch_sweeps.clone(),
+        memory: t.memory_sweeps.clone(),
         runtime: suggestions,
-        break_even: curves,
-        crossovers,
-        sensitivity: sens,
-        notes: notes(profile, &basis, simulations),
-        month: basis,
-    })
+        break_even: x.curves,
+        crossovers: x.crossovers,
+        sensitivity: x.sensitivity,
+        notes: notes(profile, &w.basis, x.simulations),
+        month: w.basis.clone(),
+    }
+}
+
+/// Why the best option wins (and the sweeps' and the sensitivity's verdicts
+/// on it), or why none meets the targets.
+fn reasons(t: &Tuned, sens: &Sensitivity, ctx: &Context) -> Vec<Reason> {
+    let pool = &t.pool;
+    let meeting = pool.iter().filter(|s| s.ranked.meets_slo).count();
+    let mut reasons = Vec::new();
+    let Some(b) = t.best() else {
+        reasons.push(explain::none_meets(pool.first().map(|s| &s.ranked)));
+        return reasons;
+    };
+    let next = pool
+        .get(1)
+        .filter(|s| s.ranked.meets_slo)
+        .map(|s| &s.ranked);
+    reasons.extend(explain::for_best(
+        &b.ranked, next, meeting, &b.cand, &b.outcome, ctx,
+    ));
+    if b.cand.variant.batch_size > 1 {
+        if let Some(s) = t.batch_sweeps.iter().find(|s| s.offer == b.ranked.offer) {
+            reasons.push(s.verdict.clone());
+        }
+    }
+    if let Some(v) = t
+        .memory_sweeps
+        .iter()
+        .find(|m| m.offer == b.ranked.offer)
+        .and_then(|m| m.verdict.clone())
+    {
+        reasons.push(v);
+    }
+    if let Some(v) = &sens.verdict {
+        reasons.push(v.clone());
+    }
+    reasons
 }
 
 /// An option's scores, with the memory check (an instance smaller than the

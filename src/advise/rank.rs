@@ -1,8 +1,8 @@
 //! Scores, order, the Pareto front and the best of each group.
 
 use super::candidates::Candidate;
-use super::explain::violations;
 use super::month::{per_million, per_month};
+use super::reasons::violations;
 use super::{Constraints, Group, MonthBasis, ParetoPoint, Ranked};
 use crate::outcome::Outcome;
 
@@ -145,6 +145,7 @@ pub fn group_leaders<'a>(list: &'a [Scored], best: Option<&Ranked>) -> Vec<&'a S
 pub(crate) mod tests {
     use super::*;
     use crate::advise::candidates::default_variant;
+    use crate::advise::ReasonCode;
     use crate::advise::Variant;
 
     /// A ranked entry with the figures the ordering looks at.
@@ -236,5 +237,29 @@ pub(crate) mod tests {
         ];
         order(&mut list, k.min_success_ratio);
         assert!(list[0].ranked.pareto && !list[1].ranked.pareto);
+    }
+
+    #[test]
+    fn violations_name_each_missed_target() {
+        let mut r = ranked("x", 0.2, 0.95, 10.0);
+        let k = Constraints {
+            slo_p95_s: Some(0.1),
+            slo_avg_s: None,
+            min_success_ratio: 0.999,
+            budget_usd: Some(5.0),
+            budget_per: crate::advise::BudgetPer::Month,
+        };
+        let v = violations(&r, &k);
+        let codes: Vec<ReasonCode> = v.iter().map(|x| x.code).collect();
+        assert_eq!(
+            codes,
+            vec![ReasonCode::Success, ReasonCode::SloP95, ReasonCode::Budget]
+        );
+        assert!(v[0].text.contains("99.9%"), "{}", v[0].text);
+        assert_eq!(v[1].figures["p95_latency_s"], 0.2);
+        r.p95_latency_s = 0.05;
+        r.success_ratio = 1.0;
+        r.cost_per_month_usd = 4.0;
+        assert!(violations(&r, &k).is_empty());
     }
 }

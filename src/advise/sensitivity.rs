@@ -4,8 +4,8 @@
 //! the best offer changes under any of them.
 
 use super::candidates::{sized_for_peak, Candidate};
-use super::explain::reason;
 use super::rank::Scored;
+use super::reasons::reason;
 use super::{Group, Ranked, ReasonCode, Sensitivity, SensitivityCase};
 use crate::pricing::{Kind, Offer};
 use crate::profile::Profile;

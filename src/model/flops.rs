@@ -11,9 +11,9 @@
 //! the leading dim of an input (the batch) [`DEFAULT_BATCH`], any other
 //! [`DEFAULT_DIM`] (a sequence length of 128 for language models).
 
-use super::inspect::{graph_inputs, value_dims};
 use super::proto::{GraphProto, ModelProto, NodeProto};
 use super::shapes::{attr_i, infer, prod, ShapeMap};
+use super::values::{graph_inputs, value_dims};
 use super::Dim;
 use std::collections::{BTreeMap, HashMap};
 

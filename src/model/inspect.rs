@@ -4,11 +4,10 @@
 use super::decode::{decode_model, read_model};
 use super::flops::{bind_dims, flops_per_item};
 use super::ids::id_ranges;
-use super::proto::{
-    data_type, tensor_shape_proto::dimension, GraphProto, ModelProto, ValueInfoProto,
-};
-use super::{DType, Dim, ModelInfo, TensorInfo};
-use std::collections::{BTreeMap, HashSet};
+use super::proto::{data_type, GraphProto, ModelProto, ValueInfoProto};
+use super::values::{graph_inputs, value_dims};
+use super::{DType, ModelInfo, TensorInfo};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Inspects the model file at `path`.
@@ -78,32 +77,6 @@ pub fn default_opset(model: &ModelProto) -> i64 {
         .find(|o| o.domain.is_empty() || o.domain == "ai.onnx")
         .map(|o| o.version)
         .unwrap_or(if model.ir_version < 3 { 1 } else { 0 })
-}
-
-/// Graph inputs that are not initializers (older IR versions list weights
-/// as inputs too).
-pub fn graph_inputs(graph: &GraphProto) -> impl Iterator<Item = &ValueInfoProto> {
-    let inits: HashSet<&str> = graph.initializer.iter().map(|t| t.name.as_str()).collect();
-    graph
-        .input
-        .iter()
-        .filter(move |vi| !inits.contains(vi.name.as_str()))
-}
-
-/// The declared dims of a value; `None` when it declares no shape.
-pub fn value_dims(vi: &ValueInfoProto) -> Option<Vec<Dim>> {
-    let shape = vi.r#type.as_ref()?.tensor_type.as_ref()?.shape.as_ref()?;
-    Some(
-        shape
-            .dim
-            .iter()
-            .map(|d| match &d.value {
-                Some(dimension::Value::DimValue(v)) if *v >= 0 => Dim::Fixed(*v),
-                Some(dimension::Value::DimParam(p)) if !p.is_empty() => Dim::Symbolic(p.clone()),
-                _ => Dim::Unknown,
-            })
-            .collect(),
-    )
 }
 
 /// A graph input or output as [`TensorInfo`].
@@ -179,7 +152,9 @@ impl Totals {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::proto::tensor_shape_proto::dimension;
     use crate::model::proto::*;
+    use crate::model::Dim;
     use prost::Message;
 
     fn relu_graph(input: &str, output: &str) -> GraphProto {

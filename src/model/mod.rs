@@ -11,6 +11,7 @@ pub mod ids;
 pub mod inspect;
 pub mod proto;
 pub mod shapes;
+pub mod values;
 
 pub use decode::{decode_model, read_model};
 pub use flops::{estimate_flops, flops_per_item, DEFAULT_BATCH, DEFAULT_DIM};

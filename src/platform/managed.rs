@@ -13,10 +13,10 @@
 //! end of the run.
 
 use super::pool::Pool;
-use super::{Derived, EV_DONE, EV_READY, EV_TICK};
+use super::Derived;
 use crate::outcome::{CostBreakdown, Facts, FailureReason};
 use crate::pricing::Autoscaling;
-use crate::sim::engine::{Event, Job, Platform, Sim, NO_SLOT};
+use crate::sim::engine::{Event, EventKind, Job, Platform, Sim, NO_SLOT};
 
 const NO_JOB: Job = Job {
     dispatch: 0.0,
@@ -111,7 +111,7 @@ impl Managed {
             for _ in 0..add {
                 self.held_since.push(now);
                 sim.rec.instance_started(now);
-                sim.at(now + p.provisioning_delay_s, EV_READY, 0, NO_JOB);
+                sim.at(now + p.provisioning_delay_s, EventKind::Ready, 0, NO_JOB);
             }
             self.pending += add;
             self.created += add as u64;
@@ -129,7 +129,7 @@ impl Managed {
         }
         let busy = self.pool.busy() > 0 || self.pool.queued() > 0 || self.pending > 0;
         if !sim.arrivals_done || busy {
-            sim.at(now + p.metric_period_s, EV_TICK, 0, NO_JOB);
+            sim.at(now + p.metric_period_s, EventKind::Tick, 0, NO_JOB);
         } else {
             self.ticking = false;
         }
@@ -140,7 +140,12 @@ impl Platform for Managed {
     fn arrive(&mut self, now: f64, job: Job, sim: &mut Sim) {
         if !self.ticking {
             self.ticking = true;
-            sim.at(now + self.policy.metric_period_s, EV_TICK, 0, NO_JOB);
+            sim.at(
+                now + self.policy.metric_period_s,
+                EventKind::Tick,
+                0,
+                NO_JOB,
+            );
         }
         self.period_count += job.n as u64;
         self.pool.arrive(&self.d, now, job, sim);
@@ -148,15 +153,14 @@ impl Platform for Managed {
 
     fn fire(&mut self, ev: Event, sim: &mut Sim) {
         match ev.kind {
-            EV_DONE => self.pool.done(&self.d, ev.t, ev.job, sim),
-            EV_READY => {
+            EventKind::Done => self.pool.done(&self.d, ev.t, ev.job, sim),
+            EventKind::Ready => {
                 self.pending -= 1;
                 self.pool.add_instance();
                 sim.rec.instances(ev.t, self.held());
                 self.pool.pull(&self.d, ev.t, sim);
             }
-            EV_TICK => self.tick(ev.t, sim),
-            _ => unreachable!("managed schedules only READY, DONE and TICK"),
+            EventKind::Tick => self.tick(ev.t, sim),
         }
     }
 

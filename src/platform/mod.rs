@@ -25,13 +25,6 @@ use rand::Rng;
 use service_time::ServiceTime;
 use std::sync::Arc;
 
-/// Event kind: an instance finished starting.
-pub const EV_READY: u8 = 1;
-/// Event kind: an invocation finished.
-pub const EV_DONE: u8 = 2;
-/// Event kind: an autoscaling metric period ended.
-pub const EV_TICK: u8 = 3;
-
 /// What every platform model derives from the offer, the profile and the
 /// scenario before the run: the instance's size and the service times.
 #[derive(Debug, Clone)]

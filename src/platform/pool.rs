@@ -11,10 +11,10 @@
 //! sits in the network stack, as the study saw on GCP), so requests fail only
 //! by timing out.
 
-use super::{Derived, EV_DONE};
+use super::Derived;
 use crate::outcome::FailureReason;
 use crate::pricing::QueuePolicy;
-use crate::sim::engine::{Job, Sim};
+use crate::sim::engine::{EventKind, Job, Sim};
 use std::collections::VecDeque;
 
 /// Workers and their queue.
@@ -113,7 +113,7 @@ impl Pool {
         self.started += 1;
         let run = d.service(job.n, &mut sim.rng);
         self.busy_s += run;
-        sim.at(now + run, EV_DONE, 0, job);
+        sim.at(now + run, EventKind::Done, 0, job);
     }
 
     /// Mean wait before a worker took a job, seconds.

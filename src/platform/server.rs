@@ -9,9 +9,9 @@
 //! hourly-billed systems from the hourly price and the run's duration.
 
 use super::pool::Pool;
-use super::{Derived, EV_DONE};
+use super::Derived;
 use crate::outcome::{CostBreakdown, Facts, FailureReason};
-use crate::sim::engine::{Event, Job, Platform, Sim};
+use crate::sim::engine::{Event, EventKind, Job, Platform, Sim};
 
 /// The server platform model.
 pub struct Server {
@@ -34,7 +34,7 @@ impl Platform for Server {
     }
 
     fn fire(&mut self, ev: Event, sim: &mut Sim) {
-        debug_assert_eq!(ev.kind, EV_DONE);
+        debug_assert_eq!(ev.kind, EventKind::Done);
         self.pool.done(&self.d, ev.t, ev.job, sim);
     }
 

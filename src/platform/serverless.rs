@@ -19,11 +19,11 @@
 //! plus provisioned concurrency when the scenario asks for it.
 
 use super::cold_start::ColdStartPhases;
-use super::{Derived, EV_DONE, EV_READY};
+use super::Derived;
 use crate::outcome::{CostBreakdown, Facts, FailureReason};
 use crate::pricing::billing::{round_up, steps};
 use crate::pricing::{Billing, Offer};
-use crate::sim::engine::{Event, Job, Platform, Sim};
+use crate::sim::engine::{Event, EventKind, Job, Platform, Sim};
 use crate::sim::sampler::Sampler;
 use std::collections::VecDeque;
 
@@ -339,7 +339,7 @@ impl Serverless {
         let provisioned = inst.provisioned;
         self.bill_invocation(init_s, handler_s, provisioned);
         self.busy_s += run;
-        sim.at(now + run, EV_DONE, id, job);
+        sim.at(now + run, EventKind::Done, id, job);
     }
 
     /// Counts the billing steps of one invocation; the steps are priced
@@ -411,7 +411,7 @@ impl Serverless {
         self.starting += 1;
         sim.rec.instance_started(now);
         sim.rec.instances(now, self.alive);
-        sim.at(ready, EV_READY, id, job);
+        sim.at(ready, EventKind::Ready, id, job);
         Some((id, delay))
     }
 }
@@ -447,7 +447,7 @@ impl Platform for Serverless {
         let now = ev.t;
         let id = ev.inst;
         match ev.kind {
-            EV_READY => {
+            EventKind::Ready => {
                 self.starting -= 1;
                 while self.insts[id as usize].running < self.workers {
                     let Some(job) = self.insts[id as usize].waiting.pop_front() else {
@@ -456,7 +456,7 @@ impl Platform for Serverless {
                     self.start(id, now, job, sim);
                 }
             }
-            EV_DONE => {
+            EventKind::Done => {
                 sim.complete(ev.job, now);
                 let next = {
                     let inst = &mut self.insts[id as usize];
@@ -483,7 +483,8 @@ impl Platform for Serverless {
                 }
                 self.expire(now, sim);
             }
-            _ => unreachable!("serverless schedules only READY and DONE"),
+            // Functions scale per request, with no metric periods to end.
+            EventKind::Tick => {}
         }
     }
 

@@ -454,100 +454,27 @@ fn read_behaviour(ctx: &Ctx, t: &Table, kind: Kind) -> R<Behaviour> {
             "must be at least 1",
         ));
     }
-    let cold_start = {
-        let c = t.table("cold_start")?;
-        let m = ColdStartModel {
-            platform_init_s: c.figure("platform_init_s", Dim::Seconds)?,
-            init_s_per_package_mb: c.figure("init_s_per_package_mb", Dim::SPerMb)?,
-            download_mb_per_s: c.positive("download_mb_per_s", Dim::MbPerS)?,
-        };
-        c.finish()?;
-        m
-    };
+    let cold_start = read_cold_start(&t.table("cold_start")?)?;
     let keep_alive_s = t.opt_figure("keep_alive_s", Dim::Seconds)?;
     let scaling = match t.opt_table("scaling")? {
         None => None,
-        Some(s) => {
-            let l = ScalingLimits {
-                max_instances: s.count("max_instances", "instances")?,
-                burst: s.count("burst", "instances")?,
-                new_per_s: s.figure("new_per_s", Dim::InstancesPerS)?,
-            };
-            s.finish()?;
-            if l.max_instances == 0 {
-                return Err(ctx.err(s.line(), &s.path_of("max_instances"), "must be at least 1"));
-            }
-            Some(l)
-        }
+        Some(s) => Some(read_scaling(ctx, &s)?),
     };
     let autoscaling = match t.opt_table("autoscaling")? {
         None => None,
-        Some(a) => {
-            let s = Autoscaling {
-                min_instances: a.count("min_instances", "instances")?,
-                max_instances: a.count("max_instances", "instances")?,
-                target_per_instance_per_min: a
-                    .positive("target_per_instance_per_min", Dim::RequestsPerMin)?,
-                metric_period_s: a.positive("metric_period_s", Dim::Seconds)?,
-                scale_out_periods: a.count("scale_out_periods", "periods")?,
-                scale_in_periods: a.count("scale_in_periods", "periods")?,
-                provisioning_delay_s: a.figure("provisioning_delay_s", Dim::Seconds)?,
-            };
-            a.finish()?;
-            if s.min_instances > s.max_instances || s.max_instances == 0 {
-                return Err(ctx.err(
-                    a.line(),
-                    &a.path_of("max_instances"),
-                    format!(
-                        "expected 1 <= max_instances and min_instances ({}) <= max_instances ({})",
-                        s.min_instances, s.max_instances
-                    ),
-                ));
-            }
-            Some(s)
-        }
+        Some(a) => Some(read_autoscaling(ctx, &a)?),
     };
     let instances = t.opt_count("instances", "instances")?;
-    let queue = {
-        let q = t.table("queue")?;
-        let queue = Queue {
-            capacity_per_instance: q.count("capacity_per_instance", "requests")?,
-            policy: match q.choice("policy", &["drop", "wait"])?.as_str() {
-                "drop" => QueuePolicy::Drop,
-                _ => QueuePolicy::Wait,
-            },
-        };
-        q.finish()?;
-        queue
-    };
-    let missing =
-        |what: &str, why: &str| ctx.err(t.line(), &t.path_of(what), format!("missing ({why})"));
-    let instances = match kind {
-        Kind::Serverless => {
-            if keep_alive_s.is_none() {
-                return Err(missing("keep_alive_s", "required for serverless offers"));
-            }
-            if scaling.is_none() {
-                return Err(missing("scaling", "required for serverless offers"));
-            }
-            instances.unwrap_or(0)
-        }
-        Kind::Managed => {
-            let a = autoscaling
-                .as_ref()
-                .ok_or_else(|| missing("autoscaling", "required for managed offers"))?;
-            instances.unwrap_or(a.min_instances)
-        }
-        Kind::Server => match instances {
-            Some(n) if n >= 1 => n,
-            _ => {
-                return Err(missing(
-                    "instances",
-                    "a server offer needs at least 1 instance",
-                ))
-            }
-        },
-    };
+    let queue = read_queue(&t.table("queue")?)?;
+    let instances = instances_of(
+        ctx,
+        t,
+        kind,
+        instances,
+        keep_alive_s,
+        &scaling,
+        &autoscaling,
+    )?;
     t.finish()?;
     Ok(Behaviour {
         network_rtt_s,
@@ -561,6 +488,104 @@ fn read_behaviour(ctx: &Ctx, t: &Table, kind: Kind) -> R<Behaviour> {
         instances,
         queue,
     })
+}
+
+fn read_cold_start(c: &Table) -> R<ColdStartModel> {
+    let m = ColdStartModel {
+        platform_init_s: c.figure("platform_init_s", Dim::Seconds)?,
+        init_s_per_package_mb: c.figure("init_s_per_package_mb", Dim::SPerMb)?,
+        download_mb_per_s: c.positive("download_mb_per_s", Dim::MbPerS)?,
+    };
+    c.finish()?;
+    Ok(m)
+}
+
+fn read_scaling(ctx: &Ctx, s: &Table) -> R<ScalingLimits> {
+    let l = ScalingLimits {
+        max_instances: s.count("max_instances", "instances")?,
+        burst: s.count("burst", "instances")?,
+        new_per_s: s.figure("new_per_s", Dim::InstancesPerS)?,
+    };
+    s.finish()?;
+    if l.max_instances == 0 {
+        return Err(ctx.err(s.line(), &s.path_of("max_instances"), "must be at least 1"));
+    }
+    Ok(l)
+}
+
+fn read_autoscaling(ctx: &Ctx, a: &Table) -> R<Autoscaling> {
+    let s = Autoscaling {
+        min_instances: a.count("min_instances", "instances")?,
+        max_instances: a.count("max_instances", "instances")?,
+        target_per_instance_per_min: a
+            .positive("target_per_instance_per_min", Dim::RequestsPerMin)?,
+        metric_period_s: a.positive("metric_period_s", Dim::Seconds)?,
+        scale_out_periods: a.count("scale_out_periods", "periods")?,
+        scale_in_periods: a.count("scale_in_periods", "periods")?,
+        provisioning_delay_s: a.figure("provisioning_delay_s", Dim::Seconds)?,
+    };
+    a.finish()?;
+    if s.min_instances > s.max_instances || s.max_instances == 0 {
+        return Err(ctx.err(
+            a.line(),
+            &a.path_of("max_instances"),
+            format!(
+                "expected 1 <= max_instances and min_instances ({}) <= max_instances ({})",
+                s.min_instances, s.max_instances
+            ),
+        ));
+    }
+    Ok(s)
+}
+
+fn read_queue(q: &Table) -> R<Queue> {
+    let queue = Queue {
+        capacity_per_instance: q.count("capacity_per_instance", "requests")?,
+        policy: match q.choice("policy", &["drop", "wait"])?.as_str() {
+            "drop" => QueuePolicy::Drop,
+            _ => QueuePolicy::Wait,
+        },
+    };
+    q.finish()?;
+    Ok(queue)
+}
+
+/// The instances an offer starts with, checking the tables its kind needs.
+fn instances_of(
+    ctx: &Ctx,
+    t: &Table,
+    kind: Kind,
+    instances: Option<u32>,
+    keep_alive_s: Option<f64>,
+    scaling: &Option<ScalingLimits>,
+    autoscaling: &Option<Autoscaling>,
+) -> R<u32> {
+    let missing =
+        |what: &str, why: &str| ctx.err(t.line(), &t.path_of(what), format!("missing ({why})"));
+    match kind {
+        Kind::Serverless => {
+            if keep_alive_s.is_none() {
+                return Err(missing("keep_alive_s", "required for serverless offers"));
+            }
+            if scaling.is_none() {
+                return Err(missing("scaling", "required for serverless offers"));
+            }
+            Ok(instances.unwrap_or(0))
+        }
+        Kind::Managed => {
+            let a = autoscaling
+                .as_ref()
+                .ok_or_else(|| missing("autoscaling", "required for managed offers"))?;
+            Ok(instances.unwrap_or(a.min_instances))
+        }
+        Kind::Server => match instances {
+            Some(n) if n >= 1 => Ok(n),
+            _ => Err(missing(
+                "instances",
+                "a server offer needs at least 1 instance",
+            )),
+        },
+    }
 }
 
 fn read_runtime(t: &Table) -> R<RuntimeModel> {

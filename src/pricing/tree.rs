@@ -48,11 +48,21 @@ impl Val {
     }
 }
 
+/// A document that is not TOML, or holds a number no figure can be.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct SyntaxError {
+    /// The 1-based line it is on.
+    pub line: usize,
+    /// What is wrong there, on one line.
+    pub message: String,
+}
+
 /// Parses a TOML document. The error is toml's message with its line, on one line.
-pub fn parse(src: &str) -> Result<Node, String> {
-    let doc = DeTable::parse(src).map_err(|e| {
-        let line = e.span().map(|s| line_of(src, s.start)).unwrap_or(1);
-        format!("line {line}: {}", e.message().trim().replace('\n', " "))
+pub fn parse(src: &str) -> Result<Node, SyntaxError> {
+    let doc = DeTable::parse(src).map_err(|e| SyntaxError {
+        line: e.span().map(|s| line_of(src, s.start)).unwrap_or(1),
+        message: e.message().trim().replace('\n', " "),
     })?;
     let lines = LineIndex::new(src);
     Ok(Node {
@@ -61,7 +71,7 @@ pub fn parse(src: &str) -> Result<Node, String> {
     })
 }
 
-fn table(t: &DeTable<'_>, lines: &LineIndex) -> Result<Val, String> {
+fn table(t: &DeTable<'_>, lines: &LineIndex) -> Result<Val, SyntaxError> {
     let mut out = BTreeMap::new();
     for (k, v) in t.iter() {
         out.insert(
@@ -72,20 +82,20 @@ fn table(t: &DeTable<'_>, lines: &LineIndex) -> Result<Val, String> {
     Ok(Val::Table(out))
 }
 
-fn node(v: &DeValue<'_>, start: usize, lines: &LineIndex) -> Result<Node, String> {
+fn node(v: &DeValue<'_>, start: usize, lines: &LineIndex) -> Result<Node, SyntaxError> {
     let line = lines.line(start);
     let val = match v {
         DeValue::String(s) => Val::Str(s.to_string()),
-        DeValue::Integer(i) => Val::Num(
-            i64::from_str_radix(i.as_str(), i.radix())
-                .map_err(|_| format!("line {line}: integer {i} is out of range"))?
-                as f64,
-        ),
-        DeValue::Float(f) => Val::Num(
-            f.as_str()
-                .parse::<f64>()
-                .map_err(|_| format!("line {line}: {f} is not a number"))?,
-        ),
+        DeValue::Integer(i) => Val::Num(i64::from_str_radix(i.as_str(), i.radix()).map_err(
+            |_| SyntaxError {
+                line,
+                message: format!("integer {i} is out of range"),
+            },
+        )? as f64),
+        DeValue::Float(f) => Val::Num(f.as_str().parse::<f64>().map_err(|_| SyntaxError {
+            line,
+            message: format!("{f} is not a number"),
+        })?),
         DeValue::Boolean(b) => Val::Bool(*b),
         DeValue::Datetime(d) => Val::Datetime(d.to_string()),
         DeValue::Array(a) => Val::Array(
@@ -154,7 +164,9 @@ mod tests {
 
     #[test]
     fn syntax_error_names_line_on_one_line() {
-        let err = parse("a = 1\nb = = 2\n").unwrap_err();
+        let e = parse("a = 1\nb = = 2\n").unwrap_err();
+        assert_eq!(e.line, 2);
+        let err = e.to_string();
         assert!(err.starts_with("line 2:"), "{err}");
         assert!(!err.contains('\n'));
     }

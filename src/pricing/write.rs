@@ -64,6 +64,14 @@ impl Out<'_> {
         ))
     }
 
+    /// Figures that share a table: `(field, value, unit)` under `prefix`.
+    fn figs(&mut self, prefix: &str, figs: &[(&str, f64, Dim)]) -> anyhow::Result<()> {
+        for (field, value, dim) in figs {
+            self.fig(&format!("{prefix}.{field}"), *value, *dim)?;
+        }
+        Ok(())
+    }
+
     fn flag(&mut self, path: &str, value: bool) -> anyhow::Result<()> {
         let src = self.src(path)?;
         self.line(format!("{path} = {{ value = {value}, {src} }}"))
@@ -86,8 +94,22 @@ fn offer(
     out.text("cloud", &lower(&o.cloud))?;
     out.text("kind", &lower(&o.kind))?;
     out.text("region", &o.region)?;
+    spec(&mut out, &o.spec)?;
+    billing(&mut out, &o.billing)?;
+    behaviour(&mut out, &o.behaviour)?;
+    runtime(&mut out, &o.runtime)?;
+    if let Some(qs) = queries {
+        for (field, _) in PRICE_FIELDS {
+            if let Some(query) = qs.get(*field) {
+                out.line(format!("api.{field} = {}", query_toml(query)))?;
+            }
+        }
+    }
+    Ok(())
+}
 
-    let s = &o.spec;
+/// The instance spec.
+fn spec(out: &mut Out, s: &Spec) -> anyhow::Result<()> {
     out.fig("spec.vcpu", s.vcpu, Dim::Vcpu)?;
     out.fig("spec.memory_mb", s.memory_mb, Dim::Megabytes)?;
     out.text("spec.arch", &lower(&s.arch))?;
@@ -96,18 +118,33 @@ fn offer(
         out.fig("spec.mb_per_vcpu", m, Dim::Megabytes)?;
     }
     if let Some(r) = s.memory_range {
-        out.fig("spec.memory_range.min_mb", r.min_mb, Dim::Megabytes)?;
-        out.fig("spec.memory_range.max_mb", r.max_mb, Dim::Megabytes)?;
-        out.fig("spec.memory_range.step_mb", r.step_mb, Dim::Megabytes)?;
+        out.figs(
+            "spec.memory_range",
+            &[
+                ("min_mb", r.min_mb, Dim::Megabytes),
+                ("max_mb", r.max_mb, Dim::Megabytes),
+                ("step_mb", r.step_mb, Dim::Megabytes),
+            ],
+        )?;
     }
     if let Some(g) = &s.gpu {
         out.text("spec.gpu.model", &g.model)?;
-        out.fig("spec.gpu.count", g.count as f64, Dim::Count("GPUs"))?;
-        out.fig("spec.gpu.memory_gb", g.memory_gb, Dim::Gigabytes)?;
-        out.fig("spec.gpu.relative_t4", g.relative_t4, Dim::Factor("x T4"))?;
+        out.figs(
+            "spec.gpu",
+            &[
+                ("count", g.count as f64, Dim::Count("GPUs")),
+                ("memory_gb", g.memory_gb, Dim::Gigabytes),
+                ("relative_t4", g.relative_t4, Dim::Factor("x T4")),
+            ],
+        )?;
     }
+    Ok(())
+}
 
-    match &o.billing {
+/// The billing model and its prices.
+fn billing(out: &mut Out, b: &Billing) -> anyhow::Result<()> {
+    let sourced = |path: &str| out.o.sources.contains_key(path);
+    match b {
         Billing::Invocation {
             per_request_usd,
             per_gb_s_usd,
@@ -117,31 +154,37 @@ fn offer(
             init_billed,
             provisioned,
         } => {
+            // Prices that are zero and never sourced are the model's
+            // defaults, left out so written files stay as their authors wrote them.
+            let ghz_s = *per_ghz_s_usd > 0.0 || sourced("billing.per_ghz_s_usd");
+            let ghz = *cpu_ghz > 0.0 || sourced("billing.cpu_ghz");
             out.text("billing.model", "invocation")?;
-            out.fig(
-                "billing.per_request_usd",
-                *per_request_usd,
-                Dim::UsdPerRequest,
+            out.figs(
+                "billing",
+                &[
+                    ("per_request_usd", *per_request_usd, Dim::UsdPerRequest),
+                    ("per_gb_s_usd", *per_gb_s_usd, Dim::UsdPerGbS),
+                ],
             )?;
-            out.fig("billing.per_gb_s_usd", *per_gb_s_usd, Dim::UsdPerGbS)?;
-            if *per_ghz_s_usd > 0.0 || o.sources.contains_key("billing.per_ghz_s_usd") {
+            if ghz_s {
                 out.fig("billing.per_ghz_s_usd", *per_ghz_s_usd, Dim::UsdPerGhzS)?;
             }
-            if *cpu_ghz > 0.0 || o.sources.contains_key("billing.cpu_ghz") {
+            if ghz {
                 out.fig("billing.cpu_ghz", *cpu_ghz, Dim::Ghz)?;
             }
             out.fig("billing.granularity_s", *granularity_s, Dim::Seconds)?;
             out.flag("billing.init_billed", *init_billed)?;
             if let Some(p) = provisioned {
-                out.fig(
-                    "billing.provisioned.per_gb_s_usd",
-                    p.per_gb_s_usd,
-                    Dim::UsdPerGbS,
-                )?;
-                out.fig(
-                    "billing.provisioned.duration_per_gb_s_usd",
-                    p.duration_per_gb_s_usd,
-                    Dim::UsdPerGbS,
+                out.figs(
+                    "billing.provisioned",
+                    &[
+                        ("per_gb_s_usd", p.per_gb_s_usd, Dim::UsdPerGbS),
+                        (
+                            "duration_per_gb_s_usd",
+                            p.duration_per_gb_s_usd,
+                            Dim::UsdPerGbS,
+                        ),
+                    ],
                 )?;
             }
         }
@@ -152,14 +195,15 @@ fn offer(
             granularity_s,
         } => {
             out.text("billing.model", "active_instance")?;
-            out.fig(
-                "billing.per_request_usd",
-                *per_request_usd,
-                Dim::UsdPerRequest,
+            out.figs(
+                "billing",
+                &[
+                    ("per_request_usd", *per_request_usd, Dim::UsdPerRequest),
+                    ("per_vcpu_s_usd", *per_vcpu_s_usd, Dim::UsdPerVcpuS),
+                    ("per_gib_s_usd", *per_gib_s_usd, Dim::UsdPerGibS),
+                    ("granularity_s", *granularity_s, Dim::Seconds),
+                ],
             )?;
-            out.fig("billing.per_vcpu_s_usd", *per_vcpu_s_usd, Dim::UsdPerVcpuS)?;
-            out.fig("billing.per_gib_s_usd", *per_gib_s_usd, Dim::UsdPerGibS)?;
-            out.fig("billing.granularity_s", *granularity_s, Dim::Seconds)?;
         }
         Billing::Hourly {
             per_hour_usd,
@@ -167,19 +211,33 @@ fn offer(
             minimum_s,
         } => {
             out.text("billing.model", "hourly")?;
-            out.fig("billing.per_hour_usd", *per_hour_usd, Dim::UsdPerHour)?;
-            out.fig("billing.granularity_s", *granularity_s, Dim::Seconds)?;
-            out.fig("billing.minimum_s", *minimum_s, Dim::Seconds)?;
+            out.figs(
+                "billing",
+                &[
+                    ("per_hour_usd", *per_hour_usd, Dim::UsdPerHour),
+                    ("granularity_s", *granularity_s, Dim::Seconds),
+                    ("minimum_s", *minimum_s, Dim::Seconds),
+                ],
+            )?;
         }
     }
+    Ok(())
+}
 
-    let b = &o.behaviour;
-    out.fig("behaviour.network_rtt_s", b.network_rtt_s, Dim::Seconds)?;
-    out.fig("behaviour.timeout_s", b.timeout_s, Dim::Seconds)?;
-    out.fig(
-        "behaviour.concurrency_per_instance",
-        b.concurrency_per_instance as f64,
-        Dim::Count("requests"),
+/// How the platform admits, scales and queues requests.
+fn behaviour(out: &mut Out, b: &Behaviour) -> anyhow::Result<()> {
+    let p = "behaviour";
+    out.figs(
+        p,
+        &[
+            ("network_rtt_s", b.network_rtt_s, Dim::Seconds),
+            ("timeout_s", b.timeout_s, Dim::Seconds),
+            (
+                "concurrency_per_instance",
+                b.concurrency_per_instance as f64,
+                Dim::Count("requests"),
+            ),
+        ],
     )?;
     if let Some(t) = b.threads_per_request {
         out.fig(
@@ -189,80 +247,52 @@ fn offer(
         )?;
     }
     let c = &b.cold_start;
-    out.fig(
-        "behaviour.cold_start.platform_init_s",
-        c.platform_init_s,
-        Dim::Seconds,
-    )?;
-    out.fig(
-        "behaviour.cold_start.init_s_per_package_mb",
-        c.init_s_per_package_mb,
-        Dim::SPerMb,
-    )?;
-    out.fig(
-        "behaviour.cold_start.download_mb_per_s",
-        c.download_mb_per_s,
-        Dim::MbPerS,
+    out.figs(
+        "behaviour.cold_start",
+        &[
+            ("platform_init_s", c.platform_init_s, Dim::Seconds),
+            (
+                "init_s_per_package_mb",
+                c.init_s_per_package_mb,
+                Dim::SPerMb,
+            ),
+            ("download_mb_per_s", c.download_mb_per_s, Dim::MbPerS),
+        ],
     )?;
     if let Some(k) = b.keep_alive_s {
         out.fig("behaviour.keep_alive_s", k, Dim::Seconds)?;
     }
     if let Some(l) = &b.scaling {
-        out.fig(
-            "behaviour.scaling.max_instances",
-            l.max_instances as f64,
-            Dim::Count("instances"),
-        )?;
-        out.fig(
-            "behaviour.scaling.burst",
-            l.burst as f64,
-            Dim::Count("instances"),
-        )?;
-        out.fig(
-            "behaviour.scaling.new_per_s",
-            l.new_per_s,
-            Dim::InstancesPerS,
+        let n = Dim::Count("instances");
+        out.figs(
+            "behaviour.scaling",
+            &[
+                ("max_instances", l.max_instances as f64, n),
+                ("burst", l.burst as f64, n),
+                ("new_per_s", l.new_per_s, Dim::InstancesPerS),
+            ],
         )?;
     }
     if let Some(a) = &b.autoscaling {
-        let p = "behaviour.autoscaling";
-        out.fig(
-            &format!("{p}.min_instances"),
-            a.min_instances as f64,
-            Dim::Count("instances"),
-        )?;
-        out.fig(
-            &format!("{p}.max_instances"),
-            a.max_instances as f64,
-            Dim::Count("instances"),
-        )?;
-        out.fig(
-            &format!("{p}.target_per_instance_per_min"),
-            a.target_per_instance_per_min,
-            Dim::RequestsPerMin,
-        )?;
-        out.fig(
-            &format!("{p}.metric_period_s"),
-            a.metric_period_s,
-            Dim::Seconds,
-        )?;
-        out.fig(
-            &format!("{p}.scale_out_periods"),
-            a.scale_out_periods as f64,
-            Dim::Count("periods"),
-        )?;
-        out.fig(
-            &format!("{p}.scale_in_periods"),
-            a.scale_in_periods as f64,
-            Dim::Count("periods"),
-        )?;
-        out.fig(
-            &format!("{p}.provisioning_delay_s"),
-            a.provisioning_delay_s,
-            Dim::Seconds,
+        let (n, periods) = (Dim::Count("instances"), Dim::Count("periods"));
+        out.figs(
+            "behaviour.autoscaling",
+            &[
+                ("min_instances", a.min_instances as f64, n),
+                ("max_instances", a.max_instances as f64, n),
+                (
+                    "target_per_instance_per_min",
+                    a.target_per_instance_per_min,
+                    Dim::RequestsPerMin,
+                ),
+                ("metric_period_s", a.metric_period_s, Dim::Seconds),
+                ("scale_out_periods", a.scale_out_periods as f64, periods),
+                ("scale_in_periods", a.scale_in_periods as f64, periods),
+                ("provisioning_delay_s", a.provisioning_delay_s, Dim::Seconds),
+            ],
         )?;
     }
-    if o.kind != Kind::Serverless || b.instances != 0 {
+    if out.o.kind != Kind::Serverless || b.instances != 0 {
         out.fig(
             "behaviour.instances",
             b.instances as f64,
@@ -274,27 +304,21 @@ fn offer(
         b.queue.capacity_per_instance as f64,
         Dim::Count("requests"),
     )?;
-    out.text("behaviour.queue.policy", &lower(&b.queue.policy))?;
+    out.text("behaviour.queue.policy", &lower(&b.queue.policy))
+}
 
-    let r = &o.runtime;
+/// The serving runtime's package and speed.
+fn runtime(out: &mut Out, r: &RuntimeModel) -> anyhow::Result<()> {
     out.text("runtime.name", &r.name)?;
-    out.fig("runtime.package_mb", r.package_mb, Dim::Megabytes)?;
-    out.fig("runtime.import_s", r.import_s, Dim::Seconds)?;
-    out.fig(
-        "runtime.inference_factor",
-        r.inference_factor,
-        Dim::Factor("x"),
-    )?;
-    out.fig("runtime.load_factor", r.load_factor, Dim::Factor("x"))?;
-
-    if let Some(qs) = queries {
-        for (field, _) in PRICE_FIELDS {
-            if let Some(query) = qs.get(*field) {
-                out.line(format!("api.{field} = {}", query_toml(query)))?;
-            }
-        }
-    }
-    Ok(())
+    out.figs(
+        "runtime",
+        &[
+            ("package_mb", r.package_mb, Dim::Megabytes),
+            ("import_s", r.import_s, Dim::Seconds),
+            ("inference_factor", r.inference_factor, Dim::Factor("x")),
+            ("load_factor", r.load_factor, Dim::Factor("x")),
+        ],
+    )
 }
 
 fn query_toml(query: &PriceQuery) -> String {

@@ -29,13 +29,25 @@ pub struct Job {
 /// `Job::slot` of a single request.
 pub const NO_SLOT: u32 = u32::MAX;
 
-/// A scheduled event. `kind` and `inst` are the platform's to interpret.
+/// What a scheduled event means to the platform model that scheduled it.
+/// The set is closed so a platform's `match` covers every kind there is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    /// An instance finished starting.
+    Ready,
+    /// An invocation finished.
+    Done,
+    /// An autoscaling metric period ended.
+    Tick,
+}
+
+/// A scheduled event. `inst` is the platform's to interpret.
 #[derive(Debug, Clone, Copy)]
 pub struct Event {
     /// When it fires.
     pub t: f64,
-    /// Platform-defined kind.
-    pub kind: u8,
+    /// What it means.
+    pub kind: EventKind,
     /// Platform-defined subject (usually an instance).
     pub inst: u32,
     /// The job it concerns, if any.
@@ -160,7 +172,7 @@ impl Sim {
 
     /// Schedules an event at `t` (never before now).
     #[inline]
-    pub fn at(&mut self, t: f64, kind: u8, inst: u32, job: Job) {
+    pub fn at(&mut self, t: f64, kind: EventKind, inst: u32, job: Job) {
         self.seq = self.seq.wrapping_add(1);
         // Adding 0.0 turns -0.0 into +0.0, whose bits sort first.
         let t = t.max(self.now) + 0.0;

@@ -39,37 +39,7 @@ pub fn albert_base() -> ModelProto {
     let mask = g.input("attention_mask", data_type::INT64, &bs);
     let types = g.input("token_type_ids", data_type::INT64, &bs);
 
-    // Embeddings: word + position + token type, LayerNorm.
-    let emb = 0.05;
-    let word_t = g.weight(
-        "albert.embeddings.word_embeddings.weight",
-        &[VOCAB, EMBED],
-        emb,
-    );
-    let pos_t = g.weight(
-        "albert.embeddings.position_embeddings.weight",
-        &[MAX_POS, EMBED],
-        emb,
-    );
-    let type_t = g.weight(
-        "albert.embeddings.token_type_embeddings.weight",
-        &[TYPES, EMBED],
-        emb,
-    );
-    let word = g.node("Gather", &[&word_t, &ids], "emb.word", vec![]);
-    let typ = g.node("Gather", &[&type_t, &types], "emb.type", vec![]);
-    // Positions 0..seq from the ids' shape, as the exporter traces `position_ids[:, :seq]`.
-    let shape = g.node("Shape", &[&ids], "emb.ids_shape", vec![]);
-    let one = g.const_i64("c.one", &[], &[1]);
-    let zero = g.const_i64("c.zero", &[], &[0]);
-    let seq = g.node("Gather", &[&shape, &one], "emb.seq", vec![int("axis", 0)]);
-    let range = g.node("Range", &[&zero, &seq, &one], "emb.positions", vec![]);
-    let axes0 = g.const_i64("c.axes0", &[1], &[0]);
-    let pos_ids = g.node("Unsqueeze", &[&range, &axes0], "emb.position_ids", vec![]);
-    let pos = g.node("Gather", &[&pos_t, &pos_ids], "emb.position", vec![]);
-    let sum = g.node("Add", &[&word, &typ], "emb.word_type", vec![]);
-    let sum = g.node("Add", &[&sum, &pos], "emb.sum", vec![]);
-    let h = layer_norm(&mut g, "albert.embeddings.LayerNorm", &sum, EMBED, "emb.ln");
+    let (h, zero) = embeddings(&mut g, &ids, &types);
 
     // Factorised projection 128 -> 768.
     let mut h = linear(
@@ -143,6 +113,42 @@ pub fn albert_base() -> ModelProto {
         "ALBERT-base (albert-base-v2 configuration, 12 layers sharing weights) with seeded \
          random weights, built by advisor for profiling",
     )
+}
+
+/// Embeddings: word + position + token type, LayerNorm; with the constant 0
+/// the pooler reuses.
+fn embeddings(g: &mut GraphBuilder, ids: &str, types: &str) -> (String, String) {
+    let emb = 0.05;
+    let word_t = g.weight(
+        "albert.embeddings.word_embeddings.weight",
+        &[VOCAB, EMBED],
+        emb,
+    );
+    let pos_t = g.weight(
+        "albert.embeddings.position_embeddings.weight",
+        &[MAX_POS, EMBED],
+        emb,
+    );
+    let type_t = g.weight(
+        "albert.embeddings.token_type_embeddings.weight",
+        &[TYPES, EMBED],
+        emb,
+    );
+    let word = g.node("Gather", &[&word_t, ids], "emb.word", vec![]);
+    let typ = g.node("Gather", &[&type_t, types], "emb.type", vec![]);
+    // Positions 0..seq from the ids' shape, as the exporter traces `position_ids[:, :seq]`.
+    let shape = g.node("Shape", &[ids], "emb.ids_shape", vec![]);
+    let one = g.const_i64("c.one", &[], &[1]);
+    let zero = g.const_i64("c.zero", &[], &[0]);
+    let seq = g.node("Gather", &[&shape, &one], "emb.seq", vec![int("axis", 0)]);
+    let range = g.node("Range", &[&zero, &seq, &one], "emb.positions", vec![]);
+    let axes0 = g.const_i64("c.axes0", &[1], &[0]);
+    let pos_ids = g.node("Unsqueeze", &[&range, &axes0], "emb.position_ids", vec![]);
+    let pos = g.node("Gather", &[&pos_t, &pos_ids], "emb.position", vec![]);
+    let sum = g.node("Add", &[&word, &typ], "emb.word_type", vec![]);
+    let sum = g.node("Add", &[&sum, &pos], "emb.sum", vec![]);
+    let h = layer_norm(g, "albert.embeddings.LayerNorm", &sum, EMBED, "emb.ln");
+    (h, zero)
 }
 
 /// Constants every layer reads.

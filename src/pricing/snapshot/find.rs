@@ -1,43 +1,18 @@
-//! A [`Snapshot`]: the offers of one dated price file, and where to find them
-//! (shipped in the binary, a folder, or a file the user names).
+//! Where snapshots come from: shipped in the binary, a folder, or a file the
+//! user names.
 
-use super::load::parse_snapshot;
-use super::offer::Offer;
-use super::query::OfferQueries;
+use super::Snapshot;
 use crate::error::bad_input;
-use serde::Serialize;
-use std::collections::BTreeMap;
+use crate::pricing::load::parse_snapshot;
 use std::path::{Path, PathBuf};
-
-/// The offers of one price file.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Snapshot {
-    /// Name, e.g. `study-2020`, `current`, `aws-2026-11-29`.
-    pub name: String,
-    /// When its prices were read (YYYY-MM-DD or YYYY-MM).
-    pub date: String,
-    /// What it is for.
-    pub description: String,
-    /// The offers, in file order.
-    pub offers: Vec<Offer>,
-    /// How `pricing refresh` finds each offer's prices: offer id -> price field -> query.
-    #[serde(skip)]
-    pub queries: BTreeMap<String, OfferQueries>,
-    /// Where it was read from: a path, or `builtin:NAME`.
-    pub origin: String,
-}
-
-impl Snapshot {
-    /// The offer with this id.
-    pub fn offer(&self, id: &str) -> Option<&Offer> {
-        self.offers.iter().find(|o| o.id == id)
-    }
-}
 
 /// The snapshots shipped in the binary, so the tool works from any directory.
 const BUILTIN: &[(&str, &str)] = &[
-    ("study-2020", include_str!("../../pricing/study-2020.toml")),
-    ("current", include_str!("../../pricing/current.toml")),
+    (
+        "study-2020",
+        include_str!("../../../pricing/study-2020.toml"),
+    ),
+    ("current", include_str!("../../../pricing/current.toml")),
 ];
 
 /// Folder searched for snapshots that are not built in.
