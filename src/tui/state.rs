@@ -17,6 +17,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// Ticks per second of the app loop (spinners and elapsed times).
+pub const TICKS_PER_S: u64 = 10;
+
 /// Rate scales the workload screen steps through.
 pub const SCALES: [f64; 9] = [0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0];
 /// Rows a page move skips.
@@ -749,7 +752,7 @@ impl State {
     /// How far the recommendation can scroll at the current size.
     pub fn recommend_max_scroll(&self) -> usize {
         match self.advice.advice.as_deref() {
-            Some(a) => super::screens::recommend::max_scroll(a, &self.constraints, self.size),
+            Some(a) => super::recommend_text::max_scroll(a, &self.constraints, self.size),
             None => 0,
         }
     }
