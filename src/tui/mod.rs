@@ -13,6 +13,7 @@ pub mod export;
 pub mod form;
 pub mod jobs;
 pub mod keys;
+pub mod recommend_text;
 pub mod replay;
 pub mod screens;
 pub mod state;

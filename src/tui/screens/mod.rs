@@ -23,8 +23,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Tabs};
 use ratatui::Frame;
 
-/// Ticks per second of the app loop (spinners and elapsed times).
-pub const TICKS_PER_S: u64 = 10;
+pub use super::state::TICKS_PER_S;
 /// Smallest terminal the screens are laid out for.
 pub const MIN_SIZE: (u16, u16) = (60, 16);
 

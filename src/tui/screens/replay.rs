@@ -3,7 +3,7 @@
 
 use super::widgets::{axis, field, section, upper};
 use crate::text::pct;
-use crate::tui::replay::ReplayState;
+use crate::tui::replay::state::ReplayState;
 use crate::tui::theme::Theme;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};

@@ -1,0 +1,177 @@
+//! The recommendation screen's text, line by line at a width: the screen
+//! draws it and the state needs its length to bound scrolling, so it lives
+//! apart from both.
+
+use crate::advise::{Advice, Constraints};
+use crate::report::words::{constraints, figures, wrap};
+use crate::text::{pct, secs, usd};
+use crate::tui::theme::Theme;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+/// How far the screen scrolls at a terminal size (columns, rows).
+pub fn max_scroll(advice: &Advice, c: &Constraints, size: (u16, u16)) -> usize {
+    // Tabs, status line and the section rule take three rows.
+    let visible = size.1.saturating_sub(3) as usize;
+    lines(advice, c, size.0 as usize, &Theme::plain())
+        .len()
+        .saturating_sub(visible)
+}
+
+/// Builds lines, each logical item wrapped to the width with a hanging indent.
+struct Text<'t> {
+    width: usize,
+    theme: &'t Theme,
+    out: Vec<Line<'static>>,
+}
+
+impl Text<'_> {
+    fn heading(&mut self, title: &str) {
+        if !self.out.is_empty() {
+            self.out.push(Line::raw(""));
+        }
+        self.out
+            .push(Line::styled(title.to_string(), self.theme.title));
+    }
+
+    /// `prefix` then `text`, continuation lines indented by the prefix's width.
+    fn item(&mut self, prefix: &str, prefix_style: Style, text: &str, style: Style) {
+        let indent = prefix.chars().count();
+        for (i, l) in wrap(text, self.width.saturating_sub(indent).max(10))
+            .into_iter()
+            .enumerate()
+        {
+            let head = if i == 0 {
+                Span::styled(prefix.to_string(), prefix_style)
+            } else {
+                Span::raw(" ".repeat(indent))
+            };
+            self.out
+                .push(Line::from(vec![head, Span::styled(l, style)]));
+        }
+    }
+}
+
+/// Every line of the screen at a width.
+pub fn lines(advice: &Advice, c: &Constraints, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let mut t = Text {
+        width,
+        theme,
+        out: Vec::new(),
+    };
+    let plain = Style::new();
+    match &advice.best {
+        Some(b) => {
+            t.item(
+                "",
+                plain,
+                &format!("Serve on {} ({})", b.name, b.id),
+                theme.accent,
+            );
+            t.item(
+                "  ",
+                plain,
+                &format!(
+                    "{} per month · {} per million requests · mean {} · p95 {} · success {}",
+                    usd(b.cost_per_month_usd),
+                    usd(b.cost_per_million_usd),
+                    secs(b.avg_latency_s),
+                    secs(b.p95_latency_s),
+                    pct(b.success_ratio)
+                ),
+                plain,
+            );
+        }
+        None => t.item("", plain, "No option meets the targets.", theme.bad),
+    }
+    t.item("  targets: ", theme.dim, &constraints(c), theme.dim);
+    t.item("  month: ", theme.dim, &advice.month.statement, theme.dim);
+
+    t.heading("Why");
+    for r in &advice.reasons {
+        t.item("• ", theme.accent, &r.text, plain);
+        if !r.figures.is_empty() {
+            t.item("    ", plain, &figures(&r.figures), theme.dim);
+        }
+    }
+
+    if !advice.runners_up.is_empty() {
+        t.heading("Runners-up by kind");
+        for r in &advice.runners_up {
+            let extra = r
+                .extra_per_month_usd
+                .map(|x| {
+                    format!(
+                        " ({}{} per month)",
+                        if x >= 0.0 { "+" } else { "-" },
+                        usd(x.abs())
+                    )
+                })
+                .unwrap_or_default();
+            let verdict = if r.meets_slo {
+                "meets the targets"
+            } else {
+                "misses the targets"
+            };
+            t.item(
+                &format!("{:<11}", r.group.label()),
+                theme.accent,
+                &format!(
+                    "{}: {}{extra} · p95 {} · {verdict}",
+                    r.id,
+                    usd(r.cost_per_month_usd),
+                    secs(r.p95_latency_s)
+                ),
+                plain,
+            );
+            for why in r.reasons.iter().take(2) {
+                t.item("             ", plain, &why.text, theme.dim);
+            }
+        }
+    }
+
+    let s = &advice.sensitivity;
+    if !s.cases.is_empty() {
+        t.heading(if s.fragile {
+            "Sensitivity: the choice changes"
+        } else {
+            "Sensitivity: the choice holds"
+        });
+        if let Some(v) = &s.verdict {
+            t.item("", plain, &v.text, plain);
+        }
+        for case in &s.cases {
+            let best = match (&case.best, case.best_cost_per_month_usd) {
+                (Some(id), Some(cost)) => format!("{id} {}", usd(cost)),
+                (Some(id), None) => id.clone(),
+                _ => "nothing meets the targets".to_string(),
+            };
+            let mark = if case.changed { "≠ " } else { "= " };
+            t.item(
+                mark,
+                if case.changed { theme.bad } else { theme.good },
+                &format!("{}: {best}", case.description),
+                plain,
+            );
+        }
+    }
+
+    if !advice.runtime.is_empty() {
+        t.heading("Runtime and deployment");
+        for sug in &advice.runtime {
+            let (mark, style) = if sug.advised {
+                ("→ ", theme.accent)
+            } else {
+                ("✓ ", theme.good)
+            };
+            t.item(mark, style, &sug.text, plain);
+        }
+    }
+    if !advice.notes.is_empty() {
+        t.heading("Notes");
+        for n in &advice.notes {
+            t.item("  ", plain, n, theme.dim);
+        }
+    }
+    t.out
+}
