@@ -7,14 +7,10 @@ use super::Ctx;
 use crate::advise::{self, render, Advice, BudgetPer, Constraints, Request};
 use crate::cli::recommend::{BudgetPerArg, RecommendArgs, ReportArgs};
 use crate::error::bad_input;
-use crate::pricing::snapshot::{self, Snapshot};
-use crate::profile::Profile;
 use crate::report::{self, Format};
-use crate::workload::generate::Preset;
 use crate::workload::Trace;
 use anyhow::Result;
 use serde::Serialize;
-use std::sync::Arc;
 use std::time::Instant;
 
 /// The first line of the demo's plain output.
@@ -23,31 +19,6 @@ pub const DEMO_HEADER: &str =
 For your own model: `advisor profile MODEL.onnx --out profiles/NAME.toml`, then \
 `advisor recommend --profile profiles/NAME.toml --trace TRACE.csv`.";
 
-/// The demo's inputs: the bundled MobileNetV2 profile, workload-120 (seed 1,
-/// the same trace as traces/workload-120.csv) and the built-in `current`
-/// prices. The interactive screen calls this too.
-pub fn demo_inputs() -> Result<(Profile, Trace, Snapshot)> {
-    let profile = crate::profile::bundled::get("mobilenetv2")?;
-    let trace = Trace::from_times(Preset::Workload120.generate(1));
-    let snap = snapshot::builtin("current")
-        .ok_or_else(|| anyhow::anyhow!("the built-in `current` snapshot does not parse"))?;
-    Ok((profile, trace, snap))
-}
-
-/// The demo's request, with the default targets.
-pub fn demo_request() -> Result<Request> {
-    let (profile, trace, snap) = demo_inputs()?;
-    Ok(Request {
-        profile: Arc::new(profile),
-        trace,
-        trace_name: Preset::Workload120.name().to_string(),
-        snapshot: snap.name.clone(),
-        offers: snap.offers,
-        constraints: Constraints::default(),
-        seed: 1,
-    })
-}
-
 /// Runs `advisor` with no command: the demo. Without a terminal it prints
 /// the recommendation as `advisor recommend` does, after a line saying what
 /// it is and how to run it on one's own model.
@@ -55,7 +26,7 @@ pub fn demo(ctx: &Ctx) -> Result<()> {
     if ctx.tui() {
         return crate::tui::run_demo(crate::tui::demo_setup()?);
     }
-    let req = demo_request()?;
+    let req = crate::demo::demo_request()?;
     let header = (!ctx.global.json).then_some(DEMO_HEADER);
     recommend(ctx, &req, header)
 }
