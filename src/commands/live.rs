@@ -317,7 +317,7 @@ pub fn validate(ctx: &Ctx, a: ValidateArgs) -> anyhow::Result<()> {
     if ctx.global.json {
         return ctx.print_json(&report);
     }
-    println!(
+    outln!(
         "{} served by {} worker(s) x {} thread(s) on this machine; modelled service {} per request (the idle server measured {}), capacity {:.1} req/s; overhead besides inference {} (measured at idle)",
         report.model,
         report.workers,
@@ -326,7 +326,7 @@ pub fn validate(ctx: &Ctx, a: ValidateArgs) -> anyhow::Result<()> {
         secs(report.idle_inference_s),
         report.capacity_rps,
         secs(report.rtt_s)
-    );
+    )?;
     let mut t = Table::new(&[
         "load",
         "",
@@ -370,10 +370,10 @@ pub fn validate(ctx: &Ctx, a: ValidateArgs) -> anyhow::Result<()> {
             ]);
         }
     }
-    print!("{}", t.render());
-    println!(
+    out!("{}", t.render())?;
+    outln!(
         "measured: replay against the local server; modelled: the simulator with the offer above"
-    );
+    )?;
     Ok(())
 }
 
@@ -400,12 +400,12 @@ pub fn export(ctx: &Ctx, args: ExportArgs) -> anyhow::Result<()> {
             "peak_rps": counts.iter().max().copied().unwrap_or(0),
         }));
     }
-    println!(
+    outln!(
         "wrote {} ({} requests over {} s, peak {} req/s)",
         args.output.display(),
         requests,
         counts.len(),
         counts.iter().max().copied().unwrap_or(0)
-    );
+    )?;
     Ok(())
 }

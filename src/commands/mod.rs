@@ -2,6 +2,24 @@
 //!
 //! One file per command group; `main` only parses and calls [`run`].
 
+/// Prints to stdout like `print!`, but returns the write's `io::Result`
+/// instead of panicking, so a closed stdout (`advisor ... | head`) reaches
+/// `main` as a `BrokenPipe` error, which it treats as a quiet exit.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
+/// Prints a line to stdout like `println!`; see [`out!`] for why.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
 pub mod live;
 pub mod models;
 pub mod pricing;

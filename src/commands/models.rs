@@ -56,7 +56,7 @@ fn build(ctx: &Ctx, which: Builtin, out: &Path, force: bool) -> anyhow::Result<(
         return ctx.print_json(&built);
     }
     if !ctx.global.quiet {
-        println!(
+        outln!(
             "wrote {} to {}: {} bytes, {} parameters, {} nodes, opset {}",
             built.model,
             built.file,
@@ -64,7 +64,7 @@ fn build(ctx: &Ctx, which: Builtin, out: &Path, force: bool) -> anyhow::Result<(
             group(built.params),
             built.nodes,
             built.opset
-        );
+        )?;
     }
     Ok(())
 }
@@ -95,7 +95,7 @@ fn inspect(ctx: &Ctx, file: &Path, dims: &BTreeMap<String, i64>) -> anyhow::Resu
             info: &info,
         });
     }
-    print!("{}", summary(&file.display().to_string(), &info));
+    out!("{}", summary(&file.display().to_string(), &info))?;
     Ok(())
 }
 

@@ -60,8 +60,8 @@ pub fn run(ctx: &Ctx, args: ProfileArgs) -> anyhow::Result<()> {
     if ctx.global.json {
         ctx.print_json(&measured)?;
     } else {
-        print!("{}", summary::render(&measured));
-        println!("\nsaved {}", out.display());
+        out!("{}", summary::render(&measured))?;
+        outln!("\nsaved {}", out.display())?;
     }
     Ok(())
 }
@@ -81,8 +81,8 @@ fn profile_on_screen(opts: ProfileOptions, out: PathBuf) -> anyhow::Result<()> {
     };
     match crate::tui::run_profile(job)? {
         Some(measured) => {
-            print!("{}", summary::render(&measured));
-            println!("\nsaved {}", out.display());
+            out!("{}", summary::render(&measured))?;
+            outln!("\nsaved {}", out.display())?;
             Ok(())
         }
         None => anyhow::bail!("profiling stopped before it finished; nothing was saved"),
@@ -107,7 +107,7 @@ fn cold_probe(request: &Path) -> anyhow::Result<()> {
     let req: ProbeRequest = serde_json::from_slice(&text)
         .with_context(|| format!("reading the probe request {}", request.display()))?;
     let result = profile::probe(&req)?;
-    println!("{}", serde_json::to_string(&result)?);
+    outln!("{}", serde_json::to_string(&result)?)?;
     Ok(())
 }
 

@@ -190,7 +190,7 @@ pub fn report(ctx: &Ctx, args: ReportArgs) -> anyhow::Result<()> {
         });
     }
     if !ctx.global.quiet {
-        println!("wrote {}", args.out.display());
+        outln!("wrote {}", args.out.display())?;
     }
     Ok(())
 }

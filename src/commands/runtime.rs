@@ -51,20 +51,20 @@ fn info(ctx: &Ctx) -> anyhow::Result<()> {
     if ctx.global.json {
         return ctx.print_json(&report);
     }
-    println!("library:    {}", report.library.display());
-    println!("found by:   {}", report.found_by_text);
-    println!("version:    {}", report.ort_version);
-    println!("size:       {:.1} MB", report.library_mb);
-    println!("providers:  {}", report.providers.join(", "));
-    println!(
+    outln!("library:    {}", report.library.display())?;
+    outln!("found by:   {}", report.found_by_text)?;
+    outln!("version:    {}", report.ort_version)?;
+    outln!("size:       {:.1} MB", report.library_mb)?;
+    outln!("providers:  {}", report.providers.join(", "))?;
+    outln!(
         "GPU:        {}",
         if report.cuda {
             "CUDA execution provider built in"
         } else {
             "no CUDA execution provider in this build; GPU offers are modelled"
         }
-    );
-    println!("cache:      {}", report.cache_dir.display());
+    )?;
+    outln!("cache:      {}", report.cache_dir.display())?;
     Ok(())
 }
 
@@ -88,17 +88,17 @@ fn install(ctx: &Ctx) -> anyhow::Result<()> {
         });
     }
     if installed_now {
-        println!(
+        outln!(
             "installed ONNX Runtime {} at {}",
             runtime::ORT_RELEASE,
             path.display()
-        );
+        )?;
     } else {
-        println!(
+        outln!(
             "ONNX Runtime {} is already installed at {}",
             runtime::ORT_RELEASE,
             path.display()
-        );
+        )?;
     }
     Ok(())
 }

@@ -130,7 +130,7 @@ pub fn run(ctx: &Ctx, a: SimulateArgs) -> Result<()> {
             outcomes: views,
         });
     }
-    println!(
+    outln!(
         "{} requests from {} against {} offer(s) of snapshot {} (modelled; profile {}, measured {})",
         requests,
         a.trace.display(),
@@ -138,9 +138,9 @@ pub fn run(ctx: &Ctx, a: SimulateArgs) -> Result<()> {
         snap,
         profile.name,
         profile.measured_at
-    );
-    print!("{}", outcome_table(&outcomes));
-    println!("simulated in {:.2} s", wall);
+    )?;
+    out!("{}", outcome_table(&outcomes))?;
+    outln!("simulated in {:.2} s", wall)?;
     Ok(())
 }
 
@@ -214,11 +214,11 @@ fn paper(ctx: &Ctx, a: PaperArgs) -> Result<()> {
             sim_wall_s: started.elapsed().as_secs_f64(),
         });
     }
-    println!(
+    outln!(
         "The study's grid, modelled from snapshot {} (profiles: {})",
         report.snapshot,
         report.profiles.join("; ")
-    );
+    )?;
     let mut t = Table::new(&[
         "model", ">wl", "cloud", "system", "runtime", ">avg", ">p95", ">success", ">cost",
         ">study", ">error", ">inst",
@@ -241,22 +241,22 @@ fn paper(ctx: &Ctx, a: PaperArgs) -> Result<()> {
             r.instances_created.to_string(),
         ]);
     }
-    print!("{}", t.render());
-    println!("* not run in the study (managed: not at workload-200, nor ALBERT at workload-120)");
-    println!("\nThe study's findings:");
+    out!("{}", t.render())?;
+    outln!("* not run in the study (managed: not at workload-200, nor ALBERT at workload-120)")?;
+    outln!("\nThe study's findings:")?;
     for c in &checks {
-        println!(
+        outln!(
             "  [{}] {}\n        {}",
             if c.passed { "ok" } else { "MISS" },
             c.finding,
             c.detail
-        );
+        )?;
     }
     let missed = checks.iter().filter(|c| !c.passed).count();
-    println!(
+    outln!(
         "{} of {} findings reproduced; every figure above is modelled",
         checks.len() - missed,
         checks.len()
-    );
+    )?;
     Ok(())
 }

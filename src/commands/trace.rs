@@ -58,10 +58,13 @@ impl Written {
         if ctx.global.json {
             return ctx.print_json(self);
         }
-        println!(
+        outln!(
             "wrote {} requests over {:.3} s to {} ({})",
-            self.requests, self.duration_s, self.output, self.source
-        );
+            self.requests,
+            self.duration_s,
+            self.output,
+            self.source
+        )?;
         Ok(())
     }
 }
@@ -175,7 +178,7 @@ fn stats(ctx: &Ctx, a: StatsArgs) -> Result<()> {
             stats: &s,
         });
     }
-    print!("{}", stats_table(&a.file, &s));
+    out!("{}", stats_table(&a.file, &s))?;
     Ok(())
 }
 
