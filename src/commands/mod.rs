@@ -1,6 +1,7 @@
 //! What each command does: reads its inputs, calls the library, prints.
 //!
-//! One file per command group; `main` only parses and calls [`run`].
+//! One file per subcommand: its clap args, their checks into domain types,
+//! and its `run`; `main` only parses and calls [`run`].
 
 /// Prints to stdout like `print!`, but returns the write's `io::Result`
 /// instead of panicking, so a closed stdout (`advisor ... | head`) reaches
@@ -20,14 +21,20 @@ macro_rules! outln {
     }};
 }
 
-pub mod live;
+pub mod args;
+pub mod export;
 pub mod models;
 pub mod pricing;
 pub mod profile;
 pub mod recommend;
+pub mod replay;
+pub mod report;
+pub mod reproduce;
 pub mod runtime;
+pub mod serve;
 pub mod simulate;
 pub mod trace;
+pub mod validate;
 
 use crate::cli::{Cli, Command, Global};
 use crate::error::bad_input;
@@ -98,14 +105,22 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Runtime(c)) => runtime::run(&ctx, c),
         Some(Command::Models(c)) => models::run(&ctx, c),
         Some(Command::Simulate(a)) => simulate::run(&ctx, a),
-        Some(Command::Reproduce(c)) => simulate::reproduce(&ctx, c),
+        Some(Command::Reproduce(c)) => reproduce::run(&ctx, c),
         Some(Command::Recommend(a)) => recommend::run(&ctx, a),
-        Some(Command::Report(a)) => recommend::report(&ctx, a),
-        Some(Command::Replay(a)) => live::replay(&ctx, a),
-        Some(Command::Serve(a)) => live::serve(&ctx, a),
-        Some(Command::Validate(a)) => live::validate(&ctx, a),
-        Some(Command::Export(a)) => live::export(&ctx, a),
+        Some(Command::Report(a)) => report::run(&ctx, a),
+        Some(Command::Replay(a)) => replay::run(&ctx, a),
+        Some(Command::Serve(a)) => serve::run(&ctx, a),
+        Some(Command::Validate(a)) => validate::run(&ctx, a),
+        Some(Command::Export(a)) => export::run(&ctx, a),
     }
+}
+
+/// The async runtime for the commands that talk HTTP.
+pub(crate) fn tokio_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
 }
 
 /// Writes `bytes` to `path`, refusing to replace a file unless `force`.

@@ -1,17 +1,13 @@
-//! Command-line definitions (clap). Definitions only: the work is in `commands`.
+//! The top-level command line (clap): global flags and the list of
+//! subcommands. Each subcommand's flags live with its code in `commands`.
 //!
 //! The names and fields here are a contract that scripts rely on (DESIGN.md):
 //! extend freely, do not rename.
 
-pub mod live;
-pub mod models;
-pub mod pricing;
-pub mod profile;
-pub mod recommend;
-pub mod runtime;
-pub mod simulate;
-pub mod trace;
-
+use crate::commands::{
+    export, models, pricing, profile, recommend, replay, report, reproduce, runtime, serve,
+    simulate, trace, validate,
+};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -77,17 +73,17 @@ pub enum Command {
     Simulate(simulate::SimulateArgs),
     /// Reproduce the study's grid (2 models x 3 workloads x 8 systems).
     #[command(subcommand)]
-    Reproduce(simulate::ReproduceCommand),
+    Reproduce(reproduce::ReproduceCommand),
     /// Recommend where to serve, with batching, memory size and runtime settings.
     Recommend(recommend::RecommendArgs),
     /// Write the decision report (Markdown, HTML, JSON or CSV).
-    Report(recommend::ReportArgs),
+    Report(report::ReportArgs),
     /// Replay a trace, open loop, against a live HTTP endpoint.
-    Replay(live::ReplayArgs),
+    Replay(replay::ReplayArgs),
     /// Serve a model over HTTP on this machine (the reference endpoint).
-    Serve(live::ServeArgs),
+    Serve(serve::ServeArgs),
     /// Measure a local server and compare it with the model's prediction.
-    Validate(live::ValidateArgs),
+    Validate(validate::ValidateArgs),
     /// Export a trace as a load script for Locust or k6.
-    Export(live::ExportArgs),
+    Export(export::ExportArgs),
 }
