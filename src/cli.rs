@@ -4,12 +4,12 @@
 //! The names and fields here are a contract that scripts rely on (DESIGN.md):
 //! extend freely, do not rename.
 
+pub use crate::commands::Global;
 use crate::commands::{
-    export, models, pricing, profile, recommend, replay, report, reproduce, runtime, serve,
+    self, export, models, pricing, profile, recommend, replay, report, reproduce, runtime, serve,
     simulate, trace, validate,
 };
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
 
 /// Where to serve an ONNX model, and how.
 ///
@@ -30,26 +30,6 @@ pub struct Cli {
     /// Global options.
     #[command(flatten)]
     pub global: Global,
-}
-
-/// Options every command accepts.
-#[derive(Debug, Clone, clap::Args, Default)]
-pub struct Global {
-    /// Print one JSON document on stdout and nothing else.
-    #[arg(long, global = true)]
-    pub json: bool,
-
-    /// Plain output instead of the interactive screen (implied when stdout is not a terminal).
-    #[arg(long, global = true)]
-    pub no_tui: bool,
-
-    /// ONNX Runtime library to load (libonnxruntime.so); overrides ORT_DYLIB_PATH.
-    #[arg(long, global = true, value_name = "FILE")]
-    pub ort_lib: Option<PathBuf>,
-
-    /// No progress bars or warnings on stderr.
-    #[arg(long, short, global = true)]
-    pub quiet: bool,
 }
 
 /// The commands.
@@ -86,4 +66,25 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// Export a trace as a load script for Locust or k6.
     Export(export::ExportArgs),
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let ctx = commands::Ctx::new(cli.global);
+    match cli.command {
+        None => commands::recommend::demo(&ctx),
+        Some(Command::Profile(a)) => commands::profile::run(&ctx, a),
+        Some(Command::Trace(c)) => commands::trace::run(&ctx, c),
+        Some(Command::Pricing(c)) => commands::pricing::run(&ctx, c),
+        Some(Command::Runtime(c)) => commands::runtime::run(&ctx, c),
+        Some(Command::Models(c)) => commands::models::run(&ctx, c),
+        Some(Command::Simulate(a)) => commands::simulate::run(&ctx, a),
+        Some(Command::Reproduce(c)) => commands::reproduce::run(&ctx, c),
+        Some(Command::Recommend(a)) => commands::recommend::run(&ctx, a),
+        Some(Command::Report(a)) => commands::report::run(&ctx, a),
+        Some(Command::Replay(a)) => commands::replay::run(&ctx, a),
+        Some(Command::Serve(a)) => commands::serve::run(&ctx, a),
+        Some(Command::Validate(a)) => commands::validate::run(&ctx, a),
+        Some(Command::Export(a)) => commands::export::run(&ctx, a),
+    }
 }

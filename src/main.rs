@@ -20,7 +20,7 @@ fn main() {
             std::process::exit(EXIT_BAD_INPUT);
         }
     };
-    if let Err(err) = advisor::commands::run(cli) {
+    if let Err(err) = advisor::cli::run(cli) {
         // A closed pipe (`advisor ... | head`) is the reader's choice, not a
         // failure. Commands write stdout through `out!`/`outln!`, which return
         // the write error instead of panicking, so it arrives here. (SIGPIPE

@@ -36,12 +36,12 @@ pub mod simulate;
 pub mod trace;
 pub mod validate;
 
-use crate::cli::{Cli, Command, Global};
 use crate::error::bad_input;
 use anyhow::Context;
 use serde::Serialize;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
+use std::path::PathBuf;
 
 /// How a command should talk to the user.
 #[derive(Debug, Clone)]
@@ -94,25 +94,24 @@ impl Ctx {
     }
 }
 
-/// Runs the parsed command line.
-pub fn run(cli: Cli) -> anyhow::Result<()> {
-    let ctx = Ctx::new(cli.global);
-    match cli.command {
-        None => recommend::demo(&ctx),
-        Some(Command::Profile(a)) => profile::run(&ctx, a),
-        Some(Command::Trace(c)) => trace::run(&ctx, c),
-        Some(Command::Pricing(c)) => pricing::run(&ctx, c),
-        Some(Command::Runtime(c)) => runtime::run(&ctx, c),
-        Some(Command::Models(c)) => models::run(&ctx, c),
-        Some(Command::Simulate(a)) => simulate::run(&ctx, a),
-        Some(Command::Reproduce(c)) => reproduce::run(&ctx, c),
-        Some(Command::Recommend(a)) => recommend::run(&ctx, a),
-        Some(Command::Report(a)) => report::run(&ctx, a),
-        Some(Command::Replay(a)) => replay::run(&ctx, a),
-        Some(Command::Serve(a)) => serve::run(&ctx, a),
-        Some(Command::Validate(a)) => validate::run(&ctx, a),
-        Some(Command::Export(a)) => export::run(&ctx, a),
-    }
+/// Options every command accepts.
+#[derive(Debug, Clone, clap::Args, Default)]
+pub struct Global {
+    /// Print one JSON document on stdout and nothing else.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Plain output instead of the interactive screen (implied when stdout is not a terminal).
+    #[arg(long, global = true)]
+    pub no_tui: bool,
+
+    /// ONNX Runtime library to load (libonnxruntime.so); overrides ORT_DYLIB_PATH.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub ort_lib: Option<PathBuf>,
+
+    /// No progress bars or warnings on stderr.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
 }
 
 /// The async runtime for the commands that talk HTTP.
