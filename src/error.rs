@@ -4,21 +4,12 @@
 //! user gave us (a file, a flag, a field) is wrapped in [`BadInput`] so that
 //! `main` can map it to exit code 2; anything else exits with 1.
 
-use std::fmt;
-
 /// An error caused by the user's input: a file, a line, a field or a flag.
 ///
 /// Its message is one line that names what is wrong and what was expected.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
 pub struct BadInput(pub String);
-
-impl fmt::Display for BadInput {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for BadInput {}
 
 /// Builds an [`anyhow::Error`] carrying a [`BadInput`] with the given message.
 pub fn bad_input(msg: impl Into<String>) -> anyhow::Error {

@@ -18,6 +18,7 @@
 pub mod advise;
 pub mod cli;
 pub mod commands;
+pub mod demo;
 pub mod error;
 pub mod live;
 pub mod model;
@@ -27,6 +28,7 @@ pub mod pricing;
 pub mod profile;
 pub mod report;
 pub mod runtime;
+pub mod scenario;
 pub mod sim;
 pub mod study;
 pub mod text;

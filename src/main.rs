@@ -5,7 +5,6 @@ use clap::error::ErrorKind;
 use clap::Parser;
 
 fn main() {
-    quiet_on_closed_stdout();
     let cli = match advisor::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
@@ -21,8 +20,12 @@ fn main() {
             std::process::exit(EXIT_BAD_INPUT);
         }
     };
-    if let Err(err) = advisor::commands::run(cli) {
-        // A closed pipe (`advisor ... | head`) is the reader's choice, not a failure.
+    if let Err(err) = advisor::cli::run(cli) {
+        // A closed pipe (`advisor ... | head`) is the reader's choice, not a
+        // failure. Commands write stdout through `out!`/`outln!`, which return
+        // the write error instead of panicking, so it arrives here. (SIGPIPE
+        // stays ignored, as Rust sets it, so a server writing to a closed
+        // socket lives on.)
         if err
             .chain()
             .filter_map(|c| c.downcast_ref::<std::io::Error>())
@@ -55,23 +58,4 @@ fn clap_one_line(e: &clap::Error) -> String {
         parts.join(" ")
     };
     format!("{msg} (see --help)")
-}
-
-/// `advisor ... | head` closes stdout early; `println!` then panics. That is
-/// the reader's choice, not a failure: exit quietly instead. (SIGPIPE stays
-/// ignored, as Rust sets it, so a server writing to a closed socket lives on.)
-fn quiet_on_closed_stdout() {
-    let default = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let msg = info
-            .payload()
-            .downcast_ref::<String>()
-            .map(String::as_str)
-            .or_else(|| info.payload().downcast_ref::<&str>().copied())
-            .unwrap_or("");
-        if msg.contains("failed printing to stdout") && msg.contains("Broken pipe") {
-            std::process::exit(0);
-        }
-        default(info);
-    }));
 }

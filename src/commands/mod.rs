@@ -1,22 +1,47 @@
 //! What each command does: reads its inputs, calls the library, prints.
 //!
-//! One file per command group; `main` only parses and calls [`run`].
+//! One file per subcommand: its clap args, their checks into domain types,
+//! and its `run`; `main` only parses and calls [`run`].
 
-pub mod live;
+/// Prints to stdout like `print!`, but returns the write's `io::Result`
+/// instead of panicking, so a closed stdout (`advisor ... | head`) reaches
+/// `main` as a `BrokenPipe` error, which it treats as a quiet exit.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
+/// Prints a line to stdout like `println!`; see [`out!`] for why.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
+pub mod args;
+pub mod export;
 pub mod models;
 pub mod pricing;
 pub mod profile;
 pub mod recommend;
+pub mod replay;
+pub mod report;
+pub mod reproduce;
 pub mod runtime;
+pub mod serve;
 pub mod simulate;
 pub mod trace;
+pub mod validate;
 
-use crate::cli::{Cli, Command, Global};
 use crate::error::bad_input;
 use anyhow::Context;
 use serde::Serialize;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
+use std::path::PathBuf;
 
 /// How a command should talk to the user.
 #[derive(Debug, Clone)]
@@ -69,25 +94,32 @@ impl Ctx {
     }
 }
 
-/// Runs the parsed command line.
-pub fn run(cli: Cli) -> anyhow::Result<()> {
-    let ctx = Ctx::new(cli.global);
-    match cli.command {
-        None => recommend::demo(&ctx),
-        Some(Command::Profile(a)) => profile::run(&ctx, a),
-        Some(Command::Trace(c)) => trace::run(&ctx, c),
-        Some(Command::Pricing(c)) => pricing::run(&ctx, c),
-        Some(Command::Runtime(c)) => runtime::run(&ctx, c),
-        Some(Command::Models(c)) => models::run(&ctx, c),
-        Some(Command::Simulate(a)) => simulate::run(&ctx, a),
-        Some(Command::Reproduce(c)) => simulate::reproduce(&ctx, c),
-        Some(Command::Recommend(a)) => recommend::run(&ctx, a),
-        Some(Command::Report(a)) => recommend::report(&ctx, a),
-        Some(Command::Replay(a)) => live::replay(&ctx, a),
-        Some(Command::Serve(a)) => live::serve(&ctx, a),
-        Some(Command::Validate(a)) => live::validate(&ctx, a),
-        Some(Command::Export(a)) => live::export(&ctx, a),
-    }
+/// Options every command accepts.
+#[derive(Debug, Clone, clap::Args, Default)]
+pub struct Global {
+    /// Print one JSON document on stdout and nothing else.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Plain output instead of the interactive screen (implied when stdout is not a terminal).
+    #[arg(long, global = true)]
+    pub no_tui: bool,
+
+    /// ONNX Runtime library to load (libonnxruntime.so); overrides ORT_DYLIB_PATH.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub ort_lib: Option<PathBuf>,
+
+    /// No progress bars or warnings on stderr.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
+/// The async runtime for the commands that talk HTTP.
+pub(crate) fn tokio_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
 }
 
 /// Writes `bytes` to `path`, refusing to replace a file unless `force`.

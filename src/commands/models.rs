@@ -1,12 +1,66 @@
 //! `advisor models`: build the bundled models, inspect any ONNX file.
 
 use super::Ctx;
-use crate::cli::models::{BuiltinModel, ModelsCommand};
 use crate::model::build::Builtin;
 use crate::model::{self, Dim, ModelInfo, TensorInfo};
+use clap::{Subcommand, ValueEnum};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::path::PathBuf;
+
+/// The models advisor can build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BuiltinModel {
+    /// MobileNetV2 image classifier (~3.5 M parameters, input [batch,3,224,224]).
+    Mobilenetv2,
+    /// ALBERT-base language model (12 layers sharing weights, hidden 768).
+    AlbertBase,
+    /// A tiny CNN (< 200 KB) for tests.
+    TinyCnn,
+}
+
+/// `advisor models ...`
+#[derive(Debug, Subcommand)]
+pub enum ModelsCommand {
+    /// Build a model with random (seeded) weights and the real architecture.
+    Build {
+        /// Which model.
+        model: BuiltinModel,
+        /// Output file.
+        #[arg(short, long)]
+        out: PathBuf,
+        /// Overwrite the output file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Describe an ONNX file: size, parameters, opset, operators, inputs, FLOPs.
+    Inspect {
+        /// The model file.
+        file: PathBuf,
+        /// Bind a symbolic dim for the FLOPs estimate, e.g. `--dim seq=384`
+        /// (default: leading dims 1, others 128).
+        #[arg(long, value_name = "NAME=VALUE", value_parser = parse_dim)]
+        dim: Vec<(String, i64)>,
+    },
+}
+
+/// Parses `NAME=VALUE` with a positive integer value.
+pub fn parse_dim(s: &str) -> Result<(String, i64), String> {
+    let (name, value) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected NAME=VALUE, got `{s}`"))?;
+    let v: i64 = value
+        .trim()
+        .parse()
+        .ok()
+        .filter(|&v| v > 0)
+        .ok_or_else(|| format!("`{value}` is not a positive integer (in `{s}`)"))?;
+    if name.trim().is_empty() {
+        return Err(format!("expected NAME=VALUE, got `{s}`"));
+    }
+    Ok((name.trim().to_string(), v))
+}
 
 /// Runs `advisor models ...`.
 pub fn run(ctx: &Ctx, cmd: ModelsCommand) -> anyhow::Result<()> {
@@ -56,7 +110,7 @@ fn build(ctx: &Ctx, which: Builtin, out: &Path, force: bool) -> anyhow::Result<(
         return ctx.print_json(&built);
     }
     if !ctx.global.quiet {
-        println!(
+        outln!(
             "wrote {} to {}: {} bytes, {} parameters, {} nodes, opset {}",
             built.model,
             built.file,
@@ -64,7 +118,7 @@ fn build(ctx: &Ctx, which: Builtin, out: &Path, force: bool) -> anyhow::Result<(
             group(built.params),
             built.nodes,
             built.opset
-        );
+        )?;
     }
     Ok(())
 }
@@ -95,7 +149,7 @@ fn inspect(ctx: &Ctx, file: &Path, dims: &BTreeMap<String, i64>) -> anyhow::Resu
             info: &info,
         });
     }
-    print!("{}", summary(&file.display().to_string(), &info));
+    out!("{}", summary(&file.display().to_string(), &info))?;
     Ok(())
 }
 
@@ -249,5 +303,16 @@ mod tests {
         assert!(s.contains("input  f32 [batch, 1, 28, 28]"), "{s}");
         assert!(s.contains("Conv 2"), "{s}");
         assert!(s.contains("parameters  9,098"), "{s}");
+    }
+
+    #[test]
+    fn dims_parse_and_reject() {
+        assert_eq!(parse_dim("seq=384"), Ok(("seq".to_string(), 384)));
+        assert!(parse_dim("seq").is_err());
+        assert!(parse_dim("seq=0").is_err());
+        assert!(parse_dim("=3").is_err());
+        assert!(parse_dim("seq=x")
+            .unwrap_err()
+            .contains("not a positive integer"));
     }
 }

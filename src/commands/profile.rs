@@ -1,15 +1,80 @@
 //! `advisor profile`.
 
+use super::args::DeviceArg;
 use super::Ctx;
-use crate::cli::profile::{DeviceArg, ProfileArgs};
 use crate::error::bad_input;
 use crate::profile::inputs::PlanDim;
 use crate::profile::{self, summary, ProbeRequest, ProfileOptions, ProgressEvent};
-use crate::runtime::Device;
 use anyhow::Context;
+use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+/// Arguments of `advisor profile`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Inputs are made up per type: floats standard normal (seeded), integer ids \
+within the embedding table they index, masks all ones. The batch dim (the first dim when it is \
+dynamic) takes each --batch value; a symbolic dim named like seq takes 128. The profile is saved \
+to profiles/NAME.toml (NAME: the model's file stem) and never overwritten without --force."
+)]
+pub struct ProfileArgs {
+    /// The ONNX model to measure.
+    pub model: PathBuf,
+
+    /// Intra-op thread counts to measure, comma-separated [default: 1 and all cores].
+    #[arg(long, value_delimiter = ',', value_name = "N,..")]
+    pub threads: Option<Vec<usize>>,
+
+    /// Batch sizes to measure, comma-separated [default: 1,2,4,8,16].
+    #[arg(long, value_delimiter = ',', value_name = "N,..")]
+    pub batch: Option<Vec<u32>>,
+
+    /// Exactly N timed runs per point [default: at least 30 runs and 2 s, at most 10 s].
+    #[arg(long, value_name = "N")]
+    pub runs: Option<u32>,
+
+    /// Where to run the model.
+    #[arg(long, value_enum, default_value_t = DeviceArg::Cpu)]
+    pub device: DeviceArg,
+
+    /// Value of a symbolic dim, e.g. --dim seq=256 (repeatable).
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub dim: Vec<String>,
+
+    /// Whole shape of an input, e.g. --shape x=batch,3,48,192 (`batch`: each --batch size; repeatable).
+    #[arg(long, value_name = "INPUT=D0,D1,..")]
+    pub shape: Vec<String>,
+
+    /// Every element of an input set to one value, e.g. --fill sr=16000 (repeatable).
+    #[arg(long, value_name = "INPUT=VALUE")]
+    pub fill: Vec<String>,
+
+    /// Real values for an input from a NumPy .npy file (repeatable).
+    #[arg(long, value_name = "INPUT=FILE.npy")]
+    pub input: Vec<String>,
+
+    /// Where to save the profile [default: profiles/NAME.toml].
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Overwrite an existing profile file.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Fresh-process cold-start trials.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub cold_trials: u32,
+
+    /// Skip measuring graph optimisation disabled vs all.
+    #[arg(long)]
+    pub no_opt_effect: bool,
+
+    /// Internal: run one cold-start probe described by this file and print its timings.
+    #[arg(long, hide = true, value_name = "REQUEST")]
+    pub cold_probe: Option<PathBuf>,
+}
 
 /// Runs `advisor profile`.
 pub fn run(ctx: &Ctx, args: ProfileArgs) -> anyhow::Result<()> {
@@ -60,8 +125,8 @@ pub fn run(ctx: &Ctx, args: ProfileArgs) -> anyhow::Result<()> {
     if ctx.global.json {
         ctx.print_json(&measured)?;
     } else {
-        print!("{}", summary::render(&measured));
-        println!("\nsaved {}", out.display());
+        out!("{}", summary::render(&measured))?;
+        outln!("\nsaved {}", out.display())?;
     }
     Ok(())
 }
@@ -81,8 +146,8 @@ fn profile_on_screen(opts: ProfileOptions, out: PathBuf) -> anyhow::Result<()> {
     };
     match crate::tui::run_profile(job)? {
         Some(measured) => {
-            print!("{}", summary::render(&measured));
-            println!("\nsaved {}", out.display());
+            out!("{}", summary::render(&measured))?;
+            outln!("\nsaved {}", out.display())?;
             Ok(())
         }
         None => anyhow::bail!("profiling stopped before it finished; nothing was saved"),
@@ -107,7 +172,7 @@ fn cold_probe(request: &Path) -> anyhow::Result<()> {
     let req: ProbeRequest = serde_json::from_slice(&text)
         .with_context(|| format!("reading the probe request {}", request.display()))?;
     let result = profile::probe(&req)?;
-    println!("{}", serde_json::to_string(&result)?);
+    outln!("{}", serde_json::to_string(&result)?)?;
     Ok(())
 }
 
@@ -135,10 +200,7 @@ pub fn options(ctx: &Ctx, args: &ProfileArgs) -> anyhow::Result<ProfileOptions> 
         return Err(bad_input("--runs: must be 1 or more"));
     }
     opts.runs = args.runs;
-    opts.device = match args.device {
-        DeviceArg::Cpu => Device::Cpu,
-        DeviceArg::Cuda => Device::Cuda,
-    };
+    opts.device = args.device.into();
     opts.cold_trials = args.cold_trials;
     opts.optimization = !args.no_opt_effect;
     opts.ort_lib = ctx.global.ort_lib.clone();

@@ -3,50 +3,68 @@
 //! `recommend` and the demo share one path ([`recommend`]): build an
 //! [`advise::Request`], call [`advise::advise`], print the verdict or the JSON.
 
+use super::args::{load_profile, select_offers, OfferArgs};
 use super::Ctx;
 use crate::advise::{self, render, Advice, BudgetPer, Constraints, Request};
-use crate::cli::recommend::{BudgetPerArg, RecommendArgs, ReportArgs};
 use crate::error::bad_input;
-use crate::pricing::snapshot::{self, Snapshot};
-use crate::profile::Profile;
-use crate::report::{self, Format};
-use crate::workload::generate::Preset;
 use crate::workload::Trace;
 use anyhow::Result;
+use clap::{Args, ValueEnum};
 use serde::Serialize;
-use std::sync::Arc;
+use std::path::PathBuf;
 use std::time::Instant;
+
+/// Arguments of `advisor recommend`.
+#[derive(Debug, Args)]
+pub struct RecommendArgs {
+    /// Profile (profiles/NAME.toml), as written by `advisor profile`.
+    #[arg(long, value_name = "FILE")]
+    pub profile: PathBuf,
+    /// Trace CSV (`t_s` column), e.g. traces/workload-120.csv.
+    #[arg(long, value_name = "FILE")]
+    pub trace: PathBuf,
+    /// Which offers (default: every offer of the `current` snapshot).
+    #[command(flatten)]
+    pub offers: OfferArgs,
+    /// Highest acceptable p95 latency, ms.
+    #[arg(long, value_name = "MS", allow_negative_numbers = true)]
+    pub slo_p95_ms: Option<f64>,
+    /// Highest acceptable mean latency, ms.
+    #[arg(long, value_name = "MS", allow_negative_numbers = true)]
+    pub slo_avg_ms: Option<f64>,
+    /// Lowest acceptable success ratio, 0 to 1.
+    #[arg(
+        long,
+        default_value_t = 0.999,
+        value_name = "R",
+        allow_negative_numbers = true
+    )]
+    pub min_success: f64,
+    /// Most to spend, USD (per month unless --budget-per trace).
+    #[arg(long, value_name = "USD", allow_negative_numbers = true)]
+    pub budget: Option<f64>,
+    /// What the budget is per.
+    #[arg(long, value_enum, default_value_t = BudgetPerArg::Month)]
+    pub budget_per: BudgetPerArg,
+    /// Seed of the simulations' random numbers.
+    #[arg(long, default_value_t = 1, value_name = "S")]
+    pub seed: u64,
+}
+
+/// What `--budget` is per.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BudgetPerArg {
+    /// A month of 730 h at the trace's mean rate.
+    Month,
+    /// The run over the trace.
+    Trace,
+}
 
 /// The first line of the demo's plain output.
 pub const DEMO_HEADER: &str =
     "Demo: the bundled MobileNetV2 profile on workload-120 with the built-in `current` prices. \
 For your own model: `advisor profile MODEL.onnx --out profiles/NAME.toml`, then \
 `advisor recommend --profile profiles/NAME.toml --trace TRACE.csv`.";
-
-/// The demo's inputs: the bundled MobileNetV2 profile, workload-120 (seed 1,
-/// the same trace as traces/workload-120.csv) and the built-in `current`
-/// prices. The interactive screen calls this too.
-pub fn demo_inputs() -> Result<(Profile, Trace, Snapshot)> {
-    let profile = crate::profile::bundled::get("mobilenetv2")?;
-    let trace = Trace::from_times(Preset::Workload120.generate(1));
-    let snap = snapshot::builtin("current")
-        .ok_or_else(|| anyhow::anyhow!("the built-in `current` snapshot does not parse"))?;
-    Ok((profile, trace, snap))
-}
-
-/// The demo's request, with the default targets.
-pub fn demo_request() -> Result<Request> {
-    let (profile, trace, snap) = demo_inputs()?;
-    Ok(Request {
-        profile: Arc::new(profile),
-        trace,
-        trace_name: Preset::Workload120.name().to_string(),
-        snapshot: snap.name.clone(),
-        offers: snap.offers,
-        constraints: Constraints::default(),
-        seed: 1,
-    })
-}
 
 /// Runs `advisor` with no command: the demo. Without a terminal it prints
 /// the recommendation as `advisor recommend` does, after a line saying what
@@ -55,7 +73,7 @@ pub fn demo(ctx: &Ctx) -> Result<()> {
     if ctx.tui() {
         return crate::tui::run_demo(crate::tui::demo_setup()?);
     }
-    let req = demo_request()?;
+    let req = crate::demo::demo_request()?;
     let header = (!ctx.global.json).then_some(DEMO_HEADER);
     recommend(ctx, &req, header)
 }
@@ -68,10 +86,10 @@ pub fn run(ctx: &Ctx, a: RecommendArgs) -> Result<()> {
 
 /// The advice request the flags describe: targets checked first, then the
 /// profile, the offers and the trace loaded (its warnings shown).
-fn request(ctx: &Ctx, a: &RecommendArgs) -> Result<Request> {
+pub(crate) fn request(ctx: &Ctx, a: &RecommendArgs) -> Result<Request> {
     let constraints = constraints(a)?;
-    let profile = super::simulate::load_profile(&a.profile)?;
-    let (snap, offers) = super::simulate::select_offers(&a.offers)?;
+    let profile = load_profile(&a.profile)?;
+    let (snap, offers) = select_offers(&a.offers)?;
     let (trace, warnings) = Trace::load(&a.trace)?;
     for w in &warnings {
         ctx.warn(w);
@@ -161,65 +179,4 @@ fn write_stdout(text: &str) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         r => Ok(r?),
     }
-}
-
-/// The format a report file is written in: the flag, else the extension.
-pub fn report_format(args: &ReportArgs) -> anyhow::Result<Format> {
-    if let Some(f) = args.format {
-        return Ok(f);
-    }
-    let ext = args
-        .out
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase());
-    match ext.as_deref() {
-        Some("md") | Some("markdown") => Ok(Format::Md),
-        Some("html") | Some("htm") => Ok(Format::Html),
-        Some("json") => Ok(Format::Json),
-        Some("csv") => Ok(Format::Csv),
-        _ => Err(bad_input(format!(
-            "-o {}: cannot tell the format from the extension; pass --format md|html|json|csv",
-            args.out.display()
-        ))),
-    }
-}
-
-/// Runs `advisor report`: advises as `recommend` does, then writes the report.
-pub fn report(ctx: &Ctx, args: ReportArgs) -> anyhow::Result<()> {
-    let format = report_format(&args)?;
-    // Refused before the simulations, so a taken name costs nothing.
-    if args.out.exists() && !args.force {
-        return Err(bad_input(format!(
-            "{} already exists; pass --force to overwrite it or -o to write elsewhere",
-            args.out.display()
-        )));
-    }
-    let req = request(ctx, &args.inputs)?;
-    let advice = advise::advise(&req)?;
-    let r = report::assemble(report::Inputs {
-        profile: &req.profile,
-        trace: &req.trace,
-        offers: &req.offers,
-        advice,
-        generated_at: chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        seed: req.seed,
-    })?;
-    report::write(&args.out, &report::render(&r, format)?, args.force)?;
-    if ctx.global.json {
-        #[derive(Serialize)]
-        struct Written<'a> {
-            report: String,
-            format: Format,
-            best: Option<&'a str>,
-        }
-        return ctx.print_json(&Written {
-            report: args.out.display().to_string(),
-            format,
-            best: r.advice.best.as_ref().map(|b| b.id.as_str()),
-        });
-    }
-    if !ctx.global.quiet {
-        println!("wrote {}", args.out.display());
-    }
-    Ok(())
 }

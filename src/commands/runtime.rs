@@ -1,10 +1,24 @@
 //! `advisor runtime`.
 
 use super::Ctx;
-use crate::cli::runtime::RuntimeCommand;
 use crate::runtime::{self, FoundBy, Installed};
+use clap::Subcommand;
 use serde::Serialize;
 use std::path::PathBuf;
+
+/// `advisor runtime ...`
+#[derive(Debug, Subcommand)]
+pub enum RuntimeCommand {
+    /// Say which ONNX Runtime library would be used, why, its version and providers.
+    ///
+    /// Looks, in order, at --ort-lib, ORT_DYLIB_PATH, advisor's cache
+    /// ($ADVISOR_CACHE_DIR, else $XDG_CACHE_HOME/advisor, else ~/.cache/advisor)
+    /// and the onnxruntime package of python3 ($ADVISOR_PYTHON names another
+    /// interpreter; ADVISOR_NO_PYTHON=1 skips that step).
+    Info,
+    /// Install onnxruntime 1.31.1 into advisor's cache with pip (no root needed).
+    Install,
+}
 
 /// What `advisor runtime info` reports.
 #[derive(Debug, Serialize)]
@@ -51,20 +65,20 @@ fn info(ctx: &Ctx) -> anyhow::Result<()> {
     if ctx.global.json {
         return ctx.print_json(&report);
     }
-    println!("library:    {}", report.library.display());
-    println!("found by:   {}", report.found_by_text);
-    println!("version:    {}", report.ort_version);
-    println!("size:       {:.1} MB", report.library_mb);
-    println!("providers:  {}", report.providers.join(", "));
-    println!(
+    outln!("library:    {}", report.library.display())?;
+    outln!("found by:   {}", report.found_by_text)?;
+    outln!("version:    {}", report.ort_version)?;
+    outln!("size:       {:.1} MB", report.library_mb)?;
+    outln!("providers:  {}", report.providers.join(", "))?;
+    outln!(
         "GPU:        {}",
         if report.cuda {
             "CUDA execution provider built in"
         } else {
             "no CUDA execution provider in this build; GPU offers are modelled"
         }
-    );
-    println!("cache:      {}", report.cache_dir.display());
+    )?;
+    outln!("cache:      {}", report.cache_dir.display())?;
     Ok(())
 }
 
@@ -88,17 +102,17 @@ fn install(ctx: &Ctx) -> anyhow::Result<()> {
         });
     }
     if installed_now {
-        println!(
+        outln!(
             "installed ONNX Runtime {} at {}",
             runtime::ORT_RELEASE,
             path.display()
-        );
+        )?;
     } else {
-        println!(
+        outln!(
             "ONNX Runtime {} is already installed at {}",
             runtime::ORT_RELEASE,
             path.display()
-        );
+        )?;
     }
     Ok(())
 }

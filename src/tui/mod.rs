@@ -73,11 +73,11 @@ fn trace_files(dir: &Path) -> Vec<Source> {
 }
 
 /// The demo: the bundled MobileNetV2 profile, workload-120 and the built-in
-/// `current` prices ([`crate::commands::recommend::demo_inputs`]), opened on
+/// `current` prices ([`crate::demo::demo_inputs`]), opened on
 /// the recommendation. The trace is the workload-120 preset with the same
 /// seed, so the workload screen can switch away from it and back.
 pub fn demo_setup() -> anyhow::Result<Setup> {
-    let (profile, _, snapshot) = crate::commands::recommend::demo_inputs()?;
+    let (profile, _, snapshot) = crate::demo::demo_inputs()?;
     let (sources, first_source) = sources(&Source::Preset(Preset::Workload120));
     Ok(Setup {
         profile: Some(Arc::new(profile)),

@@ -1,19 +1,15 @@
-//! Command-line definitions (clap). Definitions only: the work is in `commands`.
+//! The top-level command line (clap): global flags and the list of
+//! subcommands. Each subcommand's flags live with its code in `commands`.
 //!
 //! The names and fields here are a contract that scripts rely on (DESIGN.md):
 //! extend freely, do not rename.
 
-pub mod live;
-pub mod models;
-pub mod pricing;
-pub mod profile;
-pub mod recommend;
-pub mod runtime;
-pub mod simulate;
-pub mod trace;
-
+pub use crate::commands::Global;
+use crate::commands::{
+    self, export, models, pricing, profile, recommend, replay, report, reproduce, runtime, serve,
+    simulate, trace, validate,
+};
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
 
 /// Where to serve an ONNX model, and how.
 ///
@@ -34,26 +30,6 @@ pub struct Cli {
     /// Global options.
     #[command(flatten)]
     pub global: Global,
-}
-
-/// Options every command accepts.
-#[derive(Debug, Clone, clap::Args, Default)]
-pub struct Global {
-    /// Print one JSON document on stdout and nothing else.
-    #[arg(long, global = true)]
-    pub json: bool,
-
-    /// Plain output instead of the interactive screen (implied when stdout is not a terminal).
-    #[arg(long, global = true)]
-    pub no_tui: bool,
-
-    /// ONNX Runtime library to load (libonnxruntime.so); overrides ORT_DYLIB_PATH.
-    #[arg(long, global = true, value_name = "FILE")]
-    pub ort_lib: Option<PathBuf>,
-
-    /// No progress bars or warnings on stderr.
-    #[arg(long, short, global = true)]
-    pub quiet: bool,
 }
 
 /// The commands.
@@ -77,17 +53,38 @@ pub enum Command {
     Simulate(simulate::SimulateArgs),
     /// Reproduce the study's grid (2 models x 3 workloads x 8 systems).
     #[command(subcommand)]
-    Reproduce(simulate::ReproduceCommand),
+    Reproduce(reproduce::ReproduceCommand),
     /// Recommend where to serve, with batching, memory size and runtime settings.
     Recommend(recommend::RecommendArgs),
     /// Write the decision report (Markdown, HTML, JSON or CSV).
-    Report(recommend::ReportArgs),
+    Report(report::ReportArgs),
     /// Replay a trace, open loop, against a live HTTP endpoint.
-    Replay(live::ReplayArgs),
+    Replay(replay::ReplayArgs),
     /// Serve a model over HTTP on this machine (the reference endpoint).
-    Serve(live::ServeArgs),
+    Serve(serve::ServeArgs),
     /// Measure a local server and compare it with the model's prediction.
-    Validate(live::ValidateArgs),
+    Validate(validate::ValidateArgs),
     /// Export a trace as a load script for Locust or k6.
-    Export(live::ExportArgs),
+    Export(export::ExportArgs),
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let ctx = commands::Ctx::new(cli.global);
+    match cli.command {
+        None => commands::recommend::demo(&ctx),
+        Some(Command::Profile(a)) => commands::profile::run(&ctx, a),
+        Some(Command::Trace(c)) => commands::trace::run(&ctx, c),
+        Some(Command::Pricing(c)) => commands::pricing::run(&ctx, c),
+        Some(Command::Runtime(c)) => commands::runtime::run(&ctx, c),
+        Some(Command::Models(c)) => commands::models::run(&ctx, c),
+        Some(Command::Simulate(a)) => commands::simulate::run(&ctx, a),
+        Some(Command::Reproduce(c)) => commands::reproduce::run(&ctx, c),
+        Some(Command::Recommend(a)) => commands::recommend::run(&ctx, a),
+        Some(Command::Report(a)) => commands::report::run(&ctx, a),
+        Some(Command::Replay(a)) => commands::replay::run(&ctx, a),
+        Some(Command::Serve(a)) => commands::serve::run(&ctx, a),
+        Some(Command::Validate(a)) => commands::validate::run(&ctx, a),
+        Some(Command::Export(a)) => commands::export::run(&ctx, a),
+    }
 }

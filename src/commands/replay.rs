@@ -1,0 +1,171 @@
+//! `advisor replay`: an open-loop replay of a trace against a live endpoint.
+
+use super::Ctx;
+use crate::error::bad_input;
+use crate::live::payload::{self, Payload};
+use crate::live::progress;
+use crate::live::replay::{self, ReplayOptions, ReplayReport};
+use clap::Args;
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+/// Arguments of `advisor replay`.
+///
+/// Open loop: every request leaves at its trace time (divided by --speed)
+/// whether or not earlier ones have returned, and latency counts from that
+/// scheduled time. Each request is a POST of the same body: the file given
+/// by --payload, synthetic inputs for --model, or `{}` (which `advisor serve`
+/// answers with synthetic inputs).
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// Trace CSV (a `t_s` column: arrival times in seconds from the start).
+    #[arg(long, value_name = "FILE")]
+    pub trace: PathBuf,
+    /// Endpoint URL, e.g. http://127.0.0.1:8080/predict.
+    #[arg(long)]
+    pub url: String,
+    /// Seconds allowed per request, from its scheduled send to the end of the answer.
+    #[arg(long, default_value_t = 30.0, value_name = "S")]
+    pub timeout_s: f64,
+    /// Replay speed: 2 sends the trace twice as fast.
+    #[arg(long, default_value_t = 1.0, value_name = "X")]
+    pub speed: f64,
+    /// Send this file as every request's body (JSON when it parses as JSON, else raw bytes).
+    #[arg(long, value_name = "FILE", conflicts_with = "model")]
+    pub payload: Option<PathBuf>,
+    /// Send synthetic inputs for this model's inputs as a JSON body.
+    #[arg(long, value_name = "MODEL.onnx")]
+    pub model: Option<PathBuf>,
+    /// Extra header on every request, as 'NAME: VALUE' (repeatable; e.g. X-Dtype, X-Shape for a raw payload).
+    #[arg(long = "header", value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+    /// At most N requests in flight; later ones wait for a slot (the wait counts in their send lag and latency).
+    #[arg(long, value_name = "N", default_value_t = crate::live::replay::DEFAULT_CONCURRENCY_LIMIT)]
+    pub concurrency_limit: usize,
+}
+
+/// Runs `advisor replay`.
+pub fn run(ctx: &Ctx, args: ReplayArgs) -> anyhow::Result<()> {
+    if !(args.timeout_s.is_finite() && args.timeout_s > 0.0) {
+        return Err(bad_input(format!(
+            "--timeout-s {}: expected a number of seconds > 0",
+            args.timeout_s
+        )));
+    }
+    let payload = match (&args.payload, &args.model) {
+        (Some(file), _) => Payload::from_file(file)?,
+        (None, Some(model)) => {
+            let info = crate::model::inspect(model)?;
+            Payload::synthetic(&payload::signature_of(&info)?)
+        }
+        (None, None) => Payload::empty_json(),
+    };
+    let mut opts = ReplayOptions::new(&args.trace, &args.url);
+    opts.timeout = Duration::from_secs_f64(args.timeout_s);
+    opts.speed = args.speed;
+    opts.payload = payload;
+    opts.concurrency_limit = Some(args.concurrency_limit);
+    for h in &args.headers {
+        let (name, value) = replay::parse_header(h)?;
+        opts.headers.append(name, value);
+    }
+    let stop = opts.stop.clone();
+
+    let rt = super::tokio_runtime()?;
+    if ctx.tui() {
+        // The live view on this thread, the replay on the runtime's.
+        let (tx, rx) = progress::channel();
+        let (url, trace) = (args.url.clone(), args.trace.display().to_string());
+        let running = rt.spawn(replay::replay(opts, Some(tx)));
+        let viewed = crate::tui::replay::run(rx, stop.clone(), &url, &trace);
+        stop.store(true, Ordering::Relaxed);
+        let report = rt.block_on(running)??;
+        viewed?;
+        rt.shutdown_background();
+        for w in &report.warnings {
+            ctx.warn(w);
+        }
+        return print_report(&report);
+    }
+    let report = rt.block_on(async move {
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                stop.store(true, Ordering::Relaxed);
+            }
+        });
+        let (tx, rx) = progress::channel();
+        let bar = ctx.progress().then(|| tokio::spawn(progress::draw_bar(rx)));
+        let report = replay::replay(opts, Some(tx)).await;
+        if let Some(bar) = bar {
+            let _ = bar.await;
+        }
+        report
+    })?;
+    // The Ctrl-C listener may still be waiting; do not wait for it.
+    rt.shutdown_background();
+    for w in &report.warnings {
+        ctx.warn(w);
+    }
+    if ctx.global.json {
+        return ctx.print_json(&report);
+    }
+    print_report(&report)
+}
+
+fn print_report(r: &ReplayReport) -> anyhow::Result<()> {
+    let o = &r.outcome;
+    let f = &o.failures;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "replayed {} of {} requests against {} (measured, open loop, speed {})",
+        r.sent, r.trace_requests, r.url, r.speed
+    )?;
+    writeln!(
+        out,
+        "  rate            offered {:.1} req/s, sent {:.1} req/s, wall {:.2} s",
+        r.offered_rps, r.sent_rps, r.wall_s
+    )?;
+    writeln!(
+        out,
+        "  success         {}/{} ({:.2}%)",
+        o.succeeded,
+        o.requests,
+        o.success_ratio * 100.0
+    )?;
+    if f.total() > 0 {
+        writeln!(
+            out,
+            "  failures        timeout {}, connect {}, dropped {}, queue full (503) {}, throttled (429) {}, other status {}",
+            f.timeout, f.connect, f.dropped, f.queue_full, f.throttled, f.http_status
+        )?;
+    }
+    writeln!(
+        out,
+        "  latency         avg {:.2} ms  p50 {:.2}  p95 {:.2}  p99 {:.2}  max {:.2} (from the scheduled send)",
+        o.avg_latency_s * 1e3,
+        o.p50_latency_s * 1e3,
+        o.p95_latency_s * 1e3,
+        o.p99_latency_s * 1e3,
+        o.max_latency_s * 1e3
+    )?;
+    writeln!(
+        out,
+        "  from send       avg {:.2} ms  p50 {:.2}  p95 {:.2}  p99 {:.2}",
+        r.latency_from_send_avg_ms,
+        r.latency_from_send_p50_ms,
+        r.latency_from_send_p95_ms,
+        r.latency_from_send_p99_ms
+    )?;
+    writeln!(
+        out,
+        "  send lag        p50 {:.3} ms  p99 {:.3}  max {:.3} (actual send minus scheduled)",
+        r.send_lag_p50_ms, r.send_lag_p99_ms, r.send_lag_max_ms
+    )?;
+    if r.interrupted {
+        writeln!(out, "  stopped early (Ctrl-C)")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,135 @@
+//! `advisor serve`: the local inference server.
+
+use super::args::DeviceArg;
+use super::Ctx;
+use crate::error::bad_input;
+use crate::live::serve::{self, Engine, ServeOptions};
+use clap::Args;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Arguments of `advisor serve`.
+///
+/// POST /predict takes JSON `{"inputs": {"NAME": {"dtype": "float32",
+/// "shape": [1,3,224,224], "data": [...]}}}`, an empty body or `{}` for
+/// synthetic inputs, or raw little-endian bytes of one input
+/// (`Content-Type: application/octet-stream` with `X-Dtype`, `X-Shape: 1,3,224,224`
+/// and, for several inputs, `X-Input-Name`). GET /healthz says what is served.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The ONNX model to serve.
+    #[arg(required_unless_present = "echo")]
+    pub model: Option<PathBuf>,
+    /// Address to listen on (port 0 picks a free one); a non-loopback address is reachable from other machines.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: std::net::SocketAddr,
+    /// Worker threads, each with its own ONNX Runtime session.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub workers: usize,
+    /// Intra-op threads per session.
+    #[arg(long, default_value_t = 1, value_name = "T")]
+    pub threads: usize,
+    /// Requests that may wait for a worker; beyond that the server answers 503.
+    #[arg(long, default_value_t = 128, value_name = "Q")]
+    pub queue: usize,
+    /// Largest request body, MB (413 beyond).
+    #[arg(long, default_value_t = 16.0, value_name = "M")]
+    pub max_body_mb: f64,
+    /// Run the model on the CPU or with CUDA.
+    #[arg(long, value_enum, default_value_t = DeviceArg::Cpu)]
+    pub device: DeviceArg,
+    /// Answer every request at once without a model (for measuring load generators).
+    #[arg(long, hide = true)]
+    pub echo: bool,
+}
+
+/// Runs `advisor serve`.
+pub fn run(ctx: &Ctx, args: ServeArgs) -> anyhow::Result<()> {
+    if !(args.max_body_mb.is_finite() && args.max_body_mb > 0.0) {
+        return Err(bad_input(format!(
+            "--max-body-mb {}: expected a size in MB > 0",
+            args.max_body_mb
+        )));
+    }
+    if args.threads == 0 {
+        return Err(bad_input("--threads: expected at least 1"));
+    }
+    let engine = match (&args.model, args.echo) {
+        (_, true) => Engine::Echo,
+        (Some(model), false) => {
+            if !model.is_file() {
+                return Err(bad_input(format!("{}: no such file", model.display())));
+            }
+            Engine::Onnx {
+                model: model.clone(),
+                threads: args.threads,
+                device: args.device.into(),
+                ort_lib: ctx.global.ort_lib.clone(),
+            }
+        }
+        (None, false) => return Err(bad_input("serve: give a MODEL.onnx to serve")),
+    };
+    let mut opts = ServeOptions::new(engine);
+    opts.addr = args.addr;
+    opts.workers = args.workers;
+    opts.queue = args.queue;
+    opts.max_body_bytes = (args.max_body_mb * 1024.0 * 1024.0) as usize;
+    if !args.addr.ip().is_loopback() {
+        // Printed even with --quiet: exposing the model is worth a line.
+        eprintln!(
+            "warning: listening on {}, which other machines can reach; anyone who can reach it can run the model",
+            args.addr
+        );
+    }
+    let rt = super::tokio_runtime()?;
+    rt.block_on(async {
+        let handle = serve::start(opts).await?;
+        let addr = handle.addr;
+        if !ctx.global.quiet {
+            eprintln!(
+                "advisor serve: listening on http://{addr} ({}); POST /predict, GET /healthz; Ctrl-C stops",
+                handle.serving
+            );
+        }
+        if ctx.global.json {
+            // One line, printed once the socket accepts connections, so a
+            // script can read it and start sending.
+            let mut out = std::io::stdout().lock();
+            writeln!(
+                out,
+                "{}",
+                serde_json::json!({ "addr": addr.to_string(), "url": format!("http://{addr}/predict") })
+            )?;
+            out.flush()?;
+        }
+        shutdown_signal().await;
+        if !ctx.global.quiet {
+            eprintln!("advisor serve: stopping; finishing requests in flight");
+        }
+        handle.shutdown().await
+    })
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = ctrl_c => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = ctrl_c.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}
