@@ -272,6 +272,10 @@ pub fn advise(req: &Request) -> Result<Advice> {
     let mut cases = Vec::new();
     for (case, ti, range) in case_jobs {
         let t = &traces[ti];
+        // Thinning a trace of one or two requests can leave none: that case says nothing.
+        if t.is_empty() {
+            continue;
+        }
         let b = month::basis(t.len() as u64, t[t.len() - 1].max(1e-9));
         let cctx = Context {
             cpu_factor: case.cpu_factor,
