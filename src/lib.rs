@@ -19,6 +19,8 @@ pub mod advise;
 pub mod cli;
 pub mod commands;
 pub mod error;
+pub mod escape;
+pub mod fsio;
 pub mod live;
 pub mod model;
 pub mod outcome;

@@ -1,11 +1,13 @@
 //! The `advisor` binary: parse the command line, run it, map errors to exit codes.
 
 use advisor::error::{exit_code, one_line, EXIT_BAD_INPUT};
+use advisor::escape::escape_controls;
 use clap::error::ErrorKind;
 use clap::Parser;
 
 fn main() {
     quiet_on_closed_stdout();
+    advisor::fsio::install_signal_cleanup();
     let cli = match advisor::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
@@ -17,7 +19,7 @@ fn main() {
             std::process::exit(EXIT_BAD_INPUT);
         }
         Err(e) => {
-            eprintln!("error: {}", clap_one_line(&e));
+            eprintln!("error: {}", escape_controls(&clap_one_line(&e)));
             std::process::exit(EXIT_BAD_INPUT);
         }
     };
@@ -30,7 +32,7 @@ fn main() {
         {
             std::process::exit(0);
         }
-        eprintln!("error: {}", one_line(&err));
+        eprintln!("error: {}", escape_controls(&one_line(&err)));
         std::process::exit(exit_code(&err));
     }
 }
