@@ -166,6 +166,9 @@ pub struct SpreadArgs {
     /// Seed for the uniform and poisson placements.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Most requests the import may write (guards against a stray huge count).
+    #[arg(long, value_name = "N", default_value_t = crate::workload::import::limits::DEFAULT_MAX_IMPORT_REQUESTS)]
+    pub max_requests: u64,
 }
 
 /// Arguments of `advisor trace import counts`.

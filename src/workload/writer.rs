@@ -37,12 +37,7 @@ impl TraceWriter {
     /// Starts a trace at `path`; `with_class` adds a `class` column.
     pub fn create(path: &Path, with_class: bool) -> Result<Self> {
         // Callers ask about replacing an existing file before generating anything.
-        let mut partial = NewFile::create(path, true).map_err(|e| {
-            bad_input(format!(
-                "{}; expected a writable path for the trace",
-                crate::error::one_line(&e)
-            ))
-        })?;
+        let mut partial = NewFile::create(path, true)?;
         let file = partial.take_file();
         let mut this = TraceWriter {
             target: path.to_path_buf(),
