@@ -9,6 +9,7 @@ mod decode;
 pub mod flops;
 pub mod ids;
 pub mod inspect;
+pub mod limits;
 pub mod proto;
 pub mod shapes;
 
