@@ -36,6 +36,10 @@ pub enum ModelsCommand {
         /// (default: leading dims 1, others 128).
         #[arg(long, value_name = "NAME=VALUE", value_parser = parse_dim)]
         dim: Vec<(String, i64)>,
+        /// Also ask ONNX Runtime to load the model (exit 2 when it refuses;
+        /// skipped with a warning when no runtime is found).
+        #[arg(long)]
+        check: bool,
     },
 }
 

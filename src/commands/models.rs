@@ -12,7 +12,9 @@ use std::path::Path;
 pub fn run(ctx: &Ctx, cmd: ModelsCommand) -> anyhow::Result<()> {
     match cmd {
         ModelsCommand::Build { model, out, force } => build(ctx, model.into(), &out, force),
-        ModelsCommand::Inspect { file, dim } => inspect(ctx, &file, &dim.into_iter().collect()),
+        ModelsCommand::Inspect { file, dim, check } => {
+            inspect(ctx, &file, &dim.into_iter().collect(), check)
+        }
     }
 }
 
@@ -75,10 +77,23 @@ struct Inspected<'a> {
     file: String,
     #[serde(flatten)]
     info: &'a ModelInfo,
+    /// With `--check`: whether ONNX Runtime loaded the model (absent without a runtime).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    runtime_accepts: Option<bool>,
 }
 
-fn inspect(ctx: &Ctx, file: &Path, dims: &BTreeMap<String, i64>) -> anyhow::Result<()> {
+fn inspect(
+    ctx: &Ctx,
+    file: &Path,
+    dims: &BTreeMap<String, i64>,
+    check: bool,
+) -> anyhow::Result<()> {
     let (proto, size) = model::read_model(file)?;
+    let runtime_accepts = if check {
+        crate::model::runtime_check::accepts(ctx, file)?
+    } else {
+        None
+    };
     let mut info = model::inspect::info(&proto, size);
     if !dims.is_empty() {
         info.flops_per_item = model::flops_per_item(&proto, dims);
@@ -93,9 +108,13 @@ fn inspect(ctx: &Ctx, file: &Path, dims: &BTreeMap<String, i64>) -> anyhow::Resu
         return ctx.print_json(&Inspected {
             file: file.display().to_string(),
             info: &info,
+            runtime_accepts,
         });
     }
     print!("{}", summary(&file.display().to_string(), &info));
+    if runtime_accepts == Some(true) {
+        println!("ONNX Runtime: loads the model");
+    }
     Ok(())
 }
 

@@ -11,6 +11,7 @@ pub mod ids;
 pub mod inspect;
 pub mod limits;
 pub mod proto;
+pub mod runtime_check;
 pub mod shapes;
 
 pub use decode::{decode_model, read_model};
