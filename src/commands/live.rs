@@ -160,7 +160,7 @@ pub fn serve(ctx: &Ctx, args: ServeArgs) -> anyhow::Result<()> {
         (_, true) => Engine::Echo,
         (Some(model), false) => {
             if !model.is_file() {
-                return Err(crate::model::limits::not_a_model_file(&model));
+                return Err(crate::model::limits::not_a_model_file(model));
             }
             Engine::Onnx {
                 model: model.clone(),

@@ -131,7 +131,8 @@ mod tests {
 
     #[test]
     fn bad_figures_name_their_field() {
-        let cases: Vec<(fn(&mut Profile), &str)> = vec![
+        type Case = (fn(&mut Profile), &'static str);
+        let cases: Vec<Case> = vec![
             (|p| p.latency[0].mean_ms = f64::NAN, "latency[0].mean_ms"),
             (|p| p.latency[0].p95_ms = -1.0, "latency[0].p95_ms"),
             (|p| p.latency[0].p50_ms = 0.0, "latency[0].p50_ms"),
