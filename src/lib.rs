@@ -20,6 +20,8 @@ pub mod cli;
 pub mod commands;
 pub mod demo;
 pub mod error;
+pub mod escape;
+pub mod fsio;
 pub mod live;
 pub mod model;
 pub mod outcome;

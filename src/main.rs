@@ -1,10 +1,12 @@
 //! The `advisor` binary: parse the command line, run it, map errors to exit codes.
 
 use advisor::error::{exit_code, one_line, EXIT_BAD_INPUT};
+use advisor::escape::escape_controls;
 use clap::error::ErrorKind;
 use clap::Parser;
 
 fn main() {
+    advisor::fsio::install_signal_cleanup();
     let cli = match advisor::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
@@ -16,7 +18,7 @@ fn main() {
             std::process::exit(EXIT_BAD_INPUT);
         }
         Err(e) => {
-            eprintln!("error: {}", clap_one_line(&e));
+            eprintln!("error: {}", escape_controls(&clap_one_line(&e)));
             std::process::exit(EXIT_BAD_INPUT);
         }
     };
@@ -33,7 +35,7 @@ fn main() {
         {
             std::process::exit(0);
         }
-        eprintln!("error: {}", one_line(&err));
+        eprintln!("error: {}", escape_controls(&one_line(&err)));
         std::process::exit(exit_code(&err));
     }
 }

@@ -188,7 +188,7 @@ pub fn session(
 ) -> anyhow::Result<Session> {
     let rt = init(None)?;
     if !model.is_file() {
-        return Err(bad_input(format!("{}: no such file", model.display())));
+        return Err(crate::model::limits::not_a_model_file(model));
     }
     let mut builder = configure(&rt, threads, opt).map_err(|e| anyhow!("session options: {e}"))?;
     if device == Device::Cuda {

@@ -402,6 +402,10 @@ impl Tested {
         let mut cases = Vec::new();
         for (case, ti, range) in case_jobs {
             let tr = &traces[ti];
+            // Thinning a trace of one or two requests can leave none: that case says nothing.
+            if tr.is_empty() {
+                continue;
+            }
             let b = month::basis(tr.len() as u64, tr[tr.len() - 1].max(1e-9));
             let cctx = Context {
                 cpu_factor: case.cpu_factor,

@@ -36,7 +36,6 @@ pub mod simulate;
 pub mod trace;
 pub mod validate;
 
-use crate::error::bad_input;
 use anyhow::Context;
 use serde::Serialize;
 use std::io::{IsTerminal, Write};
@@ -124,28 +123,5 @@ pub(crate) fn tokio_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 
 /// Writes `bytes` to `path`, refusing to replace a file unless `force`.
 pub(crate) fn write_new(path: &Path, bytes: &[u8], force: bool) -> anyhow::Result<()> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true);
-    if force {
-        opts.create(true).truncate(true);
-    } else {
-        opts.create_new(true);
-    }
-    let mut f = opts.open(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::AlreadyExists => bad_input(format!(
-            "{}: file exists; pass --force to overwrite it",
-            path.display()
-        )),
-        std::io::ErrorKind::NotFound => bad_input(format!(
-            "{}: cannot create the file: its directory does not exist",
-            path.display()
-        )),
-        std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::IsADirectory => {
-            bad_input(format!("{}: cannot create the file: {e}", path.display()))
-        }
-        _ => anyhow::Error::new(e).context(format!("creating {}", path.display())),
-    })?;
-    f.write_all(bytes)
-        .and_then(|()| f.sync_all())
-        .with_context(|| format!("writing {}", path.display()))
+    crate::fsio::write_new(path, bytes, force)
 }

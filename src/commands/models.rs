@@ -42,6 +42,10 @@ pub enum ModelsCommand {
         /// (default: leading dims 1, others 128).
         #[arg(long, value_name = "NAME=VALUE", value_parser = parse_dim)]
         dim: Vec<(String, i64)>,
+        /// Also ask ONNX Runtime to load the model (exit 2 when it refuses;
+        /// skipped with a warning when no runtime is found).
+        #[arg(long)]
+        check: bool,
     },
 }
 
@@ -66,7 +70,9 @@ pub fn parse_dim(s: &str) -> Result<(String, i64), String> {
 pub fn run(ctx: &Ctx, cmd: ModelsCommand) -> anyhow::Result<()> {
     match cmd {
         ModelsCommand::Build { model, out, force } => build(ctx, model.into(), &out, force),
-        ModelsCommand::Inspect { file, dim } => inspect(ctx, &file, &dim.into_iter().collect()),
+        ModelsCommand::Inspect { file, dim, check } => {
+            inspect(ctx, &file, &dim.into_iter().collect(), check)
+        }
     }
 }
 
@@ -129,10 +135,23 @@ struct Inspected<'a> {
     file: String,
     #[serde(flatten)]
     info: &'a ModelInfo,
+    /// With `--check`: whether ONNX Runtime loaded the model (absent without a runtime).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    runtime_accepts: Option<bool>,
 }
 
-fn inspect(ctx: &Ctx, file: &Path, dims: &BTreeMap<String, i64>) -> anyhow::Result<()> {
+fn inspect(
+    ctx: &Ctx,
+    file: &Path,
+    dims: &BTreeMap<String, i64>,
+    check: bool,
+) -> anyhow::Result<()> {
     let (proto, size) = model::read_model(file)?;
+    let runtime_accepts = if check {
+        crate::model::runtime_check::accepts(ctx, file)?
+    } else {
+        None
+    };
     let mut info = model::inspect::info(&proto, size);
     if !dims.is_empty() {
         info.flops_per_item = model::flops_per_item(&proto, dims);
@@ -147,9 +166,13 @@ fn inspect(ctx: &Ctx, file: &Path, dims: &BTreeMap<String, i64>) -> anyhow::Resu
         return ctx.print_json(&Inspected {
             file: file.display().to_string(),
             info: &info,
+            runtime_accepts,
         });
     }
     out!("{}", summary(&file.display().to_string(), &info))?;
+    if runtime_accepts == Some(true) {
+        outln!("ONNX Runtime: loads the model")?;
+    }
     Ok(())
 }
 

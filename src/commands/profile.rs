@@ -135,7 +135,7 @@ pub fn run(ctx: &Ctx, args: ProfileArgs) -> anyhow::Result<()> {
 /// on to the comparison and the advice. The profile is saved as without it.
 fn profile_on_screen(opts: ProfileOptions, out: PathBuf) -> anyhow::Result<()> {
     if !opts.model.is_file() {
-        return Err(bad_input(format!("{}: no such file", opts.model.display())));
+        return Err(crate::model::limits::not_a_model_file(&opts.model));
     }
     // A file that is not a model is refused here, with its exit code,
     // rather than on a screen the user must dismiss.

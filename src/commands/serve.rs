@@ -58,7 +58,7 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> anyhow::Result<()> {
         (_, true) => Engine::Echo,
         (Some(model), false) => {
             if !model.is_file() {
-                return Err(bad_input(format!("{}: no such file", model.display())));
+                return Err(crate::model::limits::not_a_model_file(model));
             }
             Engine::Onnx {
                 model: model.clone(),

@@ -174,6 +174,9 @@ pub struct SpreadArgs {
     /// Seed for the uniform and poisson placements.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Most requests the import may write (guards against a stray huge count).
+    #[arg(long, value_name = "N", default_value_t = crate::workload::import::limits::DEFAULT_MAX_IMPORT_REQUESTS)]
+    pub max_requests: u64,
 }
 
 /// Arguments of `advisor trace import counts`.
@@ -558,7 +561,8 @@ fn import_counts(ctx: &Ctx, a: CountsArgs) -> Result<()> {
         .interval
         .map(|x| spec::positive("--interval", x))
         .transpose()?;
-    let series = CountSeries::open(&a.file, interval)?;
+    let mut series = CountSeries::open(&a.file, interval)?;
+    series.set_max_requests(a.spread.max_requests);
     let interval_s = series.interval_s();
     let arrivals = Spreader::new(series, a.spread.spread, a.spread.seed);
     let (requests, last) = write_arrivals(&a.out.out, arrivals)?;
@@ -585,6 +589,11 @@ fn import_azure(ctx: &Ctx, a: AzureArgs) -> Result<()> {
         _ => azure::Select::All,
     };
     let selection = azure::read(&a.file, &select)?;
+    crate::workload::import::limits::check_total(
+        &a.file,
+        selection.total(),
+        a.spread.max_requests,
+    )?;
     let arrivals = Spreader::new(selection.intervals(), a.spread.spread, a.spread.seed);
     let (requests, last) = write_arrivals(&a.out.out, arrivals)?;
     let source = format!(

@@ -16,6 +16,7 @@ use std::path::Path;
 /// Reads and decodes the model at `path`; every failure is a bad-input error
 /// whose message starts with the path.
 pub fn read_model(path: &Path) -> anyhow::Result<(ModelProto, u64)> {
+    super::limits::check_head(path)?;
     let bytes = std::fs::read(path).map_err(|e| {
         bad_input(format!(
             "{}: cannot read the model: {}",

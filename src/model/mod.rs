@@ -9,7 +9,9 @@ mod decode;
 pub mod flops;
 pub mod ids;
 pub mod inspect;
+pub mod limits;
 pub mod proto;
+pub mod runtime_check;
 pub mod shapes;
 pub mod values;
 

@@ -5,6 +5,7 @@
 //! ([`builtin`]). Billing rules are in [`billing`].
 
 pub mod billing;
+pub mod bounds;
 pub mod load;
 pub mod offer;
 pub mod query;

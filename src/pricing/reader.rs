@@ -292,6 +292,9 @@ impl<'a> Table<'a> {
                 ),
             )
         })?;
+        if let Some(e) = super::bounds::check(raw, dim.is_price()) {
+            return Err(self.ctx.err(v.line, &path, e));
+        }
         if raw < 0.0 {
             let what = if dim.is_price() {
                 "negative price"

@@ -21,7 +21,7 @@ impl Profile {
 
     /// Parses profile TOML; the error is one line with the line number and field.
     pub fn from_toml(text: &str) -> Result<Profile, String> {
-        toml::from_str(text).map_err(|e| {
+        let p: Profile = toml::from_str(text).map_err(|e| {
             let message = e.message().replace('\n', " ");
             match e.span() {
                 Some(span) => {
@@ -36,7 +36,9 @@ impl Profile {
                 }
                 None => format!("{message}; expected a profile written by `advisor profile`"),
             }
-        })
+        })?;
+        super::check::validate(&p)?;
+        Ok(p)
     }
 
     /// The profile as TOML, with a short header comment.

@@ -219,6 +219,11 @@ pub fn plan(
         notes.push(note);
         vec![fixed]
     };
+    let largest = batches.iter().copied().max().unwrap_or(1);
+    for p in &planned {
+        let size = elem_size(p.dtype).unwrap_or(1);
+        crate::model::limits::check_input_size(model, &p.name, &p.shape(largest), size)?;
+    }
     Ok(Plan {
         inputs: planned,
         batches,

@@ -10,7 +10,6 @@ use super::warm::{measure, Budget, Feed, Timings};
 use super::{
     ColdStart, LatencyPoint, Machine, ModelSummary, OptimizationEffect, Profile, RuntimeInfo,
 };
-use crate::error::bad_input;
 use crate::model::{self, ModelInfo};
 use crate::runtime::{self, Device, OptLevel, RuntimeHandle};
 use anyhow::Context;
@@ -77,7 +76,7 @@ pub fn profile(
 ) -> anyhow::Result<Profile> {
     let shown = opts.model.display().to_string();
     if !opts.model.is_file() {
-        return Err(bad_input(format!("{shown}: no such file")));
+        return Err(crate::model::limits::not_a_model_file(&opts.model));
     }
     let info = model::inspect(&opts.model)?;
     let plan = inputs::plan(&shown, &info.inputs, &info.id_ranges, &opts.inputs)?;

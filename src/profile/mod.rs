@@ -6,6 +6,7 @@
 //! which runtime.
 
 pub mod bundled;
+pub mod check;
 mod cold;
 mod file;
 pub mod inputs;

@@ -8,6 +8,7 @@
 
 pub mod generate;
 pub mod import;
+pub mod limits;
 mod order;
 pub mod parse;
 mod reader;

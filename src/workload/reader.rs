@@ -27,6 +27,7 @@ pub struct ArrivalReader {
     class_col: Option<usize>,
     width: usize,
     done: bool,
+    rows: u64,
 }
 
 impl ArrivalReader {
@@ -52,6 +53,7 @@ impl ArrivalReader {
             class_col,
             width: names.len(),
             done: false,
+            rows: 0,
         })
     }
 
@@ -132,7 +134,16 @@ impl Iterator for ArrivalReader {
         if self.done {
             return None;
         }
-        let item = self.read().transpose();
+        let mut item = self.read().transpose();
+        if let Some(Ok(t)) = item {
+            self.rows += 1;
+            if t > super::limits::MAX_TRACE_SPAN_S {
+                let e = super::limits::span_error(self.path(), self.line(), self.time_col + 1, t);
+                item = Some(Err(e));
+            } else if self.rows > super::limits::MAX_TRACE_REQUESTS {
+                item = Some(Err(super::limits::count_error(self.path(), self.line())));
+            }
+        }
         if !matches!(item, Some(Ok(_))) {
             self.done = true;
         }

@@ -3,6 +3,7 @@
 use super::parse::{format_micros, MAX_TIME_S};
 use super::reader::{CLASS_COLUMN, TIME_COLUMN};
 use crate::error::bad_input;
+use crate::fsio::NewFile;
 use anyhow::{Context, Result};
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -26,7 +27,7 @@ enum Sink {
 /// hidden file.
 pub struct TraceWriter {
     target: PathBuf,
-    partial: PathBuf,
+    partial: Option<NewFile>,
     sink: Option<Sink>,
     rows: u64,
     last_s: f64,
@@ -35,24 +36,12 @@ pub struct TraceWriter {
 impl TraceWriter {
     /// Starts a trace at `path`; `with_class` adds a `class` column.
     pub fn create(path: &Path, with_class: bool) -> Result<Self> {
-        let name = path
-            .file_name()
-            .with_context(|| format!("{}: not a file name", path.display()))?;
-        let partial = path.with_file_name(format!(
-            ".{}.partial-{}",
-            name.to_string_lossy(),
-            std::process::id()
-        ));
-        // The output path is the user's choice, so failing to create it is bad input.
-        let file = File::create(&partial).map_err(|e| {
-            bad_input(format!(
-                "{}: cannot create the trace: {e}; expected a writable path",
-                path.display()
-            ))
-        })?;
+        // Callers ask about replacing an existing file before generating anything.
+        let mut partial = NewFile::create(path, true)?;
+        let file = partial.take_file();
         let mut this = TraceWriter {
             target: path.to_path_buf(),
-            partial,
+            partial: Some(partial),
             sink: None,
             rows: 0,
             last_s: 0.0,
@@ -116,10 +105,10 @@ impl TraceWriter {
             Sink::Csv(w) => w.into_inner().map(drop).map_err(|e| e.into_error()),
         };
         if let Err(e) = flushed {
-            let _ = std::fs::remove_file(&self.partial);
             anyhow::bail!("{}: cannot write: {e}", self.target.display());
         }
-        std::fs::rename(&self.partial, &self.target).with_context(|| {
+        let partial = self.partial.take().expect("open until finish");
+        partial.commit().with_context(|| {
             format!(
                 "{}: cannot move the trace into place",
                 self.target.display()
@@ -136,9 +125,8 @@ impl TraceWriter {
 
 impl Drop for TraceWriter {
     fn drop(&mut self) {
-        if self.sink.take().is_some() {
-            let _ = std::fs::remove_file(&self.partial);
-        }
+        // Close the file before the NewFile in `partial` removes it.
+        self.sink.take();
     }
 }
 

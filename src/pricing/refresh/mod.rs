@@ -461,23 +461,8 @@ fn write_new(
     let text = to_toml(s, &header)?;
     std::fs::create_dir_all(&opts.out_dir)
         .with_context(|| format!("creating {}", opts.out_dir.display()))?;
-    let tmp = opts.out_dir.join(format!(
-        ".{}.tmp-{}",
-        out.file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("snapshot"),
-        std::process::id()
-    ));
-    std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
-    if out.exists() && !opts.force {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(bad_input(format!(
-            "{} appeared while prices were read; refusing to overwrite it (use --force)",
-            out.display()
-        )));
-    }
-    std::fs::rename(&tmp, out).with_context(|| format!("writing {}", out.display()))?;
-    Ok(())
+    // Without --force a file that appeared while prices were read is kept.
+    crate::fsio::write_new(out, text.as_bytes(), opts.force)
 }
 
 /// The one-line form of an error chain, without repeats (for messages built here).

@@ -203,7 +203,8 @@ impl State {
 
     pub(super) fn say(&mut self, text: &str, error: bool) {
         self.status = Some(Status {
-            text: text.to_string(),
+            // Status lines quote file names and error text from the user's files.
+            text: crate::escape::escape_controls(text).into_owned(),
             error,
         });
     }

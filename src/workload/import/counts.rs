@@ -24,6 +24,8 @@ pub struct CountSeries {
     ahead: VecDeque<(u64, f64, u64)>,
     last_start_s: Option<f64>,
     done: bool,
+    max_requests: u64,
+    total: u64,
 }
 
 impl CountSeries {
@@ -58,6 +60,8 @@ impl CountSeries {
             interval_s: 0.0,
             ahead: VecDeque::new(),
             last_start_s: None,
+            max_requests: super::limits::DEFAULT_MAX_IMPORT_REQUESTS,
+            total: 0,
             done: false,
         };
         // Two rows ahead are enough to infer the interval.
@@ -88,6 +92,11 @@ impl CountSeries {
     /// The interval each row covers, seconds.
     pub fn interval_s(&self) -> f64 {
         self.interval_s
+    }
+
+    /// Caps the requests the whole series may expand to (the `--max-requests` flag).
+    pub fn set_max_requests(&mut self, n: u64) {
+        self.max_requests = n;
     }
 
     fn read_row(&mut self) -> Result<Option<(u64, f64, u64)>> {
@@ -146,6 +155,17 @@ impl CountSeries {
             }
         }
         self.last_start_s = Some(start_s);
+        self.total = self.total.saturating_add(count);
+        let (path, col) = (self.records.path(), (self.time_col + 1, self.count_col + 1));
+        super::limits::check_row(
+            path,
+            line,
+            col,
+            start_s,
+            self.interval_s,
+            self.total,
+            self.max_requests,
+        )?;
         Ok(Some(Interval {
             start_s,
             len_s: self.interval_s,

@@ -4,6 +4,7 @@
 
 pub mod azure;
 pub mod counts;
+pub mod limits;
 mod spread;
 
 pub use spread::{Interval, Spread, Spreader};
