@@ -1,0 +1,31 @@
+//! The integration tests, one module per area, linked into one binary so the
+//! test build links once.
+
+mod common;
+mod live_support;
+
+mod advise;
+mod advise_cli;
+mod live_cli;
+mod live_export;
+mod live_replay;
+mod live_serve;
+mod models;
+mod pricing_bad_input;
+mod pricing_refresh;
+mod pricing_show;
+mod profile;
+mod props;
+mod report;
+mod robust;
+mod runtime;
+mod sim_theory;
+mod simulate;
+mod study;
+mod tui_navigation;
+mod tui_screens;
+mod validate;
+mod workload_bad_input;
+mod workload_cli;
+mod workload_import;
+mod workload_presets;
