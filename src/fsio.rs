@@ -21,6 +21,11 @@ static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 static SEQ: AtomicU64 = AtomicU64::new(0);
 
 fn register(p: &Path) {
+    // Installed with the first temporary file, not at start-up: a process-wide
+    // signal handler would take Ctrl-C away from `serve` and `replay`, which
+    // stop gracefully on it and never write through here while running.
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(install_signal_cleanup);
     if let Ok(mut v) = PENDING.lock() {
         v.push(p.to_path_buf());
     }
@@ -48,9 +53,10 @@ pub fn remove_pending() -> usize {
 /// then exits with 128 + the signal number as a shell would report it.
 ///
 /// Without this, a killed `trace gen` or `trace import` leaves its hidden
-/// partial output (gigabytes, for a big one) beside the target. Commands that
-/// handle Ctrl-C themselves (the TUI, `serve`, `replay`) keep working: the TUI
-/// puts the terminal in raw mode, where Ctrl-C is a key, not a signal.
+/// partial output (gigabytes, for a big one) beside the target. It is
+/// installed by the first temporary file a process creates, so commands that
+/// handle Ctrl-C themselves (`serve`, `replay`) keep their own handling; the
+/// TUI puts the terminal in raw mode, where Ctrl-C is a key, not a signal.
 pub fn install_signal_cleanup() {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
@@ -85,7 +91,7 @@ pub fn check_target(path: &Path, force: bool) -> anyhow::Result<()> {
             path.display()
         ))),
         Ok(_) if !force => Err(bad_input(format!(
-            "{}: file exists; pass --force to overwrite it",
+            "{} already exists; pass --force to overwrite it",
             path.display()
         ))),
         _ => Ok(()),
@@ -176,7 +182,7 @@ impl NewFile {
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                     return Err(bad_input(format!(
-                        "{}: file exists; pass --force to overwrite it",
+                        "{} already exists; pass --force to overwrite it",
                         self.target.display()
                     )));
                 }

@@ -6,7 +6,6 @@ use clap::error::ErrorKind;
 use clap::Parser;
 
 fn main() {
-    advisor::fsio::install_signal_cleanup();
     let cli = match advisor::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {

@@ -29,6 +29,7 @@ use crate::outcome::Outcome;
 use crate::pricing::{Billing, Kind, Offer};
 use crate::profile::Profile;
 use crate::sim;
+use crate::workload::stats::DEFAULT_WINDOW_S;
 use crate::workload::transform::scale_rate;
 use crate::workload::{stats, TraceStats};
 use anyhow::Result;
@@ -69,6 +70,8 @@ struct Workload {
     st1: TraceStats,
     /// The highest 10-second rate, which sizes servers and endpoints.
     peak10: f64,
+    /// Variance over mean of the counts per 10-second window, as `trace stats` shows it.
+    burstiness: Option<f64>,
     /// The trace's span, seconds.
     duration: f64,
     /// How trace figures become monthly ones.
@@ -83,7 +86,8 @@ impl Workload {
     fn of(req: &Request) -> Self {
         let times = &req.trace.times;
         let st1 = stats(times.iter().copied(), 1.0);
-        let peak10 = stats(times.iter().copied(), 10.0).peak_rps_window;
+        let st10 = stats(times.iter().copied(), DEFAULT_WINDOW_S);
+        let peak10 = st10.peak_rps_window;
         let duration = times[times.len() - 1].max(1e-9);
         let basis = month::basis(st1.requests, duration);
         let ctx = Context {
@@ -94,6 +98,7 @@ impl Workload {
         };
         Workload {
             peak10,
+            burstiness: st10.burstiness,
             duration,
             basis,
             ctx,
@@ -575,7 +580,7 @@ fn explained(req: &Request, w: &Workload, t: Tuned, x: Tested) -> Advice {
             duration_s: w.duration,
             mean_rps: w.basis.mean_rps,
             peak_rps: w.st1.peak_rps,
-            burstiness: w.st1.burstiness,
+            burstiness: w.burstiness,
         },
         constraints: req.constraints.clone(),
         best: best.map(|b| b.ranked.clone()),

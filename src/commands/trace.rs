@@ -106,7 +106,7 @@ pub struct StatsArgs {
     /// Trace CSV.
     pub file: PathBuf,
     /// Window for the second peak rate, the burstiness and the rate series, seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    #[arg(long, value_name = "SECONDS", default_value_t = crate::workload::stats::DEFAULT_WINDOW_S)]
     pub window: f64,
 }
 

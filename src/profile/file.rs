@@ -53,7 +53,8 @@ impl Profile {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
-        std::fs::write(path, self.to_toml()?).with_context(|| format!("writing {}", path.display()))
+        // Atomic, so an interrupted save never leaves half a profile behind.
+        crate::fsio::write_new(path, self.to_toml()?.as_bytes(), true)
     }
 }
 

@@ -17,7 +17,6 @@ mod tables;
 pub mod words;
 
 use crate::advise::{Advice, BreakEvenCurve, Ranked};
-use crate::error::bad_input;
 use crate::outcome::{Bucket, Outcome, Series};
 use crate::platform::cold_start::ColdStartPhases;
 use crate::pricing::Offer;
@@ -27,7 +26,6 @@ use crate::sim::{self, Scenario};
 use crate::workload::{stats, Trace, TraceStats};
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
-use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -293,27 +291,7 @@ pub fn render(r: &Report, format: Format) -> anyhow::Result<String> {
 
 /// Writes `text` to `path`; an existing file is bad input unless `force`.
 pub fn write(path: &Path, text: &str, force: bool) -> anyhow::Result<()> {
-    let shown = path.display();
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true);
-    if force {
-        opts.create(true).truncate(true);
-    } else {
-        // create_new: refused atomically when the file appeared meanwhile.
-        opts.create_new(true);
-    }
-    let mut f = match opts.open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            return Err(bad_input(format!(
-                "{shown} already exists; pass --force to overwrite it or -o to write elsewhere"
-            )))
-        }
-        Err(e) => return Err(bad_input(format!("{shown}: cannot create the file: {e}"))),
-    };
-    f.write_all(text.as_bytes())
-        .with_context(|| format!("writing {shown}"))?;
-    Ok(())
+    crate::fsio::write_new(path, text.as_bytes(), force)
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use crate::outcome::Outcome;
 use crate::pricing::Offer;
 use crate::profile::Profile;
 use crate::sim::{self, Scenario};
+use crate::workload::stats::DEFAULT_WINDOW_S;
 use crate::workload::{stats, transform, Trace};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -28,7 +29,11 @@ pub fn load_trace(source: &Source, scale: f64, seed: u64) -> anyhow::Result<Load
     } else {
         transform::scale_rate(trace, scale, seed)
     };
-    let stats = stats(trace.times.iter().copied(), 1.0);
+    // The rate chart wants 1-second buckets; the burstiness is defined over
+    // the same window as `trace stats` and the report, so all three agree.
+    let mut stats = stats(trace.times.iter().copied(), 1.0);
+    stats.burstiness =
+        crate::workload::stats(trace.times.iter().copied(), DEFAULT_WINDOW_S).burstiness;
     Ok(LoadedTrace {
         trace: Arc::new(trace),
         stats,

@@ -13,6 +13,11 @@ use std::path::Path;
 /// Most points in [`TraceStats::rate_series_rps`]; longer traces get wider buckets.
 pub const MAX_SERIES_POINTS: usize = 1024;
 
+/// The window, seconds, of the second peak rate and of the burstiness wherever
+/// they are shown (`trace stats`, the screens, the report), so that one trace
+/// has one burstiness everywhere.
+pub const DEFAULT_WINDOW_S: f64 = 10.0;
+
 /// What a trace looks like: size, rates, burstiness, gaps, and its rate over time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TraceStats {

@@ -74,7 +74,7 @@ fn build_refuses_to_overwrite_without_force() {
     assert_eq!(res.status.code(), Some(2));
     let err = String::from_utf8(res.stderr).unwrap();
     assert_eq!(err.lines().count(), 1);
-    assert!(err.contains("file exists; pass --force"), "{err}");
+    assert!(err.contains("already exists; pass --force"), "{err}");
     assert_eq!(std::fs::read(&out).unwrap(), b"keep me");
 
     advisor()
