@@ -31,7 +31,7 @@ pub fn grid(base: &Candidate) -> Vec<Candidate> {
                 origin: "batching sweep".to_string(),
                 ..base.variant.clone()
             };
-            out.push(Candidate::new(&base.offer, v));
+            out.push(base.with(v));
         }
     }
     out

@@ -17,7 +17,7 @@
 //! simulated from steady Poisson traces. Analytic serverless curves are
 //! checked against simulated ones at a few rates.
 
-use super::candidates::{capacity, instances_for, own_instances, Candidate, TARGET_UTILISATION};
+use super::candidates::{capacity, instances_for, Candidate, TARGET_UTILISATION};
 use super::month::MONTH_S;
 use super::{BreakEvenCurve, Crossover, Group, Method, RateCheck, RatePoint};
 use crate::outcome::Outcome;
@@ -61,7 +61,7 @@ impl CurveSpec {
         if c.offer.kind == Kind::Server {
             v.instances = None;
         }
-        let cand = Candidate::new(&c.offer, v);
+        let cand = c.with(v);
         let mem = cand
             .variant
             .memory_mb
@@ -115,7 +115,7 @@ pub fn analytic(spec: &CurveSpec, profile: &Arc<Profile>, rate_rps: f64) -> Opti
     if let Some(h) = b.hourly_usd() {
         let n = (rate_rps / (cap * TARGET_UTILISATION))
             .ceil()
-            .max(own_instances(offer) as f64);
+            .max(c.own_instances() as f64);
         return Some(RatePoint {
             rate_rps,
             cost_per_month_usd: n * h * crate::pricing::billing::HOURS_PER_MONTH,
@@ -182,10 +182,10 @@ pub fn steady_candidate(spec: &CurveSpec, profile: &Arc<Profile>, rate_rps: f64)
     }
     if spec.cand.offer.kind != Kind::Serverless {
         if let Ok((cap, _)) = capacity(&spec.cand.offer, profile, None, 1.0) {
-            v.instances = Some(instances_for(cap, rate_rps).max(own_instances(&spec.cand.offer)));
+            v.instances = Some(instances_for(cap, rate_rps).max(spec.cand.own_instances()));
         }
     }
-    Candidate::new(&spec.cand.offer, v)
+    spec.cand.with(v)
 }
 
 /// Instances warm at the start of a steady run, so that it shows the steady

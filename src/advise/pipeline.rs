@@ -366,7 +366,7 @@ fn with_provisioned(c: &Candidate, profile: &Arc<Profile>, peak10: f64) -> Optio
     let mut v = c.variant.clone();
     v.provisioned = break_even::provisioned_for(peak10, s1);
     v.origin = "provisioned concurrency".to_string();
-    Some(Candidate::new(&c.offer, v))
+    Some(c.with(v))
 }
 
 /// One phase-3 run: an option, the trace it runs over (an index into the
@@ -631,7 +631,7 @@ fn reasons(t: &Tuned, sens: &Sensitivity, ctx: &Context) -> Vec<Reason> {
 /// an option that misses the targets, what in its run explains it.
 fn scored(c: Candidate, o: Outcome, basis: &MonthBasis, ctx: &Context, fp: &Footprint) -> Scored {
     let mut r = score(&c, &o, basis, &ctx.constraints);
-    let memory = c.variant.memory_mb.unwrap_or(c.offer.spec.memory_mb);
+    let memory = c.variant.memory_mb(&c.offer);
     if memory < fp.min_memory_mb {
         r.why_not.push(reason(
             &r.id,

@@ -126,7 +126,7 @@ pub fn package(profile: &Profile, offer: &Offer) -> Suggestion {
 /// Intra-op threads for the recommended option's vCPU share.
 pub fn threads(i: &Inputs) -> Option<Suggestion> {
     let (c, _) = i.best.or(i.serverless.map(|(c, o, _)| (c, o)))?;
-    let memory = c.variant.memory_mb.unwrap_or(c.offer.spec.memory_mb);
+    let memory = c.variant.memory_mb(&c.offer);
     let vcpu = match c.offer.spec.mb_per_vcpu {
         Some(per) if per > 0.0 => memory / per,
         _ => c.offer.spec.vcpu,
@@ -221,7 +221,7 @@ pub fn graph(profile: &Profile) -> Option<Suggestion> {
 
 /// Overlapping the library import with the model download during a cold start.
 pub fn overlap(profile: &Profile, c: &Candidate, o: &Outcome) -> Suggestion {
-    let memory = c.variant.memory_mb.unwrap_or(c.offer.spec.memory_mb);
+    let memory = c.variant.memory_mb(&c.offer);
     let vcpu = match c.offer.spec.mb_per_vcpu {
         Some(per) if per > 0.0 => memory / per,
         _ => c.offer.spec.vcpu,

@@ -97,7 +97,7 @@ pub fn resize(
     let mut v = sized.variant.clone();
     v.batch_size = c.variant.batch_size;
     v.batch_wait_s = c.variant.batch_wait_s;
-    Ok(Candidate::new(&sized.offer, v))
+    Ok(sized.with(v))
 }
 
 /// Builds the verdict from each variation's ordered runs.
