@@ -23,7 +23,7 @@ pub struct Candidate {
     /// The offer, unchanged; shared by all its variants.
     pub offer: Arc<Offer>,
     /// Its settings; effective figures come from [`Variant`]'s accessors.
-    pub variant: Variant,
+    pub settings: Variant,
 }
 
 impl Candidate {
@@ -37,7 +37,7 @@ impl Candidate {
         Candidate {
             id: option_id(&offer.id, &variant),
             offer,
-            variant,
+            settings: variant,
         }
     }
 
@@ -54,19 +54,19 @@ impl Candidate {
     /// The instances the option holds by itself (a server's count, a managed
     /// endpoint's autoscaling minimum).
     pub fn own_instances(&self) -> u32 {
-        self.variant.own_instances(&self.offer)
+        self.settings.own_instances(&self.offer)
     }
 
     /// A managed endpoint's autoscaling as this option runs it.
     pub fn autoscaling(&self) -> Option<Autoscaling> {
-        self.variant.autoscaling(&self.offer)
+        self.settings.autoscaling(&self.offer)
     }
 
     /// The scenario that simulates this option.
     pub fn scenario(&self, profile: &Arc<Profile>, seed: u64, cpu_factor: f64) -> Scenario {
         let mut sc = Scenario::new(self.offer.clone(), profile.clone());
         sc.label = Some(self.id.clone());
-        sc.settings = self.variant.clone();
+        sc.settings = self.settings.clone();
         sc.cpu_factor = cpu_factor;
         sc.seed = seed;
         sc
@@ -240,7 +240,7 @@ mod tests {
         assert!((10.0..20.0).contains(&cap), "{cap} {s1}");
         assert!((0.2..0.35).contains(&s1), "{s1}");
         let c = sized_for_peak(&o, &albert, 40.0, 1.0).unwrap().unwrap();
-        let n = c.variant.instances.unwrap();
+        let n = c.settings.instances.unwrap();
         assert!(n >= 3, "{n}");
         assert_eq!(n, instances_for(cap, 40.0));
         assert!(n as f64 * cap * TARGET_UTILISATION >= 40.0);
@@ -248,7 +248,7 @@ mod tests {
         let m = offer("aws-sagemaker-ml.c5.xlarge");
         let c = sized_for_peak(&m, &albert, 40.0, 1.0).unwrap().unwrap();
         let a = c.autoscaling().unwrap();
-        assert_eq!(Some(a.min_instances), c.variant.instances);
+        assert_eq!(Some(a.min_instances), c.settings.instances);
         assert!(a.max_instances >= a.min_instances);
     }
 
@@ -265,6 +265,6 @@ mod tests {
         let (cap, _) = capacity(&m, &mobilenet, None, 1.0).unwrap();
         let a = c.autoscaling().unwrap();
         assert!((a.target_per_instance_per_min - cap * 48.0).abs() < 1e-6);
-        assert_eq!(c.variant.instances, Some(1));
+        assert_eq!(c.settings.instances, Some(1));
     }
 }

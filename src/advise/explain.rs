@@ -84,7 +84,7 @@ pub fn cold_start_s(c: &Candidate, profile: &Profile, cpu_factor: f64) -> f64 {
     // The CPU factor is a what-if on the hardware, not a setting of the option.
     let mut offer = Offer::clone(&c.offer);
     offer.spec.cpu_speed *= cpu_factor;
-    let memory = c.variant.memory_mb(&offer);
+    let memory = c.settings.memory_mb(&offer);
     let vcpu = match offer.spec.mb_per_vcpu {
         Some(per) if per > 0.0 => memory / per,
         _ => offer.spec.vcpu,
@@ -236,7 +236,7 @@ pub fn scaling_delay(c: &Candidate, o: &Outcome, ctx: &Context) -> Option<Reason
 /// A server whose capacity is below the peak.
 pub fn overload(c: &Candidate, o: &Outcome, ctx: &Context) -> Option<Reason> {
     let (cap, _) = capacity(&c.offer, &ctx.profile, None, ctx.cpu_factor).ok()?;
-    let n = c.variant.instances.unwrap_or_else(|| c.own_instances());
+    let n = c.settings.instances.unwrap_or_else(|| c.own_instances());
     let total = cap * n as f64;
     let failed = 1.0 - o.success_ratio;
     let fate = if failed > 0.0 {

@@ -44,7 +44,7 @@ pub fn per_month(c: &Candidate, o: &Outcome, basis: &MonthBasis) -> f64 {
     let hourly = c.offer.billing.hourly_usd();
     match (c.offer.kind, hourly) {
         (Kind::Server, Some(h)) => {
-            let n = c.variant.instances.unwrap_or_else(|| c.own_instances()) as f64;
+            let n = c.settings.instances.unwrap_or_else(|| c.own_instances()) as f64;
             n * h * HOURS_PER_MONTH
         }
         (Kind::Managed, Some(h)) => {
@@ -63,14 +63,14 @@ pub fn per_month(c: &Candidate, o: &Outcome, basis: &MonthBasis) -> f64 {
                 .billing
                 .provisioned_usd(MONTH_S, memory_of(c))
                 .unwrap_or(0.0)
-                * c.variant.provisioned as f64;
+                * c.settings.provisioned as f64;
             usage + provisioned
         }
     }
 }
 
 fn memory_of(c: &Candidate) -> f64 {
-    c.variant.memory_mb(&c.offer)
+    c.settings.memory_mb(&c.offer)
 }
 
 /// Cost per million requests of a run, USD.
