@@ -29,9 +29,9 @@ pub fn grid(base: &Candidate) -> Vec<Candidate> {
                 batch_size: b,
                 batch_wait_s: w,
                 origin: "batching sweep".to_string(),
-                ..base.variant.clone()
+                ..base.settings.clone()
             };
-            out.push(Candidate::new(&base.offer, v));
+            out.push(base.with(v));
         }
     }
     out
@@ -50,8 +50,8 @@ pub fn analyse(
         .map(|(c, o)| {
             let r = score(c, o, basis, k);
             BatchPoint {
-                batch_size: c.variant.batch_size,
-                max_wait_s: c.variant.batch_wait_s,
+                batch_size: c.settings.batch_size,
+                max_wait_s: c.settings.batch_wait_s,
                 cost_per_trace_usd: r.cost_per_trace_usd,
                 cost_per_month_usd: r.cost_per_month_usd,
                 avg_latency_s: r.avg_latency_s,
@@ -83,7 +83,7 @@ pub fn analyse(
         id: base.id.clone(),
         offer: base.offer.id.clone(),
         role: role.to_string(),
-        memory_mb: base.variant.memory_mb,
+        memory_mb: base.settings.memory_mb,
         points,
         baseline,
         cheapest_meeting: cheapest,
@@ -196,12 +196,12 @@ mod tests {
         let base = Candidate::new(&offer, default_variant(&offer));
         let g = grid(&base);
         assert_eq!(g.len(), 1 + (BATCH_SIZES.len() - 1) * MAX_WAITS_S.len());
-        assert_eq!(g[0].variant.batch_size, 1);
+        assert_eq!(g[0].settings.batch_size, 1);
         assert_eq!(g[0].id, base.id);
         let mut ids: Vec<&str> = g.iter().map(|c| c.id.as_str()).collect();
         ids.sort_unstable();
         ids.dedup();
         assert_eq!(ids.len(), g.len());
-        assert!(g.iter().all(|c| c.variant.memory_mb == Some(2048.0)));
+        assert!(g.iter().all(|c| c.settings.memory_mb == Some(2048.0)));
     }
 }

@@ -17,7 +17,7 @@
 //! simulated from steady Poisson traces. Analytic serverless curves are
 //! checked against simulated ones at a few rates.
 
-use super::candidates::{capacity, instances_for, own_instances, Candidate, TARGET_UTILISATION};
+use super::candidates::{capacity, instances_for, Candidate, TARGET_UTILISATION};
 use super::month::MONTH_S;
 use super::{BreakEvenCurve, Crossover, Group, Method, RateCheck, RatePoint};
 use crate::outcome::Outcome;
@@ -53,7 +53,7 @@ pub struct CurveSpec {
 impl CurveSpec {
     /// The curve of `c` (batching dropped: break-even compares platforms).
     pub fn of(c: &Candidate, provisioned: bool) -> Self {
-        let mut v = c.variant.clone();
+        let mut v = c.settings.clone();
         v.batch_size = 1;
         v.batch_wait_s = 0.0;
         v.provisioned = 0;
@@ -61,9 +61,9 @@ impl CurveSpec {
         if c.offer.kind == Kind::Server {
             v.instances = None;
         }
-        let cand = Candidate::new(&c.offer, v);
+        let cand = c.with(v);
         let mem = cand
-            .variant
+            .settings
             .memory_mb
             .map(|m| format!(" at {m:.0} MB"))
             .unwrap_or_default();
@@ -109,20 +109,20 @@ pub fn provisioned_for(rate_rps: f64, service_s: f64) -> u32 {
 pub fn analytic(spec: &CurveSpec, profile: &Arc<Profile>, rate_rps: f64) -> Option<RatePoint> {
     let c = &spec.cand;
     let offer = &c.offer;
-    let (cap, s1) = capacity(offer, profile, c.variant.memory_mb, 1.0).ok()?;
+    let (cap, s1) = capacity(offer, profile, c.settings.memory_mb, 1.0).ok()?;
     let requests = rate_rps * MONTH_S;
     let b = &offer.billing;
     if let Some(h) = b.hourly_usd() {
         let n = (rate_rps / (cap * TARGET_UTILISATION))
             .ceil()
-            .max(own_instances(offer) as f64);
+            .max(c.own_instances() as f64);
         return Some(RatePoint {
             rate_rps,
             cost_per_month_usd: n * h * crate::pricing::billing::HOURS_PER_MONTH,
             instances: n,
         });
     }
-    let mem = c.variant.memory_mb.unwrap_or(offer.spec.memory_mb);
+    let mem = c.settings.memory_mb.unwrap_or(offer.spec.memory_mb);
     let vcpu = match offer.spec.mb_per_vcpu {
         Some(per) if per > 0.0 => mem / per,
         _ => offer.spec.vcpu,
@@ -174,7 +174,7 @@ pub fn steady_trace(rate_rps: f64, seed: u64) -> Vec<f64> {
 
 /// The option simulated on a steady trace at `rate_rps`, sized for the rate.
 pub fn steady_candidate(spec: &CurveSpec, profile: &Arc<Profile>, rate_rps: f64) -> Candidate {
-    let mut v = spec.cand.variant.clone();
+    let mut v = spec.cand.settings.clone();
     if spec.provisioned {
         if let Ok((_, s1)) = capacity(&spec.cand.offer, profile, v.memory_mb, 1.0) {
             v.provisioned = provisioned_for(rate_rps, s1);
@@ -182,10 +182,10 @@ pub fn steady_candidate(spec: &CurveSpec, profile: &Arc<Profile>, rate_rps: f64)
     }
     if spec.cand.offer.kind != Kind::Serverless {
         if let Ok((cap, _)) = capacity(&spec.cand.offer, profile, None, 1.0) {
-            v.instances = Some(instances_for(cap, rate_rps).max(own_instances(&spec.cand.offer)));
+            v.instances = Some(instances_for(cap, rate_rps).max(spec.cand.own_instances()));
         }
     }
-    Candidate::new(&spec.cand.offer, v)
+    spec.cand.with(v)
 }
 
 /// Instances warm at the start of a steady run, so that it shows the steady
@@ -195,7 +195,7 @@ pub fn steady_prewarm(spec: &CurveSpec, profile: &Arc<Profile>, rate_rps: f64) -
     if spec.cand.offer.kind != Kind::Serverless {
         return 0;
     }
-    let Ok((_, s1)) = capacity(&spec.cand.offer, profile, spec.cand.variant.memory_mb, 1.0) else {
+    let Ok((_, s1)) = capacity(&spec.cand.offer, profile, spec.cand.settings.memory_mb, 1.0) else {
         return 0;
     };
     let m = rate_rps * s1;

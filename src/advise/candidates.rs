@@ -3,9 +3,8 @@
 
 use super::{Group, Variant};
 use crate::platform::Derived;
-use crate::pricing::{Kind, Offer};
+use crate::pricing::{Autoscaling, Kind, Offer};
 use crate::profile::Profile;
-use crate::sim::engine::BatchPolicy;
 use crate::sim::Scenario;
 use std::sync::Arc;
 
@@ -16,36 +15,29 @@ pub const TARGET_UTILISATION: f64 = 0.8;
 /// Most instances a sizing proposes; beyond that the offer is not a fit.
 pub const MAX_SIZED_INSTANCES: u32 = 64;
 
-/// One option to simulate.
+/// One option to simulate: a shared offer and the settings that vary it.
 #[derive(Debug, Clone)]
 pub struct Candidate {
     /// Unique id (see [`option_id`]).
     pub id: String,
-    /// The offer as simulated (a managed endpoint's autoscaling may be resized).
-    pub offer: Offer,
-    /// Its settings.
-    pub variant: Variant,
+    /// The offer, unchanged; shared by all its variants.
+    pub offer: Arc<Offer>,
+    /// Its settings; effective figures come from [`Variant`]'s accessors.
+    pub settings: Variant,
 }
 
 impl Candidate {
     /// An option of `offer` with `variant`'s settings.
     pub fn new(offer: &Offer, variant: Variant) -> Self {
-        let mut offer = offer.clone();
-        if offer.kind == Kind::Managed {
-            if let Some(a) = offer.behaviour.autoscaling.as_mut() {
-                if let Some(n) = variant.instances {
-                    a.min_instances = n;
-                    a.max_instances = a.max_instances.max(n);
-                }
-                if let Some(t) = variant.target_per_instance_per_min {
-                    a.target_per_instance_per_min = t;
-                }
-            }
-        }
+        Candidate::of(Arc::new(offer.clone()), variant)
+    }
+
+    /// An option of a shared `offer` with `variant`'s settings.
+    pub fn of(offer: Arc<Offer>, variant: Variant) -> Self {
         Candidate {
             id: option_id(&offer.id, &variant),
             offer,
-            variant,
+            settings: variant,
         }
     }
 
@@ -54,19 +46,27 @@ impl Candidate {
         Candidate::new(offer, default_variant(offer))
     }
 
+    /// The same offer with other settings.
+    pub fn with(&self, variant: Variant) -> Self {
+        Candidate::of(self.offer.clone(), variant)
+    }
+
+    /// The instances the option holds by itself (a server's count, a managed
+    /// endpoint's autoscaling minimum).
+    pub fn own_instances(&self) -> u32 {
+        self.settings.own_instances(&self.offer)
+    }
+
+    /// A managed endpoint's autoscaling as this option runs it.
+    pub fn autoscaling(&self) -> Option<Autoscaling> {
+        self.settings.autoscaling(&self.offer)
+    }
+
     /// The scenario that simulates this option.
     pub fn scenario(&self, profile: &Arc<Profile>, seed: u64, cpu_factor: f64) -> Scenario {
         let mut sc = Scenario::new(self.offer.clone(), profile.clone());
         sc.label = Some(self.id.clone());
-        sc.memory_mb = self.variant.memory_mb;
-        sc.batch = BatchPolicy {
-            size: self.variant.batch_size.max(1),
-            max_wait_s: self.variant.batch_wait_s,
-        };
-        sc.provisioned = self.variant.provisioned;
-        if self.offer.kind == Kind::Server {
-            sc.instances = self.variant.instances;
-        }
+        sc.settings = self.settings.clone();
         sc.cpu_factor = cpu_factor;
         sc.seed = seed;
         sc
@@ -94,12 +94,7 @@ pub fn group_of(offer: &Offer) -> Group {
 pub fn default_variant(offer: &Offer) -> Variant {
     Variant {
         memory_mb: offer.spec.memory_range.map(|_| offer.spec.memory_mb),
-        batch_size: 1,
-        batch_wait_s: 0.0,
-        provisioned: 0,
-        instances: None,
-        target_per_instance_per_min: None,
-        origin: "default".to_string(),
+        ..Variant::default()
     }
 }
 
@@ -150,10 +145,7 @@ pub fn instances_for(capacity_rps: f64, rate_rps: f64) -> u32 {
 
 /// The instances an offer holds by itself (a server's count, a managed endpoint's minimum).
 pub fn own_instances(offer: &Offer) -> u32 {
-    match (offer.kind, offer.behaviour.autoscaling) {
-        (Kind::Managed, Some(a)) => a.min_instances.max(1),
-        _ => offer.behaviour.instances.max(1),
-    }
+    Variant::default().own_instances(offer)
 }
 
 /// For servers and managed endpoints: the option sized for `peak_rps`.
@@ -248,15 +240,15 @@ mod tests {
         assert!((10.0..20.0).contains(&cap), "{cap} {s1}");
         assert!((0.2..0.35).contains(&s1), "{s1}");
         let c = sized_for_peak(&o, &albert, 40.0, 1.0).unwrap().unwrap();
-        let n = c.variant.instances.unwrap();
+        let n = c.settings.instances.unwrap();
         assert!(n >= 3, "{n}");
         assert_eq!(n, instances_for(cap, 40.0));
         assert!(n as f64 * cap * TARGET_UTILISATION >= 40.0);
         // A managed endpoint is resized through its autoscaling minimum.
         let m = offer("aws-sagemaker-ml.c5.xlarge");
         let c = sized_for_peak(&m, &albert, 40.0, 1.0).unwrap().unwrap();
-        let a = c.offer.behaviour.autoscaling.unwrap();
-        assert_eq!(Some(a.min_instances), c.variant.instances);
+        let a = c.autoscaling().unwrap();
+        assert_eq!(Some(a.min_instances), c.settings.instances);
         assert!(a.max_instances >= a.min_instances);
     }
 
@@ -271,8 +263,8 @@ mod tests {
         let m = offer("aws-sagemaker-ml.c5.xlarge");
         let c = sized_for_peak(&m, &mobilenet, 120.0, 1.0).unwrap().unwrap();
         let (cap, _) = capacity(&m, &mobilenet, None, 1.0).unwrap();
-        let a = c.offer.behaviour.autoscaling.unwrap();
+        let a = c.autoscaling().unwrap();
         assert!((a.target_per_instance_per_min - cap * 48.0).abs() < 1e-6);
-        assert_eq!(c.variant.instances, Some(1));
+        assert_eq!(c.settings.instances, Some(1));
     }
 }

@@ -5,12 +5,12 @@
 //! Every [`Reason`] carries the figures of its sentence in `figures`, keyed
 //! with their unit, so a screen can show them without reading the text.
 
-use super::candidates::{capacity, own_instances, Candidate};
+use super::candidates::{capacity, Candidate};
 use super::reasons::reason;
 use super::{Constraints, Ranked, Reason, ReasonCode, RunnerUp};
 use crate::outcome::Outcome;
 use crate::platform::cold_start::ColdStartPhases;
-use crate::pricing::Kind;
+use crate::pricing::{Kind, Offer};
 use crate::profile::Profile;
 use crate::text::{pct, secs, usd};
 use std::sync::Arc;
@@ -81,9 +81,10 @@ pub fn idle(c: &Candidate, o: &Outcome) -> Reason {
 
 /// The cold start of `c` at its memory size, s.
 pub fn cold_start_s(c: &Candidate, profile: &Profile, cpu_factor: f64) -> f64 {
-    let mut offer = c.offer.clone();
+    // The CPU factor is a what-if on the hardware, not a setting of the option.
+    let mut offer = Offer::clone(&c.offer);
     offer.spec.cpu_speed *= cpu_factor;
-    let memory = c.variant.memory_mb.unwrap_or(offer.spec.memory_mb);
+    let memory = c.settings.memory_mb(&offer);
     let vcpu = match offer.spec.mb_per_vcpu {
         Some(per) if per > 0.0 => memory / per,
         _ => offer.spec.vcpu,
@@ -203,9 +204,9 @@ fn stretch_words(o: &Outcome) -> (String, Vec<(&'static str, f64)>) {
 
 /// A managed endpoint that fails during a burst because scaling out takes minutes.
 pub fn scaling_delay(c: &Candidate, o: &Outcome, ctx: &Context) -> Option<Reason> {
-    let a = c.offer.behaviour.autoscaling?;
+    let a = c.autoscaling()?;
     let (cap, _) = capacity(&c.offer, &ctx.profile, None, ctx.cpu_factor).ok()?;
-    let n = own_instances(&c.offer);
+    let n = c.own_instances();
     let react_s = a.scale_out_periods as f64 * a.metric_period_s + a.provisioning_delay_s;
     let (stretch, mut figs) = stretch_words(o);
     figs.extend([
@@ -235,10 +236,7 @@ pub fn scaling_delay(c: &Candidate, o: &Outcome, ctx: &Context) -> Option<Reason
 /// A server whose capacity is below the peak.
 pub fn overload(c: &Candidate, o: &Outcome, ctx: &Context) -> Option<Reason> {
     let (cap, _) = capacity(&c.offer, &ctx.profile, None, ctx.cpu_factor).ok()?;
-    let n = c
-        .variant
-        .instances
-        .unwrap_or_else(|| own_instances(&c.offer));
+    let n = c.settings.instances.unwrap_or_else(|| c.own_instances());
     let total = cap * n as f64;
     let failed = 1.0 - o.success_ratio;
     let fate = if failed > 0.0 {

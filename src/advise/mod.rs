@@ -197,27 +197,7 @@ impl Group {
     }
 }
 
-/// The settings that make one option out of an offer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Variant {
-    /// Serverless memory size, MB; `None` for offers without the choice.
-    pub memory_mb: Option<f64>,
-    /// Requests per invocation (1 = no batching).
-    pub batch_size: u32,
-    /// Longest a request waits for its batch to fill, s.
-    pub batch_wait_s: f64,
-    /// Serverless instances kept initialised (provisioned concurrency).
-    pub provisioned: u32,
-    /// Server instances, or a managed endpoint's autoscaling minimum; `None`
-    /// for the offer's own.
-    pub instances: Option<u32>,
-    /// A managed endpoint's scale-out target, requests per instance per
-    /// minute; `None` for the offer's own.
-    #[serde(default)]
-    pub target_per_instance_per_min: Option<f64>,
-    /// Why this variant was simulated, e.g. "default", "balanced memory".
-    pub origin: String,
-}
+pub use crate::platform::Variant;
 
 /// One simulated option and its scores.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

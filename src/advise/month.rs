@@ -7,7 +7,7 @@
 //! a server with the instances the run used, a managed endpoint with the
 //! instances it held on average during the run (at least its minimum).
 
-use super::candidates::{own_instances, Candidate};
+use super::candidates::Candidate;
 use super::MonthBasis;
 use crate::outcome::Outcome;
 use crate::pricing::billing::HOURS_PER_MONTH;
@@ -44,14 +44,11 @@ pub fn per_month(c: &Candidate, o: &Outcome, basis: &MonthBasis) -> f64 {
     let hourly = c.offer.billing.hourly_usd();
     match (c.offer.kind, hourly) {
         (Kind::Server, Some(h)) => {
-            let n = c
-                .variant
-                .instances
-                .unwrap_or_else(|| own_instances(&c.offer)) as f64;
+            let n = c.settings.instances.unwrap_or_else(|| c.own_instances()) as f64;
             n * h * HOURS_PER_MONTH
         }
         (Kind::Managed, Some(h)) => {
-            let n = o.avg_instances.max(own_instances(&c.offer) as f64);
+            let n = o.avg_instances.max(c.own_instances() as f64);
             n * h * HOURS_PER_MONTH
         }
         _ => {
@@ -66,14 +63,14 @@ pub fn per_month(c: &Candidate, o: &Outcome, basis: &MonthBasis) -> f64 {
                 .billing
                 .provisioned_usd(MONTH_S, memory_of(c))
                 .unwrap_or(0.0)
-                * c.variant.provisioned as f64;
+                * c.settings.provisioned as f64;
             usage + provisioned
         }
     }
 }
 
 fn memory_of(c: &Candidate) -> f64 {
-    c.variant.memory_mb.unwrap_or(c.offer.spec.memory_mb)
+    c.settings.memory_mb(&c.offer)
 }
 
 /// Cost per million requests of a run, USD.

@@ -177,11 +177,11 @@ impl Simulated<'_> {
         }
         let mut pool: Vec<Scored> = Vec::new();
         for s in &self.runs {
-            if s.cand.variant.origin != "memory sweep" {
+            if s.cand.settings.origin != "memory sweep" {
                 pool.push(s.clone());
                 continue;
             }
-            let m = s.cand.variant.memory_mb.unwrap_or(0.0);
+            let m = s.cand.settings.memory_mb.unwrap_or(0.0);
             if let Some((_, _, why)) = chosen
                 .iter()
                 .find(|(o, size, _)| *o == s.cand.offer.id && (*size - m).abs() < 0.5)
@@ -234,7 +234,7 @@ fn chosen_sizes(offer: &Offer, sweep: &MemorySweep) -> Vec<(String, f64, &'stati
 /// A copy of a run that says why it joined the ranking.
 fn with_origin(s: &Scored, why: &str) -> Scored {
     let mut s = s.clone();
-    s.cand.variant.origin = why.to_string();
+    s.cand.settings.origin = why.to_string();
     s.ranked.variant.origin = why.to_string();
     s
 }
@@ -306,8 +306,8 @@ impl Tuned {
             };
             if let (true, Some(p)) = (sweep.pays, &sweep.cheapest_meeting) {
                 if let Some(s) = grid.iter().find(|s| {
-                    s.cand.variant.batch_size == p.batch_size
-                        && s.cand.variant.batch_wait_s == p.max_wait_s
+                    s.cand.settings.batch_size == p.batch_size
+                        && s.cand.settings.batch_wait_s == p.max_wait_s
                 }) {
                     pool.push(with_origin(s, "batching"));
                 }
@@ -364,14 +364,14 @@ fn with_provisioned(c: &Candidate, profile: &Arc<Profile>, peak10: f64) -> Optio
             ..
         }
     );
-    if !has || c.variant.provisioned > 0 {
+    if !has || c.settings.provisioned > 0 {
         return None;
     }
-    let (_, s1) = capacity(&c.offer, profile, c.variant.memory_mb, 1.0).ok()?;
-    let mut v = c.variant.clone();
+    let (_, s1) = capacity(&c.offer, profile, c.settings.memory_mb, 1.0).ok()?;
+    let mut v = c.settings.clone();
     v.provisioned = break_even::provisioned_for(peak10, s1);
     v.origin = "provisioned concurrency".to_string();
-    Some(Candidate::new(&c.offer, v))
+    Some(c.with(v))
 }
 
 /// One phase-3 run: an option, the trace it runs over (an index into the
@@ -523,7 +523,7 @@ fn curve(
         .map(|&(rate, i)| {
             let (c, o) = (&jobs[i].0, &out[i]);
             let inst = c
-                .variant
+                .settings
                 .instances
                 .map(f64::from)
                 .unwrap_or(o.avg_instances);
@@ -553,13 +553,13 @@ fn explained(req: &Request, w: &Workload, t: Tuned, x: Tested) -> Advice {
         .collect();
     let serverless_now = pool
         .iter()
-        .find(|s| s.ranked.group == Group::Serverless && s.cand.variant.provisioned == 0);
+        .find(|s| s.ranked.group == Group::Serverless && s.cand.settings.provisioned == 0);
     let on_demand_twin = t.provisioned.as_ref().and_then(|p| {
         pool.iter().find(|s| {
             s.cand.offer.id == p.cand.offer.id
-                && s.cand.variant.memory_mb == p.cand.variant.memory_mb
-                && s.cand.variant.provisioned == 0
-                && s.cand.variant.batch_size == 1
+                && s.cand.settings.memory_mb == p.cand.settings.memory_mb
+                && s.cand.settings.provisioned == 0
+                && s.cand.settings.batch_size == 1
         })
     });
     let suggestions = runtime::suggest(&runtime::Inputs {
@@ -616,7 +616,7 @@ fn reasons(t: &Tuned, sens: &Sensitivity, ctx: &Context) -> Vec<Reason> {
     reasons.extend(explain::for_best(
         &b.ranked, next, meeting, &b.cand, &b.outcome, ctx,
     ));
-    if b.cand.variant.batch_size > 1 {
+    if b.cand.settings.batch_size > 1 {
         if let Some(s) = t.batch_sweeps.iter().find(|s| s.offer == b.ranked.offer) {
             reasons.push(s.verdict.clone());
         }
@@ -640,7 +640,7 @@ fn reasons(t: &Tuned, sens: &Sensitivity, ctx: &Context) -> Vec<Reason> {
 /// an option that misses the targets, what in its run explains it.
 fn scored(c: Candidate, o: Outcome, basis: &MonthBasis, ctx: &Context, fp: &Footprint) -> Scored {
     let mut r = score(&c, &o, basis, &ctx.constraints);
-    let memory = c.variant.memory_mb.unwrap_or(c.offer.spec.memory_mb);
+    let memory = c.settings.memory_mb(&c.offer);
     if memory < fp.min_memory_mb {
         r.why_not.push(reason(
             &r.id,

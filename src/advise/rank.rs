@@ -29,7 +29,7 @@ pub fn score(c: &Candidate, o: &Outcome, basis: &MonthBasis, k: &Constraints) ->
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default(),
-        variant: c.variant.clone(),
+        variant: c.settings.clone(),
         rank: None,
         cost_per_trace_usd: o.cost_usd,
         cost_per_million_usd: per_million(o),

@@ -126,7 +126,7 @@ pub fn package(profile: &Profile, offer: &Offer) -> Suggestion {
 /// Intra-op threads for the recommended option's vCPU share.
 pub fn threads(i: &Inputs) -> Option<Suggestion> {
     let (c, _) = i.best.or(i.serverless.map(|(c, o, _)| (c, o)))?;
-    let memory = c.variant.memory_mb.unwrap_or(c.offer.spec.memory_mb);
+    let memory = c.settings.memory_mb(&c.offer);
     let vcpu = match c.offer.spec.mb_per_vcpu {
         Some(per) if per > 0.0 => memory / per,
         _ => c.offer.spec.vcpu,
@@ -221,7 +221,7 @@ pub fn graph(profile: &Profile) -> Option<Suggestion> {
 
 /// Overlapping the library import with the model download during a cold start.
 pub fn overlap(profile: &Profile, c: &Candidate, o: &Outcome) -> Suggestion {
-    let memory = c.variant.memory_mb.unwrap_or(c.offer.spec.memory_mb);
+    let memory = c.settings.memory_mb(&c.offer);
     let vcpu = match c.offer.spec.mb_per_vcpu {
         Some(per) if per > 0.0 => memory / per,
         _ => c.offer.spec.vcpu,
@@ -325,7 +325,7 @@ pub fn quantise(i: &Inputs) -> Suggestion {
     let service = i
         .best
         .or(i.serverless.map(|(c, o, _)| (c, o)))
-        .and_then(|(c, _)| capacity(&c.offer, p, c.variant.memory_mb, 1.0).ok())
+        .and_then(|(c, _)| capacity(&c.offer, p, c.settings.memory_mb, 1.0).ok())
         .map(|(_, s)| s)
         .or_else(|| p.point("cpu", 1, 1).map(|x| x.mean_ms / 1e3))
         .unwrap_or(0.0);

@@ -94,10 +94,10 @@ pub fn resize(
     };
     let sized = sized_for_peak(orig, profile, peak_rps, cpu_factor)?
         .unwrap_or_else(|| Candidate::default_of(orig));
-    let mut v = sized.variant.clone();
-    v.batch_size = c.variant.batch_size;
-    v.batch_wait_s = c.variant.batch_wait_s;
-    Ok(Candidate::new(&sized.offer, v))
+    let mut v = sized.settings.clone();
+    v.batch_size = c.settings.batch_size;
+    v.batch_wait_s = c.settings.batch_wait_s;
+    Ok(sized.with(v))
 }
 
 /// Builds the verdict from each variation's ordered runs.

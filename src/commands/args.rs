@@ -5,7 +5,6 @@ use crate::error::bad_input;
 use crate::pricing::{snapshot, Offer};
 use crate::profile::Profile;
 use crate::runtime::Device;
-use crate::sim::engine::BatchPolicy;
 use crate::sim::sampler::Dist;
 use crate::sim::Scenario;
 use anyhow::Result;
@@ -132,13 +131,11 @@ pub fn apply_run_args(sc: &mut Scenario, r: &RunArgs) -> Result<()> {
             return Err(bad_input("--memory-mb: expected a size in MB > 0"));
         }
     }
-    sc.batch = BatchPolicy {
-        size: r.batch,
-        max_wait_s: r.batch_wait / 1e3,
-    };
-    sc.memory_mb = r.memory_mb;
-    sc.provisioned = r.provisioned;
-    sc.instances = r.instances;
+    sc.settings.batch_size = r.batch;
+    sc.settings.batch_wait_s = r.batch_wait / 1e3;
+    sc.settings.memory_mb = r.memory_mb;
+    sc.settings.provisioned = r.provisioned;
+    sc.settings.instances = r.instances;
     sc.cpu_factor = r.cpu_speed;
     sc.seed = r.seed;
     let dist = |flag: &str, v: &Option<String>| -> Result<Option<Dist>> {

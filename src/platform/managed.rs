@@ -45,9 +45,10 @@ pub struct Managed {
 }
 
 impl Managed {
-    /// An endpoint of `d`'s offer.
-    pub fn new(d: Derived) -> Self {
-        let policy = d.offer.behaviour.autoscaling.unwrap_or(Autoscaling {
+    /// An endpoint of `d`'s offer scaling by `autoscaling` (the variant's
+    /// effective policy); a fixed fleet of the offer's instances when `None`.
+    pub fn new(d: Derived, autoscaling: Option<Autoscaling>) -> Self {
+        let policy = autoscaling.unwrap_or(Autoscaling {
             min_instances: d.offer.behaviour.instances.max(1),
             max_instances: d.offer.behaviour.instances.max(1),
             target_per_instance_per_min: f64::INFINITY,

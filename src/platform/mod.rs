@@ -18,12 +18,98 @@ pub mod server;
 pub mod serverless;
 pub mod service_time;
 
-use crate::pricing::{Kind, Offer};
+use crate::pricing::{Autoscaling, Kind, Offer};
 use crate::profile::Profile;
+use crate::sim::engine::BatchPolicy;
 use crate::sim::sampler::{Dist, Sampler};
 use rand::Rng;
+use serde::{Deserialize, Serialize};
 use service_time::ServiceTime;
 use std::sync::Arc;
+
+/// The settings that make one option out of an offer: everything a variant
+/// changes, kept apart from the offer so that one offer is shared by all its
+/// variants and the effective figure is read through [`Variant`]'s accessors.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Variant {
+    /// Serverless memory size, MB; `None` for offers without the choice.
+    pub memory_mb: Option<f64>,
+    /// Requests per invocation (1 = no batching).
+    pub batch_size: u32,
+    /// Longest a request waits for its batch to fill, s.
+    pub batch_wait_s: f64,
+    /// Serverless instances kept initialised (provisioned concurrency).
+    pub provisioned: u32,
+    /// Server instances, or a managed endpoint's autoscaling minimum; `None`
+    /// for the offer's own.
+    pub instances: Option<u32>,
+    /// A managed endpoint's scale-out target, requests per instance per
+    /// minute; `None` for the offer's own.
+    #[serde(default)]
+    pub target_per_instance_per_min: Option<f64>,
+    /// Why this variant was simulated, e.g. "default", "balanced memory".
+    pub origin: String,
+}
+
+impl Default for Variant {
+    /// The offer's own settings: no batching, nothing provisioned.
+    fn default() -> Self {
+        Variant {
+            memory_mb: None,
+            batch_size: 1,
+            batch_wait_s: 0.0,
+            provisioned: 0,
+            instances: None,
+            target_per_instance_per_min: None,
+            origin: "default".to_string(),
+        }
+    }
+}
+
+impl Variant {
+    /// Client-side batching.
+    pub fn batch(&self) -> BatchPolicy {
+        BatchPolicy {
+            size: self.batch_size.max(1),
+            max_wait_s: self.batch_wait_s,
+        }
+    }
+
+    /// Memory of one instance of `offer`, MB.
+    pub fn memory_mb(&self, offer: &Offer) -> f64 {
+        self.memory_mb.unwrap_or(offer.spec.memory_mb)
+    }
+
+    /// A server's instance count, at least one.
+    pub fn server_instances(&self, offer: &Offer) -> u32 {
+        self.instances.unwrap_or(offer.behaviour.instances).max(1)
+    }
+
+    /// A managed endpoint's autoscaling with this variant's minimum and
+    /// scale-out target; the offer's own for other kinds, which scale otherwise.
+    pub fn autoscaling(&self, offer: &Offer) -> Option<Autoscaling> {
+        let mut a = offer.behaviour.autoscaling?;
+        if offer.kind == Kind::Managed {
+            if let Some(n) = self.instances {
+                a.min_instances = n;
+                a.max_instances = a.max_instances.max(n);
+            }
+            if let Some(t) = self.target_per_instance_per_min {
+                a.target_per_instance_per_min = t;
+            }
+        }
+        Some(a)
+    }
+
+    /// The instances `offer` holds with these settings: a server's count, a
+    /// managed endpoint's autoscaling minimum.
+    pub fn own_instances(&self, offer: &Offer) -> u32 {
+        match (offer.kind, self.autoscaling(offer)) {
+            (Kind::Managed, Some(a)) => a.min_instances.max(1),
+            _ => offer.behaviour.instances.max(1),
+        }
+    }
+}
 
 /// What every platform model derives from the offer, the profile and the
 /// scenario before the run: the instance's size and the service times.

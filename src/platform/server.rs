@@ -20,9 +20,9 @@ pub struct Server {
 }
 
 impl Server {
-    /// A server of `d`'s offer with `instances` instances (the offer's count when `None`).
-    pub fn new(d: Derived, instances: Option<u32>) -> Self {
-        let n = instances.unwrap_or(d.offer.behaviour.instances).max(1);
+    /// A server of `d`'s offer with `instances` instances (at least one).
+    pub fn new(d: Derived, instances: u32) -> Self {
+        let n = instances.max(1);
         let pool = Pool::new(&d, n, FailureReason::Dropped);
         Server { d, pool }
     }

@@ -21,7 +21,6 @@ use crate::outcome::{Bucket, Outcome, Series};
 use crate::platform::cold_start::ColdStartPhases;
 use crate::pricing::Offer;
 use crate::profile::Profile;
-use crate::sim::engine::BatchPolicy;
 use crate::sim::{self, Scenario};
 use crate::workload::{stats, Trace, TraceStats};
 use anyhow::Context;
@@ -211,13 +210,7 @@ pub fn assemble(i: Inputs<'_>) -> anyhow::Result<Report> {
 /// The scenario of a ranked option: its offer with its settings.
 pub fn scenario(offer: &Offer, profile: &Arc<Profile>, r: &Ranked, seed: u64) -> Scenario {
     let mut sc = Scenario::new(offer.clone(), profile.clone());
-    sc.memory_mb = r.variant.memory_mb;
-    sc.batch = BatchPolicy {
-        size: r.variant.batch_size.max(1),
-        max_wait_s: r.variant.batch_wait_s,
-    };
-    sc.provisioned = r.variant.provisioned;
-    sc.instances = r.variant.instances;
+    sc.settings = r.variant.clone();
     sc.seed = seed;
     sc
 }

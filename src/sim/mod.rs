@@ -12,8 +12,8 @@ use crate::outcome::Outcome;
 use crate::platform::managed::Managed;
 use crate::platform::server::Server;
 use crate::platform::serverless::{Serverless, ServerlessOptions};
-use crate::platform::Derived;
-use crate::pricing::{Kind, Offer};
+use crate::platform::{Derived, Variant};
+use crate::pricing::{Autoscaling, Kind, Offer};
 use crate::profile::Profile;
 use engine::{BatchPolicy, RunParams};
 use sampler::{Dist, Sampler};
@@ -22,26 +22,21 @@ use std::sync::Arc;
 /// Everything one simulated run depends on, besides the trace.
 #[derive(Debug, Clone)]
 pub struct Scenario {
-    /// The offer to model.
-    pub offer: Offer,
+    /// The offer to model, as the catalog has it.
+    pub offer: Arc<Offer>,
+    /// The variant's settings (memory, batching, provisioned concurrency,
+    /// instances, autoscaling), read through the accessors below.
+    pub settings: Variant,
     /// The measured model.
     pub profile: Arc<Profile>,
     /// Label of the outcome; the offer id when `None`.
     pub label: Option<String>,
-    /// Serverless memory size, MB; the offer's when `None`.
-    pub memory_mb: Option<f64>,
-    /// Client-side batching.
-    pub batch: BatchPolicy,
-    /// Serverless instances kept initialised (provisioned concurrency).
-    pub provisioned: u32,
     /// Serverless instances warm and idle at the start, as a previous run
     /// leaves them (not billed, expire normally).
     pub prewarm: u32,
     /// For chained runs: the outcome's `instances_at_end` counts serverless
     /// instances still alive this long after the end.
     pub handover_s: f64,
-    /// Server instances; the offer's when `None`.
-    pub instances: Option<u32>,
     /// Multiplies the offer's CPU speed (sensitivity: 0.7 = 30% slower).
     pub cpu_factor: f64,
     /// Replaces the profile's warm service time.
@@ -53,23 +48,45 @@ pub struct Scenario {
 }
 
 impl Scenario {
-    /// The offer as it is, for this profile.
-    pub fn new(offer: Offer, profile: Arc<Profile>) -> Self {
+    /// The offer at its own settings, for this profile.
+    pub fn new(offer: impl Into<Arc<Offer>>, profile: Arc<Profile>) -> Self {
         Scenario {
-            offer,
+            offer: offer.into(),
+            settings: Variant::default(),
             profile,
             label: None,
-            memory_mb: None,
-            batch: BatchPolicy::default(),
-            provisioned: 0,
             prewarm: 0,
             handover_s: 0.0,
-            instances: None,
             cpu_factor: 1.0,
             warm: None,
             cold: None,
             seed: 1,
         }
+    }
+
+    /// Serverless memory size chosen, MB; the offer's when `None`.
+    pub fn memory_mb(&self) -> Option<f64> {
+        self.settings.memory_mb
+    }
+
+    /// Client-side batching.
+    pub fn batch(&self) -> BatchPolicy {
+        self.settings.batch()
+    }
+
+    /// Serverless instances kept initialised (provisioned concurrency).
+    pub fn provisioned(&self) -> u32 {
+        self.settings.provisioned
+    }
+
+    /// A server's instance count.
+    pub fn instances(&self) -> u32 {
+        self.settings.server_instances(&self.offer)
+    }
+
+    /// A managed endpoint's autoscaling with the variant's minimum and target.
+    pub fn autoscaling(&self) -> Option<Autoscaling> {
+        self.settings.autoscaling(&self.offer)
     }
 
     /// The outcome's name for this scenario.
@@ -86,8 +103,8 @@ where
     let d = Derived::new(
         &sc.offer,
         sc.profile.clone(),
-        sc.memory_mb,
-        sc.batch.size.max(1),
+        sc.memory_mb(),
+        sc.batch().size,
         sc.cpu_factor,
         sc.warm.as_ref(),
     )?;
@@ -95,7 +112,7 @@ where
         seed: sc.seed,
         rtt_s: sc.offer.behaviour.network_rtt_s + d.extra_latency_s,
         timeout_s: sc.offer.behaviour.timeout_s,
-        batch: sc.batch,
+        batch: sc.batch(),
     };
     let name = sc.name();
     let kind = d.kind_name();
@@ -103,7 +120,7 @@ where
         Kind::Serverless => {
             let opts = ServerlessOptions {
                 cold: sc.cold.as_ref().map(Sampler::new),
-                provisioned: sc.provisioned,
+                provisioned: sc.provisioned(),
                 prewarm: sc.prewarm,
                 handover_s: sc.handover_s,
             };
@@ -111,11 +128,11 @@ where
             engine::run(&mut p, arrivals, params, &name, kind)
         }
         Kind::Server => {
-            let mut p = Server::new(d, sc.instances);
+            let mut p = Server::new(d, sc.instances());
             engine::run(&mut p, arrivals, params, &name, kind)
         }
         Kind::Managed => {
-            let mut p = Managed::new(d);
+            let mut p = Managed::new(d, sc.autoscaling());
             engine::run(&mut p, arrivals, params, &name, kind)
         }
     }
