@@ -39,6 +39,18 @@ fn pct_target(r: f64) -> String {
 /// The whole verdict as text.
 pub fn verdict(a: &Advice) -> String {
     let mut s = String::new();
+    heading(&mut s, a);
+    best(&mut s, a);
+    runners_up(&mut s, a);
+    cheapest(&mut s, a);
+    pareto(&mut s, a);
+    settings(&mut s, a);
+    suggestions(&mut s, a);
+    let _ = writeln!(s, "\nHow a month is counted: {}.", a.month.statement);
+    s
+}
+
+fn heading(s: &mut String, a: &Advice) {
     let w = &a.workload;
     let _ = writeln!(
         s,
@@ -53,6 +65,11 @@ pub fn verdict(a: &Advice) -> String {
     );
     let _ = writeln!(s, "Targets: {}", constraints(&a.constraints));
     let _ = writeln!(s);
+}
+
+/// The best option and its numbers, then the reasons, which explain the
+/// choice or, with no best, why nothing qualified.
+fn best(s: &mut String, a: &Advice) {
     match &a.best {
         Some(b) => {
             let _ = writeln!(s, "Best: {}  ({}; {})", b.id, b.group.label(), b.name);
@@ -80,31 +97,38 @@ pub fn verdict(a: &Advice) -> String {
     for r in &a.reasons {
         let _ = writeln!(s, "  - {}", r.text);
     }
-    if !a.runners_up.is_empty() {
-        let _ = writeln!(s, "\nRunners-up, best of each kind:");
-        for r in &a.runners_up {
-            let why = r
-                .reasons
-                .iter()
-                .map(|x| x.text.as_str())
-                .take(2)
-                .collect::<Vec<_>>()
-                .join("; ");
-            let _ = writeln!(
-                s,
-                "  {:<10} {}  {} per month, p95 {}{}\n             {why}",
-                r.group.label(),
-                r.id,
-                usd(r.cost_per_month_usd),
-                secs(r.p95_latency_s),
-                if r.meets_slo {
-                    ""
-                } else {
-                    " (misses the targets)"
-                }
-            );
-        }
+}
+
+fn runners_up(s: &mut String, a: &Advice) {
+    if a.runners_up.is_empty() {
+        return;
     }
+    let _ = writeln!(s, "\nRunners-up, best of each kind:");
+    for r in &a.runners_up {
+        let why = r
+            .reasons
+            .iter()
+            .map(|x| x.text.as_str())
+            .take(2)
+            .collect::<Vec<_>>()
+            .join("; ");
+        let _ = writeln!(
+            s,
+            "  {:<10} {}  {} per month, p95 {}{}\n             {why}",
+            r.group.label(),
+            r.id,
+            usd(r.cost_per_month_usd),
+            secs(r.p95_latency_s),
+            if r.meets_slo {
+                ""
+            } else {
+                " (misses the targets)"
+            }
+        );
+    }
+}
+
+fn cheapest(s: &mut String, a: &Advice) {
     let _ = writeln!(
         s,
         "\nCheapest options (of {} ranked; all of them with --json):",
@@ -135,26 +159,33 @@ pub fn verdict(a: &Advice) -> String {
         ]);
     }
     s.push_str(&t.render());
-    if !a.pareto.is_empty() {
-        let front: Vec<String> = a
-            .pareto
-            .iter()
-            .map(|p| {
-                format!(
-                    "{} ({}, {})",
-                    p.id,
-                    usd(p.cost_per_month_usd),
-                    secs(p.p95_latency_s)
-                )
-            })
-            .collect();
-        let _ = writeln!(
-            s,
-            "Cost against p95, the options no other beats on both: {}",
-            front.join(" -> ")
-        );
+}
+
+fn pareto(s: &mut String, a: &Advice) {
+    if a.pareto.is_empty() {
+        return;
     }
-    // Sweeps and crossovers, leaving out what the reasons already said.
+    let front: Vec<String> = a
+        .pareto
+        .iter()
+        .map(|p| {
+            format!(
+                "{} ({}, {})",
+                p.id,
+                usd(p.cost_per_month_usd),
+                secs(p.p95_latency_s)
+            )
+        })
+        .collect();
+    let _ = writeln!(
+        s,
+        "Cost against p95, the options no other beats on both: {}",
+        front.join(" -> ")
+    );
+}
+
+/// Sweeps and crossovers, leaving out what the reasons already said.
+fn settings(s: &mut String, a: &Advice) {
     let said = |t: &str| a.reasons.iter().any(|r| r.text == t);
     let settings: Vec<&str> = a
         .batching
@@ -174,6 +205,9 @@ pub fn verdict(a: &Advice) -> String {
             let _ = writeln!(s, "  - {t}");
         }
     }
+}
+
+fn suggestions(s: &mut String, a: &Advice) {
     let advised: Vec<_> = a.runtime.iter().filter(|x| x.advised).collect();
     if !advised.is_empty() {
         let _ = writeln!(s, "\nSuggestions:");
@@ -181,6 +215,4 @@ pub fn verdict(a: &Advice) -> String {
             let _ = writeln!(s, "  - {}", x.text);
         }
     }
-    let _ = writeln!(s, "\nHow a month is counted: {}.", a.month.statement);
-    s
 }

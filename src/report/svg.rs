@@ -266,6 +266,22 @@ impl Plot {
 
     /// The chart as an `<svg>` element.
     pub fn svg(&self) -> String {
+        let f = self.frame();
+        let mut s = String::new();
+        self.header(&mut s);
+        self.grid(&mut s, &f);
+        self.axes(&mut s);
+        self.guides(&mut s, &f);
+        self.series_lines(&mut s, &f);
+        self.marks_svg(&mut s, &f);
+        self.legend(&mut s);
+        s.push_str("</svg>");
+        s
+    }
+
+    /// The data ranges and their pixel scales, fitted to everything drawn so
+    /// that guides and marks stay on the chart too.
+    fn frame(&self) -> Frame {
         let xs: Vec<f64> = self
             .series
             .iter()
@@ -282,24 +298,30 @@ impl Plot {
             .collect();
         let (x0, x1) = range(&xs, &self.x);
         let (y0, y1) = range(&ys, &self.y);
-        let sx = Scale {
-            lo: x0,
-            hi: x1,
-            log: self.x.log,
-            from: LEFT,
-            to: W - RIGHT,
-        };
-        let sy = Scale {
-            lo: y0,
-            hi: y1,
-            log: self.y.log,
-            from: H - BOTTOM,
-            to: TOP,
-        };
-        let inside = |x: f64, y: f64| {
-            x.is_finite() && y.is_finite() && (!self.x.log || x > 0.0) && (!self.y.log || y > 0.0)
-        };
-        let mut s = String::new();
+        Frame {
+            sx: Scale {
+                lo: x0,
+                hi: x1,
+                log: self.x.log,
+                from: LEFT,
+                to: W - RIGHT,
+            },
+            sy: Scale {
+                lo: y0,
+                hi: y1,
+                log: self.y.log,
+                from: H - BOTTOM,
+                to: TOP,
+            },
+        }
+    }
+
+    /// Whether a point can be placed: log axes have no room for zero or less.
+    fn inside(&self, x: f64, y: f64) -> bool {
+        x.is_finite() && y.is_finite() && (!self.x.log || x > 0.0) && (!self.y.log || y > 0.0)
+    }
+
+    fn header(&self, s: &mut String) {
         let _ = write!(
             s,
             r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {W} {H}" width="{W}" height="{H}" role="img" aria-label="{t}"><title>{t}</title>"#,
@@ -311,7 +333,9 @@ impl Plot {
             LEFT,
             esc(&self.title)
         );
-        // Grid and ticks.
+    }
+
+    fn grid(&self, s: &mut String, f: &Frame) {
         let label = |axis: &Axis, v: f64| {
             if v == 0.0 {
                 "0".to_string()
@@ -319,8 +343,8 @@ impl Plot {
                 (axis.fmt)(v)
             }
         };
-        for v in ticks(x0, x1, self.x.log) {
-            let x = fmt_px(sx.px(v));
+        for v in ticks(f.sx.lo, f.sx.hi, self.x.log) {
+            let x = fmt_px(f.sx.px(v));
             let _ = write!(
                 s,
                 r#"<line class="grid" x1="{x}" y1="{}" x2="{x}" y2="{}"/><text class="tick" x="{x}" y="{}" text-anchor="middle">{}</text>"#,
@@ -330,8 +354,8 @@ impl Plot {
                 esc(&label(&self.x, v))
             );
         }
-        for v in ticks(y0, y1, self.y.log) {
-            let y = fmt_px(sy.px(v));
+        for v in ticks(f.sy.lo, f.sy.hi, self.y.log) {
+            let y = fmt_px(f.sy.px(v));
             let _ = write!(
                 s,
                 r#"<line class="grid" x1="{}" y1="{y}" x2="{}" y2="{y}"/><text class="tick" x="{}" y="{y}" dy="4" text-anchor="end">{}</text>"#,
@@ -341,6 +365,9 @@ impl Plot {
                 esc(&label(&self.y, v))
             );
         }
+    }
+
+    fn axes(&self, s: &mut String) {
         let _ = write!(
             s,
             r#"<rect class="frame" x="{LEFT}" y="{TOP}" width="{}" height="{}"/>"#,
@@ -360,12 +387,14 @@ impl Plot {
             fmt_px((TOP + H - BOTTOM) / 2.0),
             esc(&self.y.label)
         );
-        // Guides.
+    }
+
+    fn guides(&self, s: &mut String, f: &Frame) {
         for g in &self.vguides {
-            if !inside(g.at, y1) {
+            if !self.inside(g.at, f.sy.hi) {
                 continue;
             }
-            let px = sx.px(g.at);
+            let px = f.sx.px(g.at);
             let x = fmt_px(px);
             // A label near the right edge would run into the legend: put it
             // on the guide's left instead.
@@ -379,10 +408,10 @@ impl Plot {
             );
         }
         for g in &self.hguides {
-            if !inside(x1, g.at) {
+            if !self.inside(f.sx.hi, g.at) {
                 continue;
             }
-            let y = fmt_px(sy.px(g.at));
+            let y = fmt_px(f.sy.px(g.at));
             let _ = write!(
                 s,
                 r#"<line class="guide" x1="{LEFT}" y1="{y}" x2="{}" y2="{y}"/><text class="note" x="{}" y="{y}" dy="-3" text-anchor="end">{}</text>"#,
@@ -391,33 +420,33 @@ impl Plot {
                 esc(&g.label)
             );
         }
-        // Series.
+    }
+
+    fn series_lines(&self, s: &mut String, f: &Frame) {
         for ser in &self.series {
             let color = PALETTE[ser.color % PALETTE.len()];
             let pts: Vec<(f64, f64)> = ser
                 .points
                 .iter()
                 .copied()
-                .filter(|&(x, y)| inside(x, y))
-                .map(|(x, y)| (sx.px(x), sy.px(y)))
+                .filter(|&(x, y)| self.inside(x, y))
+                .map(|(x, y)| (f.sx.px(x), f.sy.px(y)))
                 .collect();
             if matches!(ser.draw, Draw::Line | Draw::LinePoints) && pts.len() > 1 {
                 let path: Vec<String> = pts
                     .iter()
                     .map(|(x, y)| format!("{},{}", fmt_px(*x), fmt_px(*y)))
                     .collect();
-                let dash = if ser.dashed {
-                    r#" stroke-dasharray="6 4""#
-                } else {
-                    ""
-                };
                 let _ = write!(
                     s,
-                    r#"<polyline class="series" fill="none" stroke="{color}"{dash} points="{}"><title>{}</title></polyline>"#,
+                    r#"<polyline class="series" fill="none" stroke="{color}"{} points="{}"><title>{}</title></polyline>"#,
+                    dash(ser),
                     path.join(" "),
                     esc(&ser.name)
                 );
             }
+            // A lone point has no line to show it, so it gets a dot whatever
+            // the series asked for.
             if matches!(ser.draw, Draw::Points | Draw::LinePoints) || pts.len() == 1 {
                 for (x, y) in &pts {
                     let _ = write!(
@@ -429,12 +458,15 @@ impl Plot {
                 }
             }
         }
+    }
+
+    fn marks_svg(&self, s: &mut String, f: &Frame) {
         for m in &self.marks {
-            if !inside(m.x, m.y) {
+            if !self.inside(m.x, m.y) {
                 continue;
             }
-            let px = sx.px(m.x);
-            let (x, y) = (fmt_px(px), fmt_px(sy.px(m.y)));
+            let px = f.sx.px(m.x);
+            let (x, y) = (fmt_px(px), fmt_px(f.sy.px(m.y)));
             let _ = write!(s, r#"<g class="mark"><circle cx="{x}" cy="{y}" r="6"/>"#);
             if !m.label.is_empty() {
                 let anchor = label_anchor(px, 9.0);
@@ -446,28 +478,39 @@ impl Plot {
             }
             s.push_str("</g>");
         }
-        // Legend on the right.
+    }
+
+    fn legend(&self, s: &mut String) {
         let mut ly = TOP + 6.0;
         for ser in self.series.iter().filter(|s| !s.name.is_empty()) {
             let color = PALETTE[ser.color % PALETTE.len()];
             let name: String = ser.name.chars().take(28).collect();
-            let dash = if ser.dashed {
-                r#" stroke-dasharray="6 4""#
-            } else {
-                ""
-            };
             let _ = write!(
                 s,
-                r#"<line x1="{}" y1="{ly}" x2="{}" y2="{ly}" stroke="{color}" stroke-width="2"{dash}/><text class="legend" x="{}" y="{ly}" dy="4">{}</text>"#,
+                r#"<line x1="{}" y1="{ly}" x2="{}" y2="{ly}" stroke="{color}" stroke-width="2"{}/><text class="legend" x="{}" y="{ly}" dy="4">{}</text>"#,
                 W - RIGHT + 12.0,
                 W - RIGHT + 32.0,
+                dash(ser),
                 W - RIGHT + 38.0,
                 esc(&name)
             );
             ly += 18.0;
         }
-        s.push_str("</svg>");
-        s
+    }
+}
+
+/// The data-to-pixel scales of one chart.
+struct Frame {
+    sx: Scale,
+    sy: Scale,
+}
+
+/// The stroke attribute that draws a dashed series, empty for a solid one.
+fn dash(ser: &Series) -> &'static str {
+    if ser.dashed {
+        r#" stroke-dasharray="6 4""#
+    } else {
+        ""
     }
 }
 

@@ -59,44 +59,66 @@ pub fn lines(advice: &Advice, c: &Constraints, width: usize, theme: &Theme) -> V
         theme,
         out: Vec::new(),
     };
-    let plain = Style::new();
-    match &advice.best {
-        Some(b) => {
-            t.item(
-                "",
-                plain,
-                &format!("Serve on {} ({})", b.name, b.id),
-                theme.accent,
-            );
-            t.item(
-                "  ",
-                plain,
-                &format!(
-                    "{} per month · {} per million requests · mean {} · p95 {} · success {}",
-                    usd(b.cost_per_month_usd),
-                    usd(b.cost_per_million_usd),
-                    secs(b.avg_latency_s),
-                    secs(b.p95_latency_s),
-                    pct(b.success_ratio)
-                ),
-                plain,
-            );
-        }
-        None => t.item("", plain, "No option meets the targets.", theme.bad),
-    }
-    t.item("  targets: ", theme.dim, &constraints(c), theme.dim);
-    t.item("  month: ", theme.dim, &advice.month.statement, theme.dim);
+    t.best(advice, c);
+    t.why(advice);
+    t.runners_up(advice);
+    t.sensitivity(advice);
+    t.runtime(advice);
+    t.notes(advice);
+    t.out
+}
 
-    t.heading("Why");
-    for r in &advice.reasons {
-        t.item("• ", theme.accent, &r.text, plain);
-        if !r.figures.is_empty() {
-            t.item("    ", plain, &figures(&r.figures), theme.dim);
+impl Text<'_> {
+    fn best(&mut self, advice: &Advice, c: &Constraints) {
+        let theme = self.theme;
+        let plain = Style::new();
+        match &advice.best {
+            Some(b) => {
+                self.item(
+                    "",
+                    plain,
+                    &format!("Serve on {} ({})", b.name, b.id),
+                    theme.accent,
+                );
+                self.item(
+                    "  ",
+                    plain,
+                    &format!(
+                        "{} per month · {} per million requests · mean {} · p95 {} · success {}",
+                        usd(b.cost_per_month_usd),
+                        usd(b.cost_per_million_usd),
+                        secs(b.avg_latency_s),
+                        secs(b.p95_latency_s),
+                        pct(b.success_ratio)
+                    ),
+                    plain,
+                );
+            }
+            None => self.item("", plain, "No option meets the targets.", theme.bad),
+        }
+        self.item("  targets: ", theme.dim, &constraints(c), theme.dim);
+        self.item("  month: ", theme.dim, &advice.month.statement, theme.dim);
+    }
+
+    fn why(&mut self, advice: &Advice) {
+        let theme = self.theme;
+        let plain = Style::new();
+        self.heading("Why");
+        for r in &advice.reasons {
+            self.item("• ", theme.accent, &r.text, plain);
+            if !r.figures.is_empty() {
+                self.item("    ", plain, &figures(&r.figures), theme.dim);
+            }
         }
     }
 
-    if !advice.runners_up.is_empty() {
-        t.heading("Runners-up by kind");
+    fn runners_up(&mut self, advice: &Advice) {
+        if advice.runners_up.is_empty() {
+            return;
+        }
+        let theme = self.theme;
+        let plain = Style::new();
+        self.heading("Runners-up by kind");
         for r in &advice.runners_up {
             let extra = r
                 .extra_per_month_usd
@@ -113,7 +135,7 @@ pub fn lines(advice: &Advice, c: &Constraints, width: usize, theme: &Theme) -> V
             } else {
                 "misses the targets"
             };
-            t.item(
+            self.item(
                 &format!("{:<11}", r.group.label()),
                 theme.accent,
                 &format!(
@@ -125,20 +147,25 @@ pub fn lines(advice: &Advice, c: &Constraints, width: usize, theme: &Theme) -> V
                 plain,
             );
             for why in r.reasons.iter().take(2) {
-                t.item("             ", plain, &why.text, theme.dim);
+                self.item("             ", plain, &why.text, theme.dim);
             }
         }
     }
 
-    let s = &advice.sensitivity;
-    if !s.cases.is_empty() {
-        t.heading(if s.fragile {
+    fn sensitivity(&mut self, advice: &Advice) {
+        let s = &advice.sensitivity;
+        if s.cases.is_empty() {
+            return;
+        }
+        let theme = self.theme;
+        let plain = Style::new();
+        self.heading(if s.fragile {
             "Sensitivity: the choice changes"
         } else {
             "Sensitivity: the choice holds"
         });
         if let Some(v) = &s.verdict {
-            t.item("", plain, &v.text, plain);
+            self.item("", plain, &v.text, plain);
         }
         for case in &s.cases {
             let best = match (&case.best, case.best_cost_per_month_usd) {
@@ -147,7 +174,7 @@ pub fn lines(advice: &Advice, c: &Constraints, width: usize, theme: &Theme) -> V
                 _ => "nothing meets the targets".to_string(),
             };
             let mark = if case.changed { "≠ " } else { "= " };
-            t.item(
+            self.item(
                 mark,
                 if case.changed { theme.bad } else { theme.good },
                 &format!("{}: {best}", case.description),
@@ -156,22 +183,29 @@ pub fn lines(advice: &Advice, c: &Constraints, width: usize, theme: &Theme) -> V
         }
     }
 
-    if !advice.runtime.is_empty() {
-        t.heading("Runtime and deployment");
+    fn runtime(&mut self, advice: &Advice) {
+        if advice.runtime.is_empty() {
+            return;
+        }
+        let theme = self.theme;
+        self.heading("Runtime and deployment");
         for sug in &advice.runtime {
             let (mark, style) = if sug.advised {
                 ("→ ", theme.accent)
             } else {
                 ("✓ ", theme.good)
             };
-            t.item(mark, style, &sug.text, plain);
+            self.item(mark, style, &sug.text, Style::new());
         }
     }
-    if !advice.notes.is_empty() {
-        t.heading("Notes");
+
+    fn notes(&mut self, advice: &Advice) {
+        if advice.notes.is_empty() {
+            return;
+        }
+        self.heading("Notes");
         for n in &advice.notes {
-            t.item("  ", plain, n, theme.dim);
+            self.item("  ", Style::new(), n, self.theme.dim);
         }
     }
-    t.out
 }

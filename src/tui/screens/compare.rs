@@ -58,110 +58,29 @@ fn best_offer(state: &State) -> Option<&str> {
 fn draw_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let c = &state.compare;
     let wide = area.width >= 100;
-    let arrow = if c.reversed { "↓" } else { "↑" };
-    let title = if wide {
-        format!(
-            "{} offers · {} · snapshot {} · sorted by {} {arrow} (o, r) · modelled",
-            c.outcomes.len(),
-            state.workload.name(),
-            state.snapshot,
-            c.sort.title()
-        )
-    } else {
-        format!(
-            "{} offers · {} · by {} {arrow} · modelled",
-            c.outcomes.len(),
-            state.workload.name(),
-            c.sort.title()
-        )
-    };
-    let block = section(title, theme);
+    let block = section(table_title(state, wide), theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
-    let mut cols: Vec<(SortKey, &str, u16)> = vec![
-        (SortKey::Month, "per month", 10),
-        (SortKey::Cost, "run cost", 9),
-    ];
-    if wide {
-        cols.push((SortKey::Avg, "avg", 9));
-    }
-    cols.push((SortKey::P95, "p95", 9));
-    if wide {
-        cols.push((SortKey::P99, "p99", 9));
-    }
-    cols.extend([
-        (SortKey::Success, "success", 8),
-        (SortKey::ColdStarts, "cold", 5),
-        (SortKey::Instances, "inst", 4),
-    ]);
+    let cols = columns(wide);
     let fixed: u16 = cols.iter().map(|c| c.2 + 1).sum::<u16>() + 2 + if wide { 12 } else { 0 };
-    let offer_w = inner.width.saturating_sub(fixed).clamp(12, 40);
-
-    let mut head = vec![
-        Cell::from(""),
-        Cell::from(mark_sorted("offer", SortKey::Offer, c.sort)),
-    ];
-    let mut widths = vec![Constraint::Length(1), Constraint::Length(offer_w)];
-    if wide {
-        head.push(Cell::from("kind"));
-        widths.push(Constraint::Length(11));
-    }
-    for (key, name, w) in &cols {
-        head.push(Cell::from(format!(
-            "{:>width$}",
-            mark_sorted(name, *key, c.sort),
-            width = *w as usize
-        )));
-        widths.push(Constraint::Length(*w));
-    }
+    let layout = Columns {
+        cols,
+        wide,
+        offer_w: inner.width.saturating_sub(fixed).clamp(12, 40),
+    };
+    let (head, widths) = layout.header(c.sort);
     let best = best_offer(state);
     let rows: Vec<Row> = c
         .rows()
-        .map(|o| {
-            let ok = meets(o, &state.constraints);
-            let mark = if best == Some(o.offer.as_str()) {
-                "★"
-            } else if ok {
-                "✓"
-            } else {
-                "✗"
-            };
-            let mut cells = vec![
-                Cell::from(Span::styled(mark, verdict_style(ok, theme))),
-                Cell::from(fit(&o.offer, offer_w as usize)),
-            ];
-            if wide {
-                cells.push(Cell::from(o.kind.clone()));
-            }
-            for (key, _, w) in &cols {
-                let w = *w as usize;
-                let v = match key {
-                    SortKey::Month => c
-                        .month
-                        .get(&o.offer)
-                        .map(|m| usd(*m))
-                        .unwrap_or_else(|| "-".into()),
-                    SortKey::Cost => usd(o.cost_usd),
-                    SortKey::Avg => secs(o.avg_latency_s),
-                    SortKey::P95 => secs(o.p95_latency_s),
-                    SortKey::P99 => secs(o.p99_latency_s),
-                    SortKey::Success => pct(o.success_ratio),
-                    SortKey::ColdStarts => o.cold_starts.to_string(),
-                    SortKey::Instances => o.instances_created.to_string(),
-                    SortKey::Offer => String::new(),
-                };
-                cells.push(Cell::from(format!("{v:>w$}")));
-            }
-            Row::new(cells)
-        })
+        .map(|o| layout.row(o, state, best, theme))
         .collect();
     let [table_area, legend] =
         Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(inner);
     let mut ts = TableState::default().with_selected(Some(c.cursor));
     frame.render_stateful_widget(
         Table::new(rows, widths)
-            .header(Row::new(head).style(theme.dim))
+            .header(head.style(theme.dim))
             .row_highlight_style(theme.selected)
             .column_spacing(1),
         table_area,
@@ -177,6 +96,123 @@ fn draw_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         )),
         legend,
     );
+}
+
+/// The table's title; a narrow terminal drops the snapshot to keep the sort in view.
+fn table_title(state: &State, wide: bool) -> String {
+    let c = &state.compare;
+    let arrow = if c.reversed { "↓" } else { "↑" };
+    if wide {
+        format!(
+            "{} offers · {} · snapshot {} · sorted by {} {arrow} (o, r) · modelled",
+            c.outcomes.len(),
+            state.workload.name(),
+            state.snapshot,
+            c.sort.title()
+        )
+    } else {
+        format!(
+            "{} offers · {} · by {} {arrow} · modelled",
+            c.outcomes.len(),
+            state.workload.name(),
+            c.sort.title()
+        )
+    }
+}
+
+/// The figure columns (sort key, heading, width) that fit the terminal.
+fn columns(wide: bool) -> Vec<(SortKey, &'static str, u16)> {
+    let mut cols: Vec<(SortKey, &'static str, u16)> = vec![
+        (SortKey::Month, "per month", 10),
+        (SortKey::Cost, "run cost", 9),
+    ];
+    if wide {
+        cols.push((SortKey::Avg, "avg", 9));
+    }
+    cols.push((SortKey::P95, "p95", 9));
+    if wide {
+        cols.push((SortKey::P99, "p99", 9));
+    }
+    cols.extend([
+        (SortKey::Success, "success", 8),
+        (SortKey::ColdStarts, "cold", 5),
+        (SortKey::Instances, "inst", 4),
+    ]);
+    cols
+}
+
+/// The table's shape, shared by its header and every row so they line up.
+struct Columns {
+    cols: Vec<(SortKey, &'static str, u16)>,
+    wide: bool,
+    offer_w: u16,
+}
+
+impl Columns {
+    fn header(&self, sort: SortKey) -> (Row<'static>, Vec<Constraint>) {
+        let mut head = vec![
+            Cell::from(""),
+            Cell::from(mark_sorted("offer", SortKey::Offer, sort)),
+        ];
+        let mut widths = vec![Constraint::Length(1), Constraint::Length(self.offer_w)];
+        if self.wide {
+            head.push(Cell::from("kind"));
+            widths.push(Constraint::Length(11));
+        }
+        for (key, name, w) in &self.cols {
+            head.push(Cell::from(format!(
+                "{:>width$}",
+                mark_sorted(name, *key, sort),
+                width = *w as usize
+            )));
+            widths.push(Constraint::Length(*w));
+        }
+        (Row::new(head), widths)
+    }
+
+    fn row(&self, o: &Outcome, state: &State, best: Option<&str>, theme: &Theme) -> Row<'static> {
+        let ok = meets(o, &state.constraints);
+        let mark = if best == Some(o.offer.as_str()) {
+            "★"
+        } else if ok {
+            "✓"
+        } else {
+            "✗"
+        };
+        let mut cells = vec![
+            Cell::from(Span::styled(mark, verdict_style(ok, theme))),
+            Cell::from(fit(&o.offer, self.offer_w as usize)),
+        ];
+        if self.wide {
+            cells.push(Cell::from(o.kind.clone()));
+        }
+        for (key, _, w) in &self.cols {
+            let w = *w as usize;
+            let v = figure(*key, o, state);
+            cells.push(Cell::from(format!("{v:>w$}")));
+        }
+        Row::new(cells)
+    }
+}
+
+/// An outcome's figure in the column for `key`.
+fn figure(key: SortKey, o: &Outcome, state: &State) -> String {
+    match key {
+        SortKey::Month => state
+            .compare
+            .month
+            .get(&o.offer)
+            .map(|m| usd(*m))
+            .unwrap_or_else(|| "-".into()),
+        SortKey::Cost => usd(o.cost_usd),
+        SortKey::Avg => secs(o.avg_latency_s),
+        SortKey::P95 => secs(o.p95_latency_s),
+        SortKey::P99 => secs(o.p99_latency_s),
+        SortKey::Success => pct(o.success_ratio),
+        SortKey::ColdStarts => o.cold_starts.to_string(),
+        SortKey::Instances => o.instances_created.to_string(),
+        SortKey::Offer => String::new(),
+    }
 }
 
 fn mark_sorted(name: &str, key: SortKey, sort: SortKey) -> String {
