@@ -45,28 +45,7 @@ pub struct ValidateArgs {
 /// Runs `advisor validate`.
 pub fn run(ctx: &Ctx, a: ValidateArgs) -> anyhow::Result<()> {
     use crate::live::validate::{self, ValidateOptions};
-    use crate::text::{pct, secs, Table};
-    if a.threads == 0 || a.workers == Some(0) || a.queue == 0 {
-        return Err(bad_input(
-            "--workers, --threads and --queue: expected whole numbers >= 1",
-        ));
-    }
-    if !(a.duration.is_finite() && a.duration > 0.0) {
-        return Err(bad_input("--duration: expected seconds > 0"));
-    }
-    if !(a.timeout_s.is_finite() && a.timeout_s > 0.0) {
-        return Err(bad_input("--timeout-s: expected seconds > 0"));
-    }
-    if a.load.iter().any(|l| !(l.is_finite() && *l > 0.0)) {
-        return Err(bad_input(
-            "--load: expected fractions of capacity > 0, e.g. 0.5,1.5",
-        ));
-    }
-    for t in &a.trace {
-        if !t.is_file() {
-            return Err(bad_input(format!("--trace {}: no such file", t.display())));
-        }
-    }
+    check_args(&a)?;
     let cores = crate::profile::machine::cores() as usize;
     let workers = a.workers.unwrap_or(cores.saturating_sub(1).max(1));
     let loads = if a.load.is_empty() && a.trace.is_empty() {
@@ -79,23 +58,7 @@ pub fn run(ctx: &Ctx, a: ValidateArgs) -> anyhow::Result<()> {
             eprintln!("validate: {m}");
         }
     };
-    let profile = match &a.profile {
-        Some(p) => std::sync::Arc::new(crate::profile::Profile::load(p)?),
-        None => {
-            say(&format!(
-                "profiling {} (batch 1, {} thread(s))",
-                a.model.display(),
-                a.threads
-            ));
-            let mut po = crate::profile::ProfileOptions::new(&a.model);
-            po.threads = Some(vec![a.threads]);
-            po.inputs.batches = Some(vec![1]);
-            po.cold_trials = 0;
-            po.optimization = false;
-            po.ort_lib = ctx.global.ort_lib.clone();
-            std::sync::Arc::new(crate::profile::profile(&po, &mut |_| {})?)
-        }
-    };
+    let profile = load_or_measure_profile(ctx, &a, say)?;
     let work_dir = validate::default_work_dir();
     std::fs::create_dir_all(&work_dir)
         .with_context(|| format!("creating {}", work_dir.display()))?;
@@ -120,6 +83,66 @@ pub fn run(ctx: &Ctx, a: ValidateArgs) -> anyhow::Result<()> {
     if ctx.global.json {
         return ctx.print_json(&report);
     }
+    print_report(&report)
+}
+
+/// Rejects bad arguments before anything is profiled or served.
+fn check_args(a: &ValidateArgs) -> anyhow::Result<()> {
+    if a.threads == 0 || a.workers == Some(0) || a.queue == 0 {
+        return Err(bad_input(
+            "--workers, --threads and --queue: expected whole numbers >= 1",
+        ));
+    }
+    if !(a.duration.is_finite() && a.duration > 0.0) {
+        return Err(bad_input("--duration: expected seconds > 0"));
+    }
+    if !(a.timeout_s.is_finite() && a.timeout_s > 0.0) {
+        return Err(bad_input("--timeout-s: expected seconds > 0"));
+    }
+    if a.load.iter().any(|l| !(l.is_finite() && *l > 0.0)) {
+        return Err(bad_input(
+            "--load: expected fractions of capacity > 0, e.g. 0.5,1.5",
+        ));
+    }
+    for t in &a.trace {
+        if !t.is_file() {
+            return Err(bad_input(format!("--trace {}: no such file", t.display())));
+        }
+    }
+    Ok(())
+}
+
+/// The profile given, or a quick one measured now (batch 1, the --threads
+/// given, no cold start or optimisation effect: only the warm service time
+/// matters to the comparison).
+fn load_or_measure_profile(
+    ctx: &Ctx,
+    a: &ValidateArgs,
+    say: impl Fn(&str),
+) -> anyhow::Result<std::sync::Arc<crate::profile::Profile>> {
+    let profile = match &a.profile {
+        Some(p) => crate::profile::Profile::load(p)?,
+        None => {
+            say(&format!(
+                "profiling {} (batch 1, {} thread(s))",
+                a.model.display(),
+                a.threads
+            ));
+            let mut po = crate::profile::ProfileOptions::new(&a.model);
+            po.threads = Some(vec![a.threads]);
+            po.inputs.batches = Some(vec![1]);
+            po.cold_trials = 0;
+            po.optimization = false;
+            po.ort_lib = ctx.global.ort_lib.clone();
+            crate::profile::profile(&po, &mut |_| {})?
+        }
+    };
+    Ok(std::sync::Arc::new(profile))
+}
+
+/// The plain-text report: the offer, then measured and modelled rows per load.
+fn print_report(report: &crate::live::validate::ValidateReport) -> anyhow::Result<()> {
+    use crate::text::secs;
     outln!(
         "{} served by {} worker(s) x {} thread(s) on this machine; modelled service {} per request (the idle server measured {}), capacity {:.1} req/s; overhead besides inference {} (measured at idle)",
         report.model,
@@ -130,6 +153,16 @@ pub fn run(ctx: &Ctx, a: ValidateArgs) -> anyhow::Result<()> {
         report.capacity_rps,
         secs(report.rtt_s)
     )?;
+    out!("{}", comparison_table(&report.comparisons).render())?;
+    outln!(
+        "measured: replay against the local server; modelled: the simulator with the offer above"
+    )?;
+    Ok(())
+}
+
+/// Two rows per load: what was measured, then what was modelled with its errors.
+fn comparison_table(comparisons: &[crate::live::validate::Comparison]) -> crate::text::Table {
+    use crate::text::{pct, secs, Table};
     let mut t = Table::new(&[
         "load",
         "",
@@ -141,9 +174,11 @@ pub fn run(ctx: &Ctx, a: ValidateArgs) -> anyhow::Result<()> {
         ">p95 error",
         ">success diff",
     ]);
-    for c in &report.comparisons {
+    for c in comparisons {
         for (what, o) in [("measured", &c.measured), ("modelled", &c.modelled)] {
             let modelled = what == "modelled";
+            // Errors belong to the modelled row only; the load label to the first.
+            let only_modelled = |v: String| if modelled { v } else { String::new() };
             t.row(vec![
                 if modelled {
                     String::new()
@@ -155,27 +190,11 @@ pub fn run(ctx: &Ctx, a: ValidateArgs) -> anyhow::Result<()> {
                 secs(o.p95_latency_s),
                 secs(o.p99_latency_s),
                 pct(o.success_ratio),
-                if modelled {
-                    format!("{:+.0}%", c.avg_latency_error * 100.0)
-                } else {
-                    String::new()
-                },
-                if modelled {
-                    format!("{:+.0}%", c.p95_latency_error * 100.0)
-                } else {
-                    String::new()
-                },
-                if modelled {
-                    format!("{:+.1} pts", c.success_points)
-                } else {
-                    String::new()
-                },
+                only_modelled(format!("{:+.0}%", c.avg_latency_error * 100.0)),
+                only_modelled(format!("{:+.0}%", c.p95_latency_error * 100.0)),
+                only_modelled(format!("{:+.1} pts", c.success_points)),
             ]);
         }
     }
-    out!("{}", t.render())?;
-    outln!(
-        "measured: replay against the local server; modelled: the simulator with the offer above"
-    )?;
-    Ok(())
+    t
 }

@@ -167,6 +167,31 @@ struct Shared {
     tx: mpsc::UnboundedSender<Sample>,
 }
 
+impl Shared {
+    /// One client for the whole replay, so connections are pooled across
+    /// requests; proxies are bypassed so that the endpoint itself is measured.
+    fn new(
+        opts: &ReplayOptions,
+        url: reqwest::Url,
+        tx: mpsc::UnboundedSender<Sample>,
+    ) -> anyhow::Result<Self> {
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .pool_max_idle_per_host(usize::MAX)
+            .tcp_nodelay(true)
+            .build()?;
+        Ok(Shared {
+            client,
+            url,
+            payload: opts.payload.clone(),
+            headers: opts.headers.clone(),
+            timeout: opts.timeout,
+            limit: opts.concurrency_limit.map(|n| Arc::new(Semaphore::new(n))),
+            tx,
+        })
+    }
+}
+
 fn check(opts: &ReplayOptions) -> anyhow::Result<reqwest::Url> {
     let url = reqwest::Url::parse(&opts.url).map_err(|e| {
         bad_input(format!(
@@ -211,21 +236,8 @@ pub async fn replay(
     let (total, last_t_s, warnings) = (sorted.requests, sorted.duration_s, sorted.warnings);
     let arrivals = sorted.arrivals;
 
-    let client = reqwest::Client::builder()
-        .no_proxy()
-        .pool_max_idle_per_host(usize::MAX)
-        .tcp_nodelay(true)
-        .build()?;
     let (tx, rx) = mpsc::unbounded_channel();
-    let shared = Arc::new(Shared {
-        client,
-        url,
-        payload: opts.payload.clone(),
-        headers: opts.headers.clone(),
-        timeout: opts.timeout,
-        limit: opts.concurrency_limit.map(|n| Arc::new(Semaphore::new(n))),
-        tx,
-    });
+    let shared = Arc::new(Shared::new(&opts, url, tx)?);
     let sent = Arc::new(AtomicU64::new(0));
     // A short lead so the first requests are not late by the set-up itself.
     let start = Instant::now() + Duration::from_millis(20);
@@ -245,7 +257,42 @@ pub async fn replay(
     let last_send = schedule_result?;
     let wall_s = start.elapsed().as_secs_f64();
 
-    let sent = sent.load(Ordering::Relaxed);
+    let tally = Tally {
+        total,
+        last_t_s,
+        sent: sent.load(Ordering::Relaxed),
+        last_send,
+        wall_s,
+        warnings,
+    };
+    Ok(report(&opts, stats, tally))
+}
+
+/// What the replay did besides the samples themselves.
+struct Tally {
+    /// Requests in the trace.
+    total: u64,
+    /// Trace time of the last request, seconds.
+    last_t_s: f64,
+    /// Requests sent; fewer than `total` when stopped early.
+    sent: u64,
+    /// The last send after the start.
+    last_send: Option<Duration>,
+    wall_s: f64,
+    warnings: Vec<String>,
+}
+
+/// The report from the samples and the tally. Rates and latencies of an
+/// empty replay are 0 rather than NaN, so the JSON stays valid.
+fn report(opts: &ReplayOptions, stats: Stats, tally: Tally) -> ReplayReport {
+    let Tally {
+        total,
+        last_t_s,
+        sent,
+        last_send,
+        wall_s,
+        warnings,
+    } = tally;
     let interrupted = sent < total;
     let mut notes = vec![format!(
         "measured by advisor replay: open loop, each request sent at its trace time / {speed} \
@@ -269,7 +316,7 @@ pub async fn replay(
             h.value_at_quantile(q) as f64 / 1e3
         }
     };
-    Ok(ReplayReport {
+    ReplayReport {
         url: opts.url.clone(),
         send_lag_p50_ms: q(&stats.lag, 0.50),
         send_lag_p99_ms: q(&stats.lag, 0.99),
@@ -303,7 +350,7 @@ pub async fn replay(
         interrupted,
         warnings,
         outcome,
-    })
+    }
 }
 
 /// Sends every request of the trace at its time; returns the time of the

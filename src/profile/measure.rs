@@ -88,13 +88,7 @@ pub fn profile(
     let budget = opts.runs.map(Budget::exactly).unwrap_or(Budget::LATENCY);
     let quick = opts.runs.map(Budget::exactly).unwrap_or(Budget::QUICK);
     let first_batch = plan.batches[0];
-    let mut order = vec![Step::Probe; opts.cold_trials as usize];
-    for _ in &threads {
-        order.extend(plan.batches.iter().map(|b| Step::Point(*b)));
-    }
-    if opts.optimization {
-        order.extend([Step::Opt(first_batch), Step::Opt(first_batch)]);
-    }
+    let order = step_order(opts, &threads, &plan);
     let mut steps = Steps::new(order, budget, quick, progress);
 
     let device = choose_device(opts.device, &opts.model, &rt, &mut notes, &mut steps);
@@ -109,26 +103,15 @@ pub fn profile(
         device,
         &mut steps,
     )?;
-    let mut latency = Vec::new();
-    for &t in &threads {
-        let mut session = runtime::session(&opts.model, t, OptLevel::All, device)?;
-        for &b in &plan.batches {
-            steps.begin(format!("latency: {t} thread{}, batch {b}", plural(t)));
-            let feed = Feed::new(&session, &plan, b)?;
-            let timings = measure(&mut session, &feed, &plan, &shown, &budget)?;
-            if timings.capped {
-                notes.push(format!(
-                    "{t} thread{}, batch {b}: {} runs (stopped at the {} s cap)",
-                    plural(t),
-                    timings.samples_ms.len(),
-                    budget.max_time.as_secs()
-                ));
-            }
-            let p = point(device, t, b, &timings);
-            steps.finish(Some(p.mean_ms / b as f64));
-            latency.push(p);
-        }
-    }
+    let grid = Grid {
+        model: &opts.model,
+        shown: &shown,
+        plan: &plan,
+        threads: &threads,
+        device,
+        budget: &budget,
+    };
+    let latency = latency_grid(&grid, &mut steps, &mut notes)?;
 
     // After the grid, so that neither level pays the process's first-session costs.
     let optimization = if opts.optimization {
@@ -152,9 +135,11 @@ pub fn profile(
             plural(probe_threads)
         ));
     }
-    for i in &plan.inputs {
-        notes.push(format!("input {}: {}", i.describe(), i.why));
-    }
+    notes.extend(
+        plan.inputs
+            .iter()
+            .map(|i| format!("input {}: {}", i.describe(), i.why)),
+    );
     let peak_probe = probes.iter().map(|p| p.peak_rss_mb).fold(0.0, f64::max);
     let flops = flops_per_item(&opts.model, &info, &opts.inputs.dims);
     Ok(Profile {
@@ -166,32 +151,96 @@ pub fn profile(
         ),
         measured_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         model: summary(&opts.model, &info, &plan, flops),
-        machine: Machine {
-            cpu_model: machine::cpu_model(),
-            cores,
-            gpu: if device == Device::Cuda {
-                machine::gpu_name().or_else(|| Some("CUDA device 0".into()))
-            } else {
-                None
-            },
-        },
-        runtime: RuntimeInfo {
-            ort_version: rt.version.clone(),
-            providers: match device {
-                Device::Cpu => vec!["CPUExecutionProvider".into()],
-                Device::Cuda => vec![
-                    "CUDAExecutionProvider".into(),
-                    "CPUExecutionProvider".into(),
-                ],
-            },
-            library_mb: round3(rt.library_mb()),
-        },
+        machine: machine_info(cores, device),
+        runtime: runtime_info(&rt, device),
         cold_start,
         latency,
         optimization,
         peak_rss_mb: round3(machine::peak_rss_mb().max(peak_probe)),
         notes,
     })
+}
+
+/// Every step in the order they run, so that progress can show how far along it is.
+fn step_order(opts: &ProfileOptions, threads: &[usize], plan: &Plan) -> Vec<Step> {
+    let first_batch = plan.batches[0];
+    let mut order = vec![Step::Probe; opts.cold_trials as usize];
+    for _ in threads {
+        order.extend(plan.batches.iter().map(|b| Step::Point(*b)));
+    }
+    if opts.optimization {
+        order.extend([Step::Opt(first_batch), Step::Opt(first_batch)]);
+    }
+    order
+}
+
+/// What the warm-latency grid is measured with.
+struct Grid<'a> {
+    model: &'a Path,
+    /// The model as named in messages.
+    shown: &'a str,
+    plan: &'a Plan,
+    threads: &'a [usize],
+    device: Device,
+    budget: &'a Budget,
+}
+
+/// Warm latency over threads x batch sizes, one session per thread count;
+/// points that hit the time cap are noted, since they have fewer runs.
+fn latency_grid(
+    g: &Grid<'_>,
+    steps: &mut Steps<'_>,
+    notes: &mut Vec<String>,
+) -> anyhow::Result<Vec<LatencyPoint>> {
+    let mut latency = Vec::new();
+    for &t in g.threads {
+        let mut session = runtime::session(g.model, t, OptLevel::All, g.device)?;
+        for &b in &g.plan.batches {
+            steps.begin(format!("latency: {t} thread{}, batch {b}", plural(t)));
+            let feed = Feed::new(&session, g.plan, b)?;
+            let timings = measure(&mut session, &feed, g.plan, g.shown, g.budget)?;
+            if timings.capped {
+                notes.push(format!(
+                    "{t} thread{}, batch {b}: {} runs (stopped at the {} s cap)",
+                    plural(t),
+                    timings.samples_ms.len(),
+                    g.budget.max_time.as_secs()
+                ));
+            }
+            let p = point(g.device, t, b, &timings);
+            steps.finish(Some(p.mean_ms / b as f64));
+            latency.push(p);
+        }
+    }
+    Ok(latency)
+}
+
+/// The machine measured on; the GPU is named only when it was used.
+fn machine_info(cores: u32, device: Device) -> Machine {
+    Machine {
+        cpu_model: machine::cpu_model(),
+        cores,
+        gpu: if device == Device::Cuda {
+            machine::gpu_name().or_else(|| Some("CUDA device 0".into()))
+        } else {
+            None
+        },
+    }
+}
+
+/// The runtime and the execution providers in the order sessions used them.
+fn runtime_info(rt: &RuntimeHandle, device: Device) -> RuntimeInfo {
+    RuntimeInfo {
+        ort_version: rt.version.clone(),
+        providers: match device {
+            Device::Cpu => vec!["CPUExecutionProvider".into()],
+            Device::Cuda => vec![
+                "CUDAExecutionProvider".into(),
+                "CPUExecutionProvider".into(),
+            ],
+        },
+        library_mb: round3(rt.library_mb()),
+    }
 }
 
 fn plural(n: usize) -> &'static str {

@@ -1,11 +1,33 @@
 //! A profile as a readable plain-text summary (the output without `--json`).
 
-use super::Profile;
+use super::{ColdStart, LatencyPoint, Profile};
 use std::fmt::Write;
 
 /// The summary: model, machine, cold start, optimisation effect, latency table, notes.
 pub fn render(p: &Profile) -> String {
     let mut s = String::new();
+    write_setup(&mut s, p);
+    write_cold_start(&mut s, &p.cold_start);
+    if let Some(o) = &p.optimization {
+        let _ = writeln!(
+            s,
+            "\ngraph optimisation (1 thread): session {:.1} ms disabled vs {:.1} ms all; p50 {:.2} ms disabled vs {:.2} ms all",
+            o.disabled_session_ms, o.all_session_ms, o.disabled_p50_ms, o.all_p50_ms
+        );
+    }
+    write_latency(&mut s, &p.latency);
+    let _ = writeln!(s, "\npeak memory of one process: {:.1} MB", p.peak_rss_mb);
+    if !p.notes.is_empty() {
+        let _ = writeln!(s, "\nnotes:");
+        for n in &p.notes {
+            let _ = writeln!(s, "  - {n}");
+        }
+    }
+    s
+}
+
+/// Model, machine and runtime: what the numbers below were measured on.
+fn write_setup(s: &mut String, p: &Profile) {
     let m = &p.model;
     let _ = writeln!(
         s,
@@ -44,7 +66,10 @@ pub fn render(p: &Profile) -> String {
         p.runtime.library_mb,
         p.runtime.providers.join(", ")
     );
-    let c = &p.cold_start;
+}
+
+/// The cold-start phases with their spread; nothing when no trials ran.
+fn write_cold_start(s: &mut String, c: &ColdStart) {
     if c.trials > 0 {
         let _ = writeln!(
             s,
@@ -76,19 +101,16 @@ pub fn render(p: &Profile) -> String {
         let _ = writeln!(s, "  {:<16} {total:>9.1} ms", "total");
         let _ = writeln!(s, "  probe process peak memory {:.1} MB", c.process_rss_mb);
     }
-    if let Some(o) = &p.optimization {
-        let _ = writeln!(
-            s,
-            "\ngraph optimisation (1 thread): session {:.1} ms disabled vs {:.1} ms all; p50 {:.2} ms disabled vs {:.2} ms all",
-            o.disabled_session_ms, o.all_session_ms, o.disabled_p50_ms, o.all_p50_ms
-        );
-    }
+}
+
+/// One row per measured point of the threads x batch grid.
+fn write_latency(s: &mut String, latency: &[LatencyPoint]) {
     let _ = writeln!(
         s,
         "\n{:<6} {:>7} {:>5} {:>10} {:>10} {:>10} {:>10} {:>7} {:>10}",
         "device", "threads", "batch", "mean ms", "p50 ms", "p95 ms", "p99 ms", "runs", "items/s"
     );
-    for l in &p.latency {
+    for l in latency {
         let _ = writeln!(
             s,
             "{:<6} {:>7} {:>5} {:>10.2} {:>10.2} {:>10.2} {:>10.2} {:>7} {:>10.1}",
@@ -103,14 +125,6 @@ pub fn render(p: &Profile) -> String {
             l.items_per_s
         );
     }
-    let _ = writeln!(s, "\npeak memory of one process: {:.1} MB", p.peak_rss_mb);
-    if !p.notes.is_empty() {
-        let _ = writeln!(s, "\nnotes:");
-        for n in &p.notes {
-            let _ = writeln!(s, "  - {n}");
-        }
-    }
-    s
 }
 
 #[cfg(test)]
