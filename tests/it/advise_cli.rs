@@ -182,3 +182,35 @@ fn the_demo_without_a_terminal_says_what_it_is_and_matches_recommend() {
     assert_eq!(demo["ranked"], rec["ranked"]);
     assert_eq!(demo["best"], rec["best"]);
 }
+
+#[test]
+fn the_advice_reports_the_burstiness_trace_stats_shows() {
+    // A bursty trace: quiet seconds, then a burst, so 1-s and 10-s windows differ.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bursty.csv");
+    let mut text = String::from("t_s\n");
+    for s in 0..60 {
+        let n = if (20..25).contains(&s) { 40 } else { 2 };
+        for i in 0..n {
+            text.push_str(&format!("{:.6}\n", s as f64 + i as f64 / n as f64));
+        }
+    }
+    std::fs::write(&path, text).unwrap();
+    let stats = advisor()
+        .args(["trace", "stats", "--json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(stats.status.success());
+    let stats: Value = serde_json::from_slice(&stats.stdout).unwrap();
+    let out = recommend(&["--json", "--slo-p95-ms", "200"], &path);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let advice: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let expected = stats["burstiness"].as_f64().unwrap();
+    assert!(expected > 2.0, "the trace should be bursty: {expected}");
+    assert_eq!(advice["workload"]["burstiness"].as_f64(), Some(expected));
+}
