@@ -76,7 +76,8 @@ impl Ctx {
     /// Prints a warning on stderr unless `--quiet`.
     pub fn warn(&self, msg: &str) {
         if !self.global.quiet {
-            eprintln!("warning: {msg}");
+            // Warnings quote the user's files, which may hold terminal escapes.
+            eprintln!("warning: {}", crate::escape::escape_controls(msg));
         }
     }
 

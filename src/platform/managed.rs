@@ -37,6 +37,11 @@ pub struct Managed {
     above: u32,
     below: u32,
     ticking: bool,
+    /// When ticking paused over an idle stretch: the last tick's time, so the
+    /// next arrival resumes on the same grid of metric periods. Idle ticks
+    /// change nothing, and skipping them keeps the cost of a sparse trace
+    /// with its requests, not its span.
+    paused_at: Option<f64>,
     created: u64,
     peak: u64,
     billed_usd: f64,
@@ -69,6 +74,7 @@ impl Managed {
             above: 0,
             below: 0,
             ticking: false,
+            paused_at: None,
             created: n as u64,
             peak: n as u64,
             billed_usd: 0.0,
@@ -91,6 +97,7 @@ impl Managed {
 
     fn tick(&mut self, now: f64, sim: &mut Sim) {
         let p = self.policy;
+        let arrived = self.period_count;
         let per_min = self.period_count as f64 * 60.0 / p.metric_period_s;
         self.period_count = 0;
         let serving = self.pool.instances.max(1) as f64;
@@ -129,10 +136,15 @@ impl Managed {
             self.below = 0;
         }
         let busy = self.pool.busy() > 0 || self.pool.queued() > 0 || self.pending > 0;
-        if !sim.arrivals_done || busy {
+        // At rest (nothing arrived, nothing running, at the size it needs, no
+        // scaling under way) every further tick until the next arrival is a
+        // no-op: pause, and let `arrive` resume on the same grid.
+        let at_rest = arrived == 0 && !busy && self.above == 0 && self.below == 0;
+        if (!sim.arrivals_done && !at_rest) || busy {
             sim.at(now + p.metric_period_s, EventKind::Tick, 0, NO_JOB);
         } else {
             self.ticking = false;
+            self.paused_at = (!sim.arrivals_done).then_some(now);
         }
     }
 }
@@ -141,12 +153,13 @@ impl Platform for Managed {
     fn arrive(&mut self, now: f64, job: Job, sim: &mut Sim) {
         if !self.ticking {
             self.ticking = true;
-            sim.at(
-                now + self.policy.metric_period_s,
-                EventKind::Tick,
-                0,
-                NO_JOB,
-            );
+            let period = self.policy.metric_period_s;
+            let next = match self.paused_at.take() {
+                // The first grid point after `now`, as if the ticks had run on.
+                Some(last) => last + period * (((now - last) / period).floor() + 1.0),
+                None => now + period,
+            };
+            sim.at(next, EventKind::Tick, 0, NO_JOB);
         }
         self.period_count += job.n as u64;
         self.pool.arrive(&self.d, now, job, sim);
