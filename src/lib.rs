@@ -26,6 +26,7 @@ pub mod live;
 pub mod model;
 pub mod outcome;
 pub mod platform;
+pub mod present;
 pub mod pricing;
 pub mod profile;
 pub mod report;
@@ -33,6 +34,7 @@ pub mod runtime;
 pub mod scenario;
 pub mod sim;
 pub mod study;
-pub mod text;
+/// The plain-text helpers under their former name.
+pub use present as text;
 pub mod tui;
 pub mod workload;

@@ -7,7 +7,7 @@ use super::rank::score;
 use super::reasons::reason;
 use super::{BatchPoint, BatchSweep, Constraints, MonthBasis, ReasonCode, Variant};
 use crate::outcome::Outcome;
-use crate::text::{pct, secs, usd};
+use crate::present::{pct, secs, usd};
 
 /// Batch sizes tried.
 pub const BATCH_SIZES: [u32; 6] = [1, 2, 4, 8, 16, 32];

@@ -10,9 +10,9 @@ use super::reasons::reason;
 use super::{Constraints, Ranked, Reason, ReasonCode, RunnerUp};
 use crate::outcome::Outcome;
 use crate::platform::cold_start::ColdStartPhases;
+use crate::present::{pct, secs, usd};
 use crate::pricing::{Kind, Offer};
 use crate::profile::Profile;
-use crate::text::{pct, secs, usd};
 use std::sync::Arc;
 
 /// What the explanations need besides an option's own run.

@@ -15,9 +15,9 @@ use super::rank::score;
 use super::reasons::reason;
 use super::{Footprint, MemoryPoint, MemorySweep, MonthBasis, ReasonCode, Variant};
 use crate::outcome::Outcome;
+use crate::present::{secs, usd};
 use crate::pricing::{MemoryRange, Offer};
 use crate::profile::Profile;
-use crate::text::{secs, usd};
 
 /// The sizes tried, where the range allows them (MB).
 pub const STANDARD_SIZES_MB: [f64; 12] = [

@@ -2,7 +2,7 @@
 //! misses (read by the ranking and by the explanations alike).
 
 use super::{BudgetPer, Constraints, Ranked, Reason, ReasonCode};
-use crate::text::{pct, secs, usd};
+use crate::present::{pct, pct_fine, secs, usd};
 use std::collections::BTreeMap;
 
 /// Builds a reason from its parts.
@@ -79,18 +79,4 @@ pub fn violations(r: &Ranked, k: &Constraints) -> Vec<Reason> {
         }
     }
     out
-}
-
-/// A percentage precise enough to tell 99.9% from 100%.
-fn pct_fine(r: f64) -> String {
-    let p = r * 100.0;
-    if (p - p.round()).abs() < 1e-9 {
-        format!("{p:.0}%")
-    } else {
-        format!("{}%", trim(format!("{p:.3}")))
-    }
-}
-
-fn trim(s: String) -> String {
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }

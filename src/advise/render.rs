@@ -2,7 +2,7 @@
 //! the best, why, its numbers, the runners-up and the main suggestions.
 
 use super::{Advice, BudgetPer, Constraints};
-use crate::text::{pct, secs, usd, Table};
+use crate::present::{pct, pct_fine, secs, usd, Table};
 use std::fmt::Write;
 
 /// Options listed in the short table.
@@ -17,7 +17,7 @@ pub fn constraints(k: &Constraints) -> String {
     if let Some(a) = k.slo_avg_s {
         parts.push(format!("mean <= {}", secs(a)));
     }
-    parts.push(format!("success >= {}", pct_target(k.min_success_ratio)));
+    parts.push(format!("success >= {}", pct_fine(k.min_success_ratio)));
     if let Some(b) = k.budget_usd {
         let per = match k.budget_per {
             BudgetPer::Month => "month",
@@ -29,11 +29,6 @@ pub fn constraints(k: &Constraints) -> String {
         parts.push("no latency target (set one with --slo-p95-ms)".to_string());
     }
     parts.join(", ")
-}
-
-fn pct_target(r: f64) -> String {
-    let s = format!("{:.3}", r * 100.0);
-    format!("{}%", s.trim_end_matches('0').trim_end_matches('.'))
 }
 
 /// The whole verdict as text.

@@ -8,9 +8,9 @@ use super::{Ranked, Suggestion, Topic};
 use crate::outcome::Outcome;
 use crate::platform::cold_start::ColdStartPhases;
 use crate::platform::service_time::{cpu_service, slots, Slots};
+use crate::present::{pct, secs, usd};
 use crate::pricing::{Billing, Offer};
 use crate::profile::Profile;
-use crate::text::{pct, secs, usd};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 

@@ -7,9 +7,9 @@ use super::candidates::{sized_for_peak, Candidate};
 use super::rank::Scored;
 use super::reasons::reason;
 use super::{Group, Ranked, ReasonCode, Sensitivity, SensitivityCase};
+use crate::present::{secs, usd};
 use crate::pricing::{Kind, Offer};
 use crate::profile::Profile;
-use crate::text::{secs, usd};
 use std::sync::Arc;
 
 /// One variation of the inputs.

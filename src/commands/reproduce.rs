@@ -2,9 +2,9 @@
 
 use super::args::load_profile;
 use super::Ctx;
+use crate::present::{pct, secs, usd, Table};
 use crate::pricing::snapshot;
 use crate::study;
-use crate::text::{pct, secs, usd, Table};
 use anyhow::Result;
 use clap::{Args, Subcommand};
 use serde::Serialize;

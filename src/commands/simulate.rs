@@ -3,8 +3,8 @@
 use super::args::{apply_run_args, load_profile, select_offers, OfferArgs, RunArgs};
 use super::Ctx;
 use crate::outcome::Outcome;
+use crate::present::{pct, secs, usd, Table};
 use crate::sim::Scenario;
-use crate::text::{pct, secs, usd, Table};
 use anyhow::Result;
 use clap::Args;
 use serde::Serialize;

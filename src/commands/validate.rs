@@ -142,7 +142,7 @@ fn load_or_measure_profile(
 
 /// The plain-text report: the offer, then measured and modelled rows per load.
 fn print_report(report: &crate::live::validate::ValidateReport) -> anyhow::Result<()> {
-    use crate::text::secs;
+    use crate::present::secs;
     outln!(
         "{} served by {} worker(s) x {} thread(s) on this machine; modelled service {} per request (the idle server measured {}), capacity {:.1} req/s; overhead besides inference {} (measured at idle)",
         report.model,
@@ -161,8 +161,8 @@ fn print_report(report: &crate::live::validate::ValidateReport) -> anyhow::Resul
 }
 
 /// Two rows per load: what was measured, then what was modelled with its errors.
-fn comparison_table(comparisons: &[crate::live::validate::Comparison]) -> crate::text::Table {
-    use crate::text::{pct, secs, Table};
+fn comparison_table(comparisons: &[crate::live::validate::Comparison]) -> crate::present::Table {
+    use crate::present::{pct, secs, Table};
     let mut t = Table::new(&[
         "load",
         "",

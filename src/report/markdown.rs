@@ -4,12 +4,10 @@
 //! from a price file) passes through [`md`], which escapes both Markdown
 //! and the raw HTML that Markdown renderers pass through.
 
+use super::document::{Block, Inline, Section};
+use super::sections;
 use super::tables::{self, Cell, Table};
-use super::words::{against_best, constraints, figure, figures};
 use super::Report;
-use crate::advise::Advice;
-use crate::profile::Profile;
-use crate::text::{pct, secs, usd};
 use std::fmt::Write;
 
 /// Escapes text for Markdown: HTML specials as entities, Markdown
@@ -67,268 +65,55 @@ fn cell(c: &Cell) -> String {
 
 /// The whole report.
 pub fn render(r: &Report) -> String {
-    let a = &r.advice;
-    let m = &r.report;
-    let p = &m.measured;
+    let d = sections::document(r);
     let mut s = String::new();
-    let _ = writeln!(s, "# Where to serve {}\n", md(&p.name));
-    let _ = writeln!(
-        s,
-        "Written {} by {}. Every figure about an offer is **modelled** by the simulator \
-         from the measured profile, the workload and the offer's prices; figures marked \
-         **measured** were timed on the profiling machine.\n",
-        md(&m.generated_at),
-        md(&m.generated_by)
-    );
-    decision(&mut s, a);
-    measured(&mut s, p);
-    workload(&mut s, r);
-    comparison(&mut s, a);
-    runners_up(&mut s, a);
-    batching(&mut s, a);
-    memory(&mut s, a);
-    break_even(&mut s, a);
-    sensitivity(&mut s, a);
-    runtime(&mut s, a);
-    cold_start(&mut s, r);
-    provenance(&mut s, r);
+    let _ = writeln!(s, "# {}\n", md(&d.title));
+    let _ = writeln!(s, "{}\n", inlines(&d.lead));
+    for sec in d.sections.iter().filter(|sec| !sec.visual) {
+        section(&mut s, sec);
+    }
     s
 }
 
-fn decision(s: &mut String, a: &Advice) {
-    s.push_str("## Decision\n\n");
-    match &a.best {
-        Some(b) => {
-            let _ = writeln!(
-                s,
-                "**Serve on {}** (`{}`): {} per month, {} per million requests, mean latency {}, \
-                 p95 {}, success {} (modelled).\n",
-                md(&b.name),
-                code(&b.id),
-                usd(b.cost_per_month_usd),
-                usd(b.cost_per_million_usd),
-                secs(b.avg_latency_s),
-                secs(b.p95_latency_s),
-                pct(b.success_ratio)
-            );
-        }
-        None => s.push_str("**No option meets the targets.**\n\n"),
-    }
-    let _ = writeln!(s, "- Targets: {}", md(&constraints(&a.constraints)));
-    let _ = writeln!(s, "- Month: {}", md(&a.month.statement));
-    let _ = writeln!(
-        s,
-        "- Prices: snapshot `{}`; profile `{}`\n",
-        code(&a.snapshot),
-        code(&a.profile)
-    );
-    if !a.reasons.is_empty() {
-        s.push_str("### Why\n\n");
-        for r in &a.reasons {
-            let _ = write!(s, "- {}", md(&r.text));
-            if !r.figures.is_empty() {
-                let _ = write!(s, " ({})", md(&figures(&r.figures)));
+fn section(s: &mut String, sec: &Section) {
+    let tag = sec
+        .tag
+        .map(|t| format!(" ({})", t.word()))
+        .unwrap_or_default();
+    let _ = writeln!(s, "## {}{tag}\n", inlines(&sec.title));
+    for b in &sec.blocks {
+        match b {
+            Block::Verdict { text, .. } | Block::Paragraph(text) => {
+                let _ = writeln!(s, "{}\n", inlines(text));
             }
-            s.push('\n');
-        }
-        s.push('\n');
-    }
-}
-
-fn measured(s: &mut String, p: &Profile) {
-    s.push_str("## What was measured\n\n");
-    table(s, &tables::facts(p));
-    let c = &p.cold_start;
-    let _ = writeln!(
-        s,
-        "Cold start on the profiling machine (measured: median of {} fresh processes, \
-         {} threads, batch {}):\n",
-        c.trials, c.threads, c.batch
-    );
-    table(s, &tables::local_cold_start(p));
-    s.push_str("Warm latency per run of a batch (measured):\n\n");
-    table(s, &tables::latency(p));
-}
-
-fn workload(s: &mut String, r: &Report) {
-    s.push_str("## The workload\n\n");
-    table(s, &tables::workload(r));
-}
-
-fn comparison(s: &mut String, a: &Advice) {
-    s.push_str("## Comparison (modelled)\n\n");
-    table(s, &tables::comparison(a));
-    let more = tables::comparison_left_out(a);
-    if more > 0 {
-        let _ = writeln!(
-            s,
-            "{more} more options in the CSV report (`--format csv`).\n"
-        );
-    }
-}
-
-fn runners_up(s: &mut String, a: &Advice) {
-    if a.runners_up.is_empty() {
-        return;
-    }
-    s.push_str("## Runners-up by kind\n\n");
-    for r in &a.runners_up {
-        let extra = against_best(r.extra_per_month_usd);
-        let _ = writeln!(
-            s,
-            "- **{}**: `{}`, {} per month{extra}, p95 {}, {}",
-            r.group.label(),
-            code(&r.id),
-            usd(r.cost_per_month_usd),
-            secs(r.p95_latency_s),
-            if r.meets_slo {
-                "meets the targets"
-            } else {
-                "misses the targets"
+            Block::Heading(h) => {
+                let _ = writeln!(s, "### {}\n", md(h));
             }
-        );
-        for why in &r.reasons {
-            let _ = writeln!(s, "  - {}", md(&why.text));
+            Block::List(items) => {
+                for it in items {
+                    let _ = writeln!(s, "- {}", inlines(&it.text));
+                    for c in &it.children {
+                        let _ = writeln!(s, "  - {}", inlines(c));
+                    }
+                }
+                s.push('\n');
+            }
+            Block::Table(t) => table(s, t),
+            // Markdown draws no charts: the tables beside them hold the figures.
+            Block::Chart(_) | Block::Bar(_) => {}
         }
     }
-    s.push('\n');
 }
 
-fn batching(s: &mut String, a: &Advice) {
-    if a.batching.is_empty() {
-        return;
-    }
-    s.push_str("## Batching (modelled)\n\n");
-    for b in &a.batching {
-        let _ = writeln!(
-            s,
-            "`{}` ({}): {}\n",
-            code(&b.id),
-            md(&b.role.replace('_', " ")),
-            md(&b.verdict.text)
-        );
-        table(s, &tables::batching(b));
-    }
-}
-
-fn memory(s: &mut String, a: &Advice) {
-    if a.memory.is_empty() {
-        return;
-    }
-    s.push_str("## Memory size (modelled)\n\n");
-    for m in &a.memory {
-        let f = &m.footprint;
-        let _ = writeln!(
-            s,
-            "`{}` (default {:.0} MB): the model needs at least {:.0} MB (serving process {:.0} MB \
-             measured + model {:.0} MB + runtime {:.0} MB, +{:.0}%).{}\n",
-            code(&m.offer),
-            m.default_mb,
-            f.min_memory_mb,
-            f.process_rss_mb,
-            f.model_mb,
-            f.runtime_mb,
-            f.margin_ratio * 100.0,
-            m.verdict
-                .as_ref()
-                .map(|v| format!(" {}", md(&v.text)))
-                .unwrap_or_default()
-        );
-        table(s, &tables::memory(m));
-    }
-}
-
-fn break_even(s: &mut String, a: &Advice) {
-    if a.break_even.is_empty() {
-        return;
-    }
-    s.push_str("## Break-even (modelled)\n\n");
-    let _ = writeln!(
-        s,
-        "Monthly cost at a steady request rate; this workload averages {}.\n",
-        figure("mean_rps", a.month.mean_rps)
-    );
-    table(s, &tables::break_even(a));
-    for c in &a.crossovers {
-        let _ = writeln!(s, "- {}", md(&c.text));
-    }
-    if !a.crossovers.is_empty() {
-        s.push('\n');
-    }
-}
-
-fn sensitivity(s: &mut String, a: &Advice) {
-    let sens = &a.sensitivity;
-    if sens.cases.is_empty() {
-        return;
-    }
-    s.push_str("## Sensitivity (modelled)\n\n");
-    if let Some(v) = &sens.verdict {
-        let _ = writeln!(s, "{}\n", md(&v.text));
-    }
-    table(s, &tables::sensitivity(a));
-}
-
-fn runtime(s: &mut String, a: &Advice) {
-    if a.runtime.is_empty() {
-        return;
-    }
-    s.push_str("## Runtime and deployment\n\n");
-    for r in &a.runtime {
-        let mark = if r.advised { "**Do:**" } else { "Checked:" };
-        let _ = write!(s, "- {mark} {}", md(&r.text));
-        if !r.figures.is_empty() {
-            let _ = write!(s, " ({})", md(&figures(&r.figures)));
-        }
-        s.push('\n');
-    }
-    s.push('\n');
-}
-
-fn cold_start(s: &mut String, r: &Report) {
-    let Some(c) = &r.report.cold_start else {
-        return;
-    };
-    let _ = writeln!(
-        s,
-        "## Cold start on `{}` ({:.0} MB)\n",
-        code(&c.id),
-        c.memory_mb
-    );
-    table(s, &tables::cold_start(c));
-}
-
-fn provenance(s: &mut String, r: &Report) {
-    let p = &r.report.measured;
-    s.push_str("## Measured and modelled\n\n");
-    let _ = writeln!(
-        s,
-        "- **Measured** by advisor on {} ({} cores) with ONNX Runtime {}, {}: the model's \
-         size, warm latency per batch and threads, the cold-start phases on that machine, \
-         memory.",
-        md(&p.machine.cpu_model),
-        p.machine.cores,
-        md(&p.runtime.ort_version),
-        md(&p.measured_at)
-    );
-    s.push_str(
-        "- **Modelled** by the simulator: every cost, latency, success ratio, cold start and \
-         instance count of an offer, from the measured profile, the workload and the offer's \
-         prices and behaviour.\n",
-    );
-    if let Some(o) = &r.report.best_outcome {
-        for n in &o.notes {
-            let _ = writeln!(s, "- {}", md(n));
-        }
-    }
-    for n in &r.advice.notes {
-        let _ = writeln!(s, "- {}", md(n));
-    }
-    s.push('\n');
-    for o in &r.report.sources {
-        let _ = writeln!(s, "Sources of `{}` ({}):\n", code(&o.offer), md(&o.name));
-        table(s, &tables::sources(o));
-    }
+fn inlines(text: &[Inline]) -> String {
+    text.iter()
+        .map(|i| match i {
+            Inline::Text(t) => md(t),
+            Inline::Code(t) => format!("`{}`", code(t)),
+            Inline::Strong(t) => format!("**{}**", md(t)),
+            Inline::Tag(t) => format!("**{}**", t.word()),
+        })
+        .collect()
 }
 
 #[cfg(test)]

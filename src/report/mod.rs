@@ -9,12 +9,17 @@
 //! [`render`] writes it in a [`Format`]; [`write`] saves it without
 //! overwriting anything unless told to.
 
+mod charts;
 mod csv_table;
+pub mod document;
 mod html;
 mod markdown;
+mod sections;
 pub mod svg;
 mod tables;
-pub mod words;
+
+/// Figures and targets in words, under their former name.
+pub use crate::present as words;
 
 use crate::advise::{Advice, BreakEvenCurve, Ranked};
 use crate::outcome::{Bucket, Outcome, Series};

@@ -6,8 +6,8 @@
 
 use super::{cost_at, ColdStartView, OfferSources, Report};
 use crate::advise::{Advice, BatchSweep, MemorySweep, Method};
+use crate::present::{pct, secs, usd};
 use crate::profile::Profile;
-use crate::text::{pct, secs, usd};
 
 /// Most rows of the comparison table (the CSV report has them all).
 pub const MAX_ROWS: usize = 40;

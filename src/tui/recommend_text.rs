@@ -3,8 +3,8 @@
 //! apart from both.
 
 use crate::advise::{Advice, Constraints};
-use crate::report::words::{constraints, figures, wrap};
-use crate::text::{pct, secs, usd};
+use crate::present::{constraints, figures, wrap};
+use crate::present::{pct, secs, usd};
 use crate::tui::theme::Theme;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};

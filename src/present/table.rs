@@ -66,40 +66,6 @@ impl Table {
     }
 }
 
-/// Seconds as a short human figure: `850 us`, `12.3 ms`, `1.25 s`, `3.1 min`.
-pub fn secs(s: f64) -> String {
-    if !s.is_finite() {
-        return "-".to_string();
-    }
-    if s < 1e-3 {
-        format!("{:.0} us", s * 1e6)
-    } else if s < 1.0 {
-        format!("{:.1} ms", s * 1e3)
-    } else if s < 120.0 {
-        format!("{s:.2} s")
-    } else {
-        format!("{:.1} min", s / 60.0)
-    }
-}
-
-/// Dollars with enough digits to tell small amounts apart.
-pub fn usd(x: f64) -> String {
-    if x == 0.0 {
-        "$0".to_string()
-    } else if x.abs() < 0.01 {
-        format!("${x:.5}")
-    } else if x.abs() < 100.0 {
-        format!("${x:.3}")
-    } else {
-        format!("${x:.0}")
-    }
-}
-
-/// A ratio as a percentage with one decimal.
-pub fn pct(r: f64) -> String {
-    format!("{:.1}%", r * 100.0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,14 +79,5 @@ mod tests {
             t.render(),
             "offer       cost\na             $1\nlong-name  $10.5\n"
         );
-    }
-
-    #[test]
-    fn figures() {
-        assert_eq!(secs(0.0123), "12.3 ms");
-        assert_eq!(secs(2.5), "2.50 s");
-        assert_eq!(secs(0.0005), "500 us");
-        assert_eq!(usd(0.009), "$0.00900");
-        assert_eq!(pct(0.9995), "100.0%");
     }
 }

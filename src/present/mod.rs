@@ -1,0 +1,12 @@
+//! How advisor's figures read to a person: numbers with their units
+//! ([`units`]), targets and comparisons in words ([`words`]), plain-text
+//! tables ([`table`]). The verdict, the report and the screens all write
+//! through these, so a figure reads the same wherever it appears.
+
+pub mod table;
+pub mod units;
+pub mod words;
+
+pub use table::Table;
+pub use units::{figure, label, mb, money, pct, pct_fine, secs, usd, wait};
+pub use words::{against_best, constraints, figures, meets, wrap};
