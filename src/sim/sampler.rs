@@ -37,16 +37,33 @@ pub enum Dist {
     },
 }
 
+/// Why a service-time distribution could not be read; each names the text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DistError {
+    /// No `KIND:` prefix.
+    #[error("`{0}`: expected KIND:VALUES, e.g. exp:0.5")]
+    NoKind(String),
+    /// A value that is not a number.
+    #[error("`{0}`: values must be numbers of seconds")]
+    NotANumber(String),
+    /// A negative or infinite value.
+    #[error("`{0}`: values must be finite and not negative")]
+    OutOfRange(String),
+    /// An unknown kind or the wrong number of values for it.
+    #[error("`{0}`: expected const:S, exp:MEAN or lognormal:MEAN,P95 (seconds)")]
+    Shape(String),
+}
+
 impl Dist {
     /// Parses `const:0.01`, `exp:0.5`, `lognormal:0.01,0.02` (mean, p95).
-    pub fn parse(s: &str) -> Result<Dist, String> {
+    pub fn parse(s: &str) -> Result<Dist, DistError> {
         let (kind, rest) = s
             .split_once(':')
-            .ok_or_else(|| format!("`{s}`: expected KIND:VALUES, e.g. exp:0.5"))?;
+            .ok_or_else(|| DistError::NoKind(s.to_string()))?;
         let nums: Result<Vec<f64>, _> = rest.split(',').map(|v| v.trim().parse::<f64>()).collect();
-        let nums = nums.map_err(|_| format!("`{s}`: values must be numbers of seconds"))?;
+        let nums = nums.map_err(|_| DistError::NotANumber(s.to_string()))?;
         if nums.iter().any(|v| !v.is_finite() || *v < 0.0) {
-            return Err(format!("`{s}`: values must be finite and not negative"));
+            return Err(DistError::OutOfRange(s.to_string()));
         }
         match (kind, nums.as_slice()) {
             ("const" | "constant", [v]) => Ok(Dist::Constant { s: *v }),
@@ -55,9 +72,7 @@ impl Dist {
                 mean_s: *m,
                 p95_s: *p,
             }),
-            _ => Err(format!(
-                "`{s}`: expected const:S, exp:MEAN or lognormal:MEAN,P95 (seconds)"
-            )),
+            _ => Err(DistError::Shape(s.to_string())),
         }
     }
 
@@ -159,8 +174,18 @@ mod tests {
             Dist::Exponential { mean_s: 0.5 }
         );
         assert_eq!(Dist::parse("const:2").unwrap(), Dist::Constant { s: 2.0 });
-        assert!(Dist::parse("exp:-1").is_err());
-        assert!(Dist::parse("weibull:1").is_err());
-        assert!(Dist::parse("exp").is_err());
+        assert_eq!(
+            Dist::parse("exp:-1"),
+            Err(DistError::OutOfRange("exp:-1".into()))
+        );
+        assert_eq!(
+            Dist::parse("weibull:1"),
+            Err(DistError::Shape("weibull:1".into()))
+        );
+        assert_eq!(Dist::parse("exp"), Err(DistError::NoKind("exp".into())));
+        assert_eq!(
+            Dist::parse("exp:x"),
+            Err(DistError::NotANumber("exp:x".into()))
+        );
     }
 }
