@@ -24,6 +24,7 @@ pub mod reasons;
 pub mod render;
 pub mod runtime;
 pub mod sensitivity;
+pub mod target;
 
 pub use pipeline::advise;
 
@@ -118,6 +119,10 @@ pub struct Constraints {
     pub budget_usd: Option<f64>,
     /// What the budget is per.
     pub budget_per: BudgetPer,
+    /// Why `slo_p95_s` has its value when it is the stated default (no
+    /// latency target was given; see [`target`]); `None` when the user set it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slo_p95_default: Option<String>,
 }
 
 /// Default lowest success ratio: one failed request in a thousand.
@@ -131,6 +136,7 @@ impl Default for Constraints {
             min_success_ratio: DEFAULT_MIN_SUCCESS,
             budget_usd: None,
             budget_per: BudgetPer::Month,
+            slo_p95_default: None,
         }
     }
 }

@@ -20,6 +20,7 @@ use super::rank::{self, score, Scored};
 use super::reasons::reason;
 use super::runtime;
 use super::sensitivity::{self, Case, CASES};
+use super::target;
 use super::{
     Advice, BatchSweep, BreakEvenCurve, Crossover, Footprint, Group, MemorySweep, MonthBasis,
     Reason, ReasonCode, Request, Sensitivity, WorkloadSummary, PROVENANCE,
@@ -92,7 +93,9 @@ impl Workload {
         let basis = month::basis(st1.requests, duration);
         let ctx = Context {
             profile: req.profile.clone(),
-            constraints: req.constraints.clone(),
+            // The stated default p95 when no latency target was given, so no
+            // phase trades latency for a few percent unasked.
+            constraints: target::with_default(&req.constraints, &req.profile),
             peak_rps: st1.peak_rps,
             cpu_factor: 1.0,
         };
@@ -300,7 +303,7 @@ impl Tuned {
             let mut sweep_runs: Vec<(&Candidate, &Outcome)> = vec![(&base.cand, &base.outcome)];
             sweep_runs.extend(grid.iter().map(|s| (&s.cand, &s.outcome)));
             let Some(sweep) =
-                batching::analyse(&base.cand, role, &sweep_runs, &w.basis, &req.constraints)
+                batching::analyse(&base.cand, role, &sweep_runs, &w.basis, &w.ctx.constraints)
             else {
                 continue;
             };
@@ -582,7 +585,7 @@ fn explained(req: &Request, w: &Workload, t: Tuned, x: Tested) -> Advice {
             peak_rps: w.st1.peak_rps,
             burstiness: w.burstiness,
         },
-        constraints: req.constraints.clone(),
+        constraints: w.ctx.constraints.clone(),
         best: best.map(|b| b.ranked.clone()),
         reasons,
         runners_up,

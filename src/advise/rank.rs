@@ -248,6 +248,7 @@ pub(crate) mod tests {
             min_success_ratio: 0.999,
             budget_usd: Some(5.0),
             budget_per: crate::advise::BudgetPer::Month,
+            slo_p95_default: None,
         };
         let v = violations(&r, &k);
         let codes: Vec<ReasonCode> = v.iter().map(|x| x.code).collect();

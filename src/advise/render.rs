@@ -11,8 +11,13 @@ pub const TOP: usize = 8;
 /// The constraints in words.
 pub fn constraints(k: &Constraints) -> String {
     let mut parts = Vec::new();
-    if let Some(p) = k.slo_p95_s {
-        parts.push(format!("p95 <= {}", secs(p)));
+    match (k.slo_p95_s, &k.slo_p95_default) {
+        (Some(p), Some(why)) => parts.push(format!(
+            "p95 <= {} ({why}; set another with --slo-p95-ms)",
+            secs(p)
+        )),
+        (Some(p), None) => parts.push(format!("p95 <= {}", secs(p))),
+        _ => {}
     }
     if let Some(a) = k.slo_avg_s {
         parts.push(format!("mean <= {}", secs(a)));

@@ -5,10 +5,12 @@ use super::Ctx;
 use crate::error::bad_input;
 use crate::profile::inputs::PlanDim;
 use crate::profile::{self, summary, ProbeRequest, ProfileOptions, ProgressEvent};
+use crate::runtime;
 use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::BTreeMap;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 /// Arguments of `advisor profile`.
@@ -71,6 +73,11 @@ pub struct ProfileArgs {
     #[arg(long)]
     pub no_opt_effect: bool,
 
+    /// Never stop to ask (for scripts): a missing ONNX Runtime is then the
+    /// one-line error with its fix instead of an offer to install it.
+    #[arg(long)]
+    pub yes: bool,
+
     /// Internal: run one cold-start probe described by this file and print its timings.
     #[arg(long, hide = true, value_name = "REQUEST")]
     pub cold_probe: Option<PathBuf>,
@@ -92,6 +99,7 @@ pub fn run(ctx: &Ctx, args: ProfileArgs) -> anyhow::Result<()> {
             out.display()
         )));
     }
+    ensure_runtime(ctx, args.yes)?;
 
     if ctx.tui() {
         return profile_on_screen(opts, out);
@@ -152,6 +160,40 @@ fn profile_on_screen(opts: ProfileOptions, out: PathBuf) -> anyhow::Result<()> {
         }
         None => anyhow::bail!("profiling stopped before it finished; nothing was saved"),
     }
+}
+
+/// Finds ONNX Runtime before anything is measured. When none is found and a
+/// person is at the terminal, offers `advisor runtime install` and goes on
+/// once it is installed; with `--yes`, `--json` or piped input the answer is
+/// the locator's one-line error with its fix (exit 2), the same as the
+/// screen would end with.
+fn ensure_runtime(ctx: &Ctx, yes: bool) -> anyhow::Result<()> {
+    let Err(missing) = runtime::locate(ctx.global.ort_lib.as_deref()) else {
+        return Ok(());
+    };
+    // A library the user named that is not there is theirs to fix.
+    let named = ctx.global.ort_lib.is_some()
+        || std::env::var_os(runtime::ENV_DYLIB).is_some_and(|v| !v.is_empty());
+    let person = std::io::stdin().is_terminal() && ctx.stderr_tty;
+    if named || yes || ctx.global.json || !person {
+        return Err(missing);
+    }
+    eprint!(
+        "{}\nInstall ONNX Runtime {} into {} now (`advisor runtime install`, with pip)? [y/N] ",
+        crate::error::one_line(&missing),
+        runtime::ORT_RELEASE,
+        runtime::install_dir().display()
+    );
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer)?;
+    if !matches!(answer.trim(), "y" | "Y" | "yes" | "Yes") {
+        return Err(missing);
+    }
+    let lib = match runtime::install()? {
+        runtime::Installed::AlreadyPresent(p) | runtime::Installed::Installed(p) => p,
+    };
+    eprintln!("installed {}; profiling goes on", lib.display());
+    runtime::locate(ctx.global.ort_lib.as_deref()).map(|_| ())
 }
 
 fn new_bar() -> ProgressBar {

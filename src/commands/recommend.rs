@@ -139,6 +139,7 @@ pub fn constraints(a: &RecommendArgs) -> Result<Constraints> {
             BudgetPerArg::Month => BudgetPer::Month,
             BudgetPerArg::Trace => BudgetPer::Trace,
         },
+        slo_p95_default: None,
     })
 }
 

@@ -147,6 +147,8 @@ pub enum Action {
     NextSort,
     /// Compare: reverse the sort.
     ReverseSort,
+    /// Compare: switch between the offers as configured and every option the advice considered.
+    ToggleOptions,
     /// Workload: the next larger (`1`) or smaller (`-1`) rate scale.
     Scale(isize),
     /// Open the constraint form.
@@ -169,8 +171,8 @@ pub enum Action {
     Resize(u16, u16),
     /// A profiling step started or passed a notice.
     ProfileProgress(ProgressEvent),
-    /// Profiling ended.
-    Profiled(Result<Arc<Profile>, String>),
+    /// Profiling ended: the profile, or why not and its exit code.
+    Profiled(Result<Arc<Profile>, (String, i32)>),
     /// A trace for generation `gen` was loaded.
     TraceLoaded {
         /// Which request this answers.

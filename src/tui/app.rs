@@ -215,7 +215,7 @@ fn start_profile(tx: Sender<Action>, job: ProfileJob) {
                 Ok(p)
             })
             .map(Arc::new)
-            .map_err(|e| one_line(&e));
+            .map_err(|e| (one_line(&e), crate::error::exit_code(&e)));
         Action::Profiled(result)
     });
 }

@@ -1,6 +1,7 @@
 //! `e`: the report written from what the screens show, as HTML and
-//! Markdown in the current folder, never over an existing file unless the
-//! user said yes.
+//! Markdown into the folder the user chose (`$ADVISOR_REPORTS_DIR`) or the
+//! per-user data folder, never into the current folder unasked and never
+//! over an existing file unless the user said yes.
 
 use super::action::{Action, Overwrite};
 use super::jobs;
@@ -10,15 +11,35 @@ use crate::report::{self, Format};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::Sender;
 
-/// The report's files for a moment: `advisor-report-YYYYMMDD-HHMMSS.html` and `.md`.
-pub fn report_paths<Tz: chrono::TimeZone>(now: &chrono::DateTime<Tz>) -> Vec<PathBuf>
+/// Where exports go: `$ADVISOR_REPORTS_DIR` when set (the user's choice),
+/// else `$XDG_DATA_HOME/advisor/reports`, else
+/// `~/.local/share/advisor/reports` (the XDG base directory default).
+pub fn reports_dir() -> PathBuf {
+    let env = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    if let Some(dir) = env("ADVISOR_REPORTS_DIR") {
+        return dir;
+    }
+    let data = env("XDG_DATA_HOME").unwrap_or_else(|| {
+        env("HOME")
+            .unwrap_or_else(|| PathBuf::from("."))
+            .join(".local/share")
+    });
+    data.join("advisor").join("reports")
+}
+
+/// The report's files for a moment in `dir`: `advisor-report-YYYYMMDD-HHMMSS.html` and `.md`.
+pub fn report_paths<Tz: chrono::TimeZone>(dir: &Path, now: &chrono::DateTime<Tz>) -> Vec<PathBuf>
 where
     Tz::Offset: std::fmt::Display,
 {
     let stem = now.format("advisor-report-%Y%m%d-%H%M%S").to_string();
     vec![
-        PathBuf::from(format!("{stem}.html")),
-        PathBuf::from(format!("{stem}.md")),
+        dir.join(format!("{stem}.html")),
+        dir.join(format!("{stem}.md")),
     ]
 }
 
@@ -39,7 +60,7 @@ pub fn start(
             "nothing to report yet: wait for the advice to be computed".to_string(),
         )));
     };
-    let paths = paths.unwrap_or_else(|| report_paths(&chrono::Local::now()));
+    let paths = paths.unwrap_or_else(|| report_paths(&state.reports_dir, &chrono::Local::now()));
     let existing: Vec<PathBuf> = paths.iter().filter(|p| p.exists()).cloned().collect();
     if !overwrite && !existing.is_empty() {
         return Some(Action::AskOverwrite(Overwrite { paths, existing }));
@@ -57,6 +78,11 @@ pub fn start(
                 generated_at,
                 seed,
             })?;
+            if let Some(dir) = paths.first().and_then(|p| p.parent()) {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    anyhow::anyhow!("{}: cannot create the reports folder: {e}", dir.display())
+                })?;
+            }
             for p in &paths {
                 let format = if p.extension().is_some_and(|e| e == "md") {
                     Format::Md
@@ -86,10 +112,10 @@ mod tests {
     fn report_files_are_named_by_the_second() {
         let t = chrono::Utc.with_ymd_and_hms(2026, 3, 4, 5, 6, 7).unwrap();
         assert_eq!(
-            report_paths(&t),
+            report_paths(Path::new("r"), &t),
             vec![
-                PathBuf::from("advisor-report-20260304-050607.html"),
-                PathBuf::from("advisor-report-20260304-050607.md")
+                PathBuf::from("r/advisor-report-20260304-050607.html"),
+                PathBuf::from("r/advisor-report-20260304-050607.md")
             ]
         );
     }

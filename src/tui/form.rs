@@ -83,7 +83,7 @@ impl Form {
                 Field {
                     label: "SLO p95 latency (ms)",
                     value: t.slo_p95_ms.map(num).unwrap_or_default(),
-                    empty_means: "no latency target",
+                    empty_means: "the default p95 for interactive serving",
                 },
                 Field {
                     label: "Minimum success (%)",

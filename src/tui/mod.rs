@@ -110,8 +110,14 @@ pub fn run_profile(job: ProfileJob) -> anyhow::Result<Option<Arc<crate::profile:
     ));
     setup.screen = Screen::Profile;
     let state = run(setup, Some(job))?;
-    if let Some(e) = state.profile.live.as_ref().and_then(|l| l.error.clone()) {
-        anyhow::bail!("profiling failed: {e}");
+    if let Some(live) = state.profile.live.as_ref() {
+        if let Some(e) = &live.error {
+            // The same message and exit code as without the screen.
+            if live.exit_code == crate::error::EXIT_BAD_INPUT {
+                return Err(crate::error::bad_input(e.clone()));
+            }
+            anyhow::bail!("{e}");
+        }
     }
     Ok(state.profile.profile)
 }

@@ -445,8 +445,13 @@ fn live_profiling_feeds_the_profile_screen_then_simulates() {
         profiling: Some(("m.onnx".into(), "x".into())),
         ..self::setup()
     });
-    s.update(Action::Profiled(Err("model.onnx: no such file".into())));
-    assert!(s.profile.live.as_ref().unwrap().error.is_some());
+    s.update(Action::Profiled(Err((
+        "model.onnx: no such file".into(),
+        2,
+    ))));
+    let live = s.profile.live.as_ref().unwrap();
+    assert!(live.error.is_some());
+    assert_eq!(live.exit_code, 2);
     assert!(s.status.as_ref().unwrap().error);
 }
 

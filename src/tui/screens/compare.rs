@@ -6,11 +6,13 @@ use super::widgets::{axis, fit, message, secs0, section, spinner, thin, upper, v
 use crate::advise::Constraints;
 use crate::outcome::Outcome;
 use crate::text::{pct, secs, usd};
-use crate::tui::state::{SortKey, State};
+use crate::tui::state::{Row, SortKey, State};
 use crate::tui::theme::Theme;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Chart, Dataset, GraphType, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{
+    Cell, Chart, Dataset, GraphType, Paragraph, Row as TableRow, Table, TableState,
+};
 use ratatui::Frame;
 
 /// Draws the comparison screen.
@@ -37,22 +39,22 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     draw_table(frame, area, state, theme);
 }
 
-/// Whether an outcome meets the targets (latency and success; the budget
+/// Whether a row meets the targets (latency and success; the budget
 /// is per month and only the advice extrapolates to a month).
-pub fn meets(o: &Outcome, c: &Constraints) -> bool {
-    o.success_ratio >= c.min_success_ratio
-        && c.slo_p95_s.is_none_or(|s| o.p95_latency_s <= s)
-        && c.slo_avg_s.is_none_or(|s| o.avg_latency_s <= s)
+pub fn meets(r: &Row, c: &Constraints) -> bool {
+    r.success >= c.min_success_ratio
+        && c.slo_p95_s.is_none_or(|s| r.p95_s <= s)
+        && c.slo_avg_s.is_none_or(|s| r.avg_s <= s)
 }
 
-/// The recommended offer's id, once advised.
-fn best_offer(state: &State) -> Option<&str> {
+/// The recommended option's id and offer, once advised.
+fn best_option(state: &State) -> Option<(&str, &str)> {
     state
         .advice
         .advice
         .as_deref()
         .and_then(|a| a.best.as_ref())
-        .map(|b| b.offer.as_str())
+        .map(|b| (b.id.as_str(), b.offer.as_str()))
 }
 
 fn draw_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
@@ -68,15 +70,18 @@ fn draw_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         cols,
         wide,
         offer_w: inner.width.saturating_sub(fixed).clamp(12, 40),
+        reversed: c.reversed,
     };
     let (head, widths) = layout.header(c.sort);
-    let best = best_offer(state);
-    let rows: Vec<Row> = c
+    let targets = state.targets();
+    let best = best_option(state);
+    let rows: Vec<TableRow> = c
         .rows()
-        .map(|o| layout.row(o, state, best, theme))
+        .map(|r| layout.row(r, &targets, best, theme))
         .collect();
-    let [table_area, legend] =
-        Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(inner);
+    let notes = legend(state, best, inner.width as usize);
+    let [table_area, legend_area] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(notes.len() as u16)]).areas(inner);
     let mut ts = TableState::default().with_selected(Some(c.cursor));
     frame.render_stateful_widget(
         Table::new(rows, widths)
@@ -86,34 +91,60 @@ fn draw_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         table_area,
         &mut ts,
     );
-    frame.render_widget(
-        Paragraph::new(Line::styled(
-            fit(
-                "★ recommended  ✓ meets the targets  ✗ misses them  · Enter: detail over time",
-                legend.width as usize,
-            ),
-            theme.dim,
-        )),
-        legend,
-    );
+    let lines: Vec<Line> = notes
+        .into_iter()
+        .map(|n| Line::styled(n, theme.dim))
+        .collect();
+    frame.render_widget(Paragraph::new(lines), legend_area);
+}
+
+/// The legend under the table: the marks, the keys, and why a mean can sit
+/// above the p95 when rows show that.
+fn legend(state: &State, best: Option<(&str, &str)>, width: usize) -> Vec<String> {
+    let c = &state.compare;
+    let mut marks = String::new();
+    match best {
+        Some((id, offer)) if !c.show_options && id != offer => {
+            marks.push_str(&format!("☆ recommended as {id} (v: the options)  "));
+        }
+        Some(_) => marks.push_str("★ recommended  "),
+        None => {}
+    }
+    marks.push_str("✓ meets the targets  ✗ misses them");
+    let keys = if c.show_options {
+        "v: the offers as configured · o/r: sort"
+    } else {
+        "Enter: detail over time · v: every option advised · o/r: sort"
+    };
+    let mut lines = vec![fit(&marks, width), fit(keys, width)];
+    if c.rows().any(|r| r.avg_s > r.p95_s) {
+        lines.push(fit(
+            "avg above p95: fewer than 5% of requests wait seconds for a cold start, which raises the mean but not the p95",
+            width,
+        ));
+    }
+    lines
 }
 
 /// The table's title; a narrow terminal drops the snapshot to keep the sort in view.
 fn table_title(state: &State, wide: bool) -> String {
     let c = &state.compare;
     let arrow = if c.reversed { "↓" } else { "↑" };
+    let what = if c.show_options {
+        format!("{} options advised", c.table.len())
+    } else {
+        format!("{} offers as configured", c.table.len())
+    };
     if wide {
         format!(
-            "{} offers · {} · snapshot {} · sorted by {} {arrow} (o, r) · modelled",
-            c.outcomes.len(),
+            "{what} · {} · snapshot {} · sorted by {} {arrow} · modelled",
             state.workload.name(),
             state.snapshot,
             c.sort.title()
         )
     } else {
         format!(
-            "{} offers · {} · by {} {arrow} · modelled",
-            c.outcomes.len(),
+            "{what} · {} · by {} {arrow} · modelled",
             state.workload.name(),
             c.sort.title()
         )
@@ -146,13 +177,15 @@ struct Columns {
     cols: Vec<(SortKey, &'static str, u16)>,
     wide: bool,
     offer_w: u16,
+    reversed: bool,
 }
 
 impl Columns {
-    fn header(&self, sort: SortKey) -> (Row<'static>, Vec<Constraint>) {
+    fn header(&self, sort: SortKey) -> (TableRow<'static>, Vec<Constraint>) {
+        let name = if self.wide { "option" } else { "offer" };
         let mut head = vec![
             Cell::from(""),
-            Cell::from(mark_sorted("offer", SortKey::Offer, sort)),
+            Cell::from(self.mark_sorted(name, SortKey::Offer, sort)),
         ];
         let mut widths = vec![Constraint::Length(1), Constraint::Length(self.offer_w)];
         if self.wide {
@@ -162,64 +195,65 @@ impl Columns {
         for (key, name, w) in &self.cols {
             head.push(Cell::from(format!(
                 "{:>width$}",
-                mark_sorted(name, *key, sort),
+                self.mark_sorted(name, *key, sort),
                 width = *w as usize
             )));
             widths.push(Constraint::Length(*w));
         }
-        (Row::new(head), widths)
+        (TableRow::new(head), widths)
     }
 
-    fn row(&self, o: &Outcome, state: &State, best: Option<&str>, theme: &Theme) -> Row<'static> {
-        let ok = meets(o, &state.constraints);
-        let mark = if best == Some(o.offer.as_str()) {
-            "★"
-        } else if ok {
-            "✓"
-        } else {
-            "✗"
+    fn row(
+        &self,
+        r: &Row,
+        targets: &Constraints,
+        best: Option<(&str, &str)>,
+        theme: &Theme,
+    ) -> TableRow<'static> {
+        let ok = r.meets.unwrap_or_else(|| meets(r, targets));
+        let mark = match best {
+            Some((id, _)) if id == r.id => "★",
+            Some((_, offer)) if r.outcome.is_some() && offer == r.id => "☆",
+            _ if ok => "✓",
+            _ => "✗",
         };
         let mut cells = vec![
             Cell::from(Span::styled(mark, verdict_style(ok, theme))),
-            Cell::from(fit(&o.offer, self.offer_w as usize)),
+            Cell::from(fit(&r.id, self.offer_w as usize)),
         ];
         if self.wide {
-            cells.push(Cell::from(o.kind.clone()));
+            cells.push(Cell::from(r.kind.clone()));
         }
         for (key, _, w) in &self.cols {
             let w = *w as usize;
-            let v = figure(*key, o, state);
+            let v = figure(*key, r);
             cells.push(Cell::from(format!("{v:>w$}")));
         }
-        Row::new(cells)
+        TableRow::new(cells)
+    }
+
+    /// The sorted column's heading carries the sort's direction.
+    fn mark_sorted(&self, name: &str, key: SortKey, sort: SortKey) -> String {
+        match (key == sort, self.reversed) {
+            (true, false) => format!("{name}↑"),
+            (true, true) => format!("{name}↓"),
+            _ => name.to_string(),
+        }
     }
 }
 
-/// An outcome's figure in the column for `key`.
-fn figure(key: SortKey, o: &Outcome, state: &State) -> String {
+/// A row's figure in the column for `key`.
+fn figure(key: SortKey, r: &Row) -> String {
     match key {
-        SortKey::Month => state
-            .compare
-            .month
-            .get(&o.offer)
-            .map(|m| usd(*m))
-            .unwrap_or_else(|| "-".into()),
-        SortKey::Cost => usd(o.cost_usd),
-        SortKey::Avg => secs(o.avg_latency_s),
-        SortKey::P95 => secs(o.p95_latency_s),
-        SortKey::P99 => secs(o.p99_latency_s),
-        SortKey::Success => pct(o.success_ratio),
-        SortKey::ColdStarts => o.cold_starts.to_string(),
-        SortKey::Instances => o.instances_created.to_string(),
+        SortKey::Month => r.month.map(usd).unwrap_or_else(|| "-".into()),
+        SortKey::Cost => usd(r.cost_usd),
+        SortKey::Avg => secs(r.avg_s),
+        SortKey::P95 => secs(r.p95_s),
+        SortKey::P99 => secs(r.p99_s),
+        SortKey::Success => pct(r.success),
+        SortKey::ColdStarts => r.cold_starts.to_string(),
+        SortKey::Instances => r.instances.to_string(),
         SortKey::Offer => String::new(),
-    }
-}
-
-fn mark_sorted(name: &str, key: SortKey, sort: SortKey) -> String {
-    if key == sort {
-        format!("{name}*")
-    } else {
-        name.to_string()
     }
 }
 
@@ -265,7 +299,7 @@ fn draw_detail(frame: &mut Frame, area: Rect, o: &Outcome, state: &State, theme:
         Constraint::Percentage(30),
     ])
     .areas(charts);
-    let slo = state.constraints.slo_p95_s;
+    let slo = state.targets().slo_p95_s;
     let lat_max = upper(t.latency.iter().map(|p| p.1).chain(slo));
     let slo_line: Vec<(f64, f64)> = slo.map(|s| vec![(0.0, s), (x_max, s)]).unwrap_or_default();
     let mut sets = vec![Dataset::default()

@@ -33,13 +33,15 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     if too_small(frame, area) {
         return;
     }
-    let [top, body, bottom] = Layout::vertical([
+    let [top, targets, body, bottom] = Layout::vertical([
+        Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Min(0),
         Constraint::Length(1),
     ])
     .areas(area);
     draw_tabs(frame, top, state, theme);
+    draw_targets(frame, targets, state, theme);
     match state.screen {
         Screen::Profile => profile::draw(frame, body, state, theme),
         Screen::Workload => workload::draw(frame, body, state, theme),
@@ -111,6 +113,35 @@ fn draw_tabs(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             .padding(" ", " "),
         tabs,
     );
+}
+
+/// The targets every screen is judged against, and how to change them.
+fn draw_targets(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let t = state.targets();
+    let text = match (t.slo_p95_s, &t.slo_p95_default) {
+        (Some(p), Some(_)) => {
+            let rest = crate::advise::Constraints {
+                slo_p95_s: None,
+                ..t.clone()
+            };
+            format!(
+                " targets: p95 ≤ {} (default) · {}",
+                crate::text::secs(p),
+                crate::report::words::constraints(&rest)
+            )
+        }
+        _ => format!(" targets: {}", crate::report::words::constraints(&t)),
+    };
+    let keys = "  s: edit";
+    let width = area.width as usize;
+    let line = Line::from(vec![
+        Span::styled(
+            widgets::fit(&text, width.saturating_sub(keys.len())),
+            theme.accent,
+        ),
+        Span::styled(keys, theme.dim),
+    ]);
+    frame.render_widget(Paragraph::new(line), area);
 }
 
 /// The jobs running now, in words, with a spinner.

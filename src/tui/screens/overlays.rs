@@ -85,7 +85,7 @@ pub fn form(frame: &mut Frame, area: Rect, form: &Form, theme: &Theme) {
     match &form.error {
         Some(e) => lines.push(Line::styled(format!(" {e}"), theme.bad)),
         None => lines.push(Line::styled(
-            " Empty: no target. Enter applies and advises again.",
+            " Empty: the default shown. Enter applies and advises again.",
             theme.dim,
         )),
     }

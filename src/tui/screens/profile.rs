@@ -17,7 +17,12 @@ use ratatui::Frame;
 /// Draws the profile screen.
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let live_h = match &state.profile.live {
-        Some(l) if !l.finished || l.error.is_some() => 5 + l.notices.len().min(2) as u16,
+        Some(l) => match &l.error {
+            // The whole error, its fix included, wrapped to the width.
+            Some(e) => 4 + failure_lines(e, area.width).len() as u16,
+            None if !l.finished => 5 + l.notices.len().min(2) as u16,
+            None => 0,
+        },
         _ => 0,
     };
     let [live_area, rest] =
@@ -28,7 +33,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         }
     }
     let Some(profile) = &state.profile.profile else {
-        let text = if state.profile.live.is_some() {
+        let failed = state
+            .profile
+            .live
+            .as_ref()
+            .is_some_and(|l| l.error.is_some());
+        let text = if failed {
+            "No profile: fix what the error above says, then run `advisor profile` again."
+        } else if state.profile.live.is_some() {
             "Cold starts are timed in fresh processes first, then warm latency over threads \
              and batch sizes. The summary appears here when they are done; the comparison \
              and the advice follow on the other screens."
@@ -41,7 +53,30 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     draw_profile(frame, rest, profile, state, theme);
 }
 
+/// The failure's lines at the width of the panel (inside its border).
+fn failure_lines(e: &str, width: u16) -> Vec<String> {
+    crate::report::words::wrap(&format!("failed: {e}"), width.saturating_sub(2) as usize)
+}
+
+fn draw_failure(frame: &mut Frame, area: Rect, live: &LiveProfile, e: &str, theme: &Theme) {
+    let block = section(format!("Profiling {}", live.model), theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let mut lines: Vec<Line> = failure_lines(e, area.width)
+        .into_iter()
+        .map(|l| Line::styled(l, theme.bad))
+        .collect();
+    lines.push(Line::styled(
+        format!("nothing was saved to {}; q quits", live.out),
+        theme.dim,
+    ));
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
 fn draw_live(frame: &mut Frame, area: Rect, live: &LiveProfile, tick: u64, theme: &Theme) {
+    if let Some(e) = &live.error {
+        return draw_failure(frame, area, live, e, theme);
+    }
     let block = section(format!("Profiling {}", live.model), theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -51,17 +86,14 @@ fn draw_live(frame: &mut Frame, area: Rect, live: &LiveProfile, tick: u64, theme
         Constraint::Min(0),
     ])
     .areas(inner);
-    let head = match &live.error {
-        Some(e) => Line::styled(format!("failed: {e}"), theme.bad),
-        None => Line::from(vec![
-            Span::raw(format!("{} ", spinner(tick))),
-            Span::styled(live.phase.clone(), theme.accent),
-        ]),
-    };
+    let head = Line::from(vec![
+        Span::raw(format!("{} ", spinner(tick))),
+        Span::styled(live.phase.clone(), theme.accent),
+    ]);
     frame.render_widget(
         Paragraph::new(vec![
             head,
-            Line::styled(format!("saving to {}", live.out), theme.dim),
+            Line::styled(format!("will save to {} when done", live.out), theme.dim),
         ]),
         phase,
     );

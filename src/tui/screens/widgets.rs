@@ -82,14 +82,18 @@ pub fn axis<'a>(
     theme: &Theme,
 ) -> Axis<'a> {
     let n = n.max(2);
+    // The unit rides on the last label: ratatui draws an axis title inside
+    // the plot, where it runs into the lines and the labels (`MB16.1 ms`).
     let labels: Vec<Span> = (0..n)
         .map(|i| {
             let x = bounds[0] + (bounds[1] - bounds[0]) * i as f64 / (n - 1) as f64;
-            Span::raw(fmt(x))
+            match (i + 1 == n, title.is_empty()) {
+                (true, false) => Span::raw(format!("{} {title}", fmt(x))),
+                _ => Span::raw(fmt(x)),
+            }
         })
         .collect();
     Axis::default()
-        .title(Span::styled(title, theme.dim))
         .bounds(bounds)
         .labels(labels)
         .style(theme.dim)

@@ -2,6 +2,7 @@
 //! recommendation screens.
 
 use super::super::action::Action;
+use super::compare::Row;
 use super::{Effect, State};
 use crate::advise::Advice;
 use std::sync::Arc;
@@ -37,6 +38,7 @@ impl State {
                             .filter(|r| r.variant.origin == "default")
                             .map(|r| (r.offer.clone(), r.cost_per_month_usd))
                             .collect();
+                        self.compare.options = advice.ranked.iter().map(Row::of_ranked).collect();
                         self.compare.resort();
                         self.batching_cursor = self
                             .batching_cursor

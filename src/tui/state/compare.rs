@@ -2,6 +2,7 @@
 
 use super::super::action::Action;
 use super::{Effect, State};
+use crate::advise::Ranked;
 use crate::outcome::Outcome;
 use std::collections::BTreeMap;
 
@@ -62,23 +63,95 @@ impl SortKey {
         SortKey::ALL[(i + 1) % SortKey::ALL.len()]
     }
 
-    /// Orders two outcomes by this key, ascending (better first for
-    /// success: higher ratios come first, as with every other key's "best").
-    fn cmp(self, a: &Outcome, b: &Outcome, month: &BTreeMap<String, f64>) -> std::cmp::Ordering {
+    /// Orders two rows by this key, ascending (better first for success:
+    /// higher ratios come first, as with every other key's "best").
+    fn cmp(self, a: &Row, b: &Row) -> std::cmp::Ordering {
         let f = |x: f64, y: f64| x.total_cmp(&y);
         match self {
-            SortKey::Month => {
-                let m = |o: &Outcome| month.get(&o.offer).copied().unwrap_or(f64::INFINITY);
-                f(m(a), m(b))
-            }
+            SortKey::Month => f(
+                a.month.unwrap_or(f64::INFINITY),
+                b.month.unwrap_or(f64::INFINITY),
+            ),
             SortKey::Cost => f(a.cost_usd, b.cost_usd),
-            SortKey::Avg => f(a.avg_latency_s, b.avg_latency_s),
-            SortKey::P95 => f(a.p95_latency_s, b.p95_latency_s),
-            SortKey::P99 => f(a.p99_latency_s, b.p99_latency_s),
-            SortKey::Success => f(b.success_ratio, a.success_ratio),
+            SortKey::Avg => f(a.avg_s, b.avg_s),
+            SortKey::P95 => f(a.p95_s, b.p95_s),
+            SortKey::P99 => f(a.p99_s, b.p99_s),
+            SortKey::Success => f(b.success, a.success),
             SortKey::ColdStarts => a.cold_starts.cmp(&b.cold_starts),
-            SortKey::Instances => a.instances_created.cmp(&b.instances_created),
-            SortKey::Offer => a.offer.cmp(&b.offer),
+            SortKey::Instances => a.instances.cmp(&b.instances),
+            SortKey::Offer => a.id.cmp(&b.id),
+        }
+    }
+}
+
+/// One row of the table: an offer as configured, or an option the advice
+/// considered (a memory size, batching, instance count of an offer).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// The offer id, or the option's id (`aws-lambda-arm64@256mb`).
+    pub id: String,
+    /// The offer it belongs to.
+    pub offer: String,
+    /// Platform kind.
+    pub kind: String,
+    /// Cost per month, when the advice has it.
+    pub month: Option<f64>,
+    /// Cost of the run, USD.
+    pub cost_usd: f64,
+    /// Mean latency, s.
+    pub avg_s: f64,
+    /// 95th percentile latency, s.
+    pub p95_s: f64,
+    /// 99th percentile latency, s.
+    pub p99_s: f64,
+    /// Success ratio.
+    pub success: f64,
+    /// Requests that waited for a cold start.
+    pub cold_starts: u64,
+    /// Instances started.
+    pub instances: u64,
+    /// Whether the advice found it meets every target (options only; offers
+    /// are checked against the targets on screen).
+    pub meets: Option<bool>,
+    /// Index into the outcomes, for an offer row (its detail over time).
+    pub outcome: Option<usize>,
+}
+
+impl Row {
+    fn of_outcome(i: usize, o: &Outcome, month: &BTreeMap<String, f64>) -> Row {
+        Row {
+            id: o.offer.clone(),
+            offer: o.offer.clone(),
+            kind: o.kind.clone(),
+            month: month.get(&o.offer).copied(),
+            cost_usd: o.cost_usd,
+            avg_s: o.avg_latency_s,
+            p95_s: o.p95_latency_s,
+            p99_s: o.p99_latency_s,
+            success: o.success_ratio,
+            cold_starts: o.cold_starts,
+            instances: o.instances_created,
+            meets: None,
+            outcome: Some(i),
+        }
+    }
+
+    /// An option of the advice as a row.
+    pub fn of_ranked(r: &Ranked) -> Row {
+        Row {
+            id: r.id.clone(),
+            offer: r.offer.clone(),
+            kind: r.kind.clone(),
+            month: Some(r.cost_per_month_usd),
+            cost_usd: r.cost_per_trace_usd,
+            avg_s: r.avg_latency_s,
+            p95_s: r.p95_latency_s,
+            p99_s: r.p99_latency_s,
+            success: r.success_ratio,
+            cold_starts: r.cold_starts,
+            instances: r.instances_created,
+            meets: Some(r.meets_slo),
+            outcome: None,
         }
     }
 }
@@ -91,13 +164,17 @@ pub struct CompareView {
     /// Cost per month of each offer as configured (its default option in
     /// the advice), by offer id.
     pub month: BTreeMap<String, f64>,
-    /// Indices into `outcomes` in display order.
-    pub order: Vec<usize>,
+    /// Every option the advice considered, in its order.
+    pub options: Vec<Row>,
+    /// Whether the table shows the advice's options instead of the offers.
+    pub show_options: bool,
+    /// The rows shown, in display order.
+    pub table: Vec<Row>,
     /// The sort column.
     pub sort: SortKey,
     /// Whether the sort is reversed.
     pub reversed: bool,
-    /// Position of the selected row in `order`.
+    /// Position of the selected row in `table`.
     pub cursor: usize,
     /// Whether the selected offer's detail is shown.
     pub detail: bool,
@@ -112,7 +189,9 @@ impl CompareView {
         CompareView {
             outcomes: Vec::new(),
             month: BTreeMap::new(),
-            order: Vec::new(),
+            options: Vec::new(),
+            show_options: false,
+            table: Vec::new(),
             sort: SortKey::Month,
             reversed: false,
             cursor: 0,
@@ -122,39 +201,48 @@ impl CompareView {
         }
     }
 
-    /// The outcome under the cursor.
+    /// The outcome under the cursor (offer rows only: options have no series).
     pub fn selected(&self) -> Option<&Outcome> {
-        self.order
+        self.table
             .get(self.cursor)
-            .and_then(|&i| self.outcomes.get(i))
+            .and_then(|r| r.outcome)
+            .and_then(|i| self.outcomes.get(i))
     }
 
-    /// The outcomes in display order.
-    pub fn rows(&self) -> impl Iterator<Item = &Outcome> {
-        self.order.iter().map(|&i| &self.outcomes[i])
+    /// The rows in display order.
+    pub fn rows(&self) -> impl Iterator<Item = &Row> {
+        self.table.iter()
     }
 
-    /// Sorts again, keeping the same offer under the cursor (a cursor on
+    /// Sorts again, keeping the same row under the cursor (a cursor on
     /// the first row stays there: the top is where a new order is read).
     pub(super) fn resort(&mut self) {
         let keep = self
-            .selected()
+            .table
+            .get(self.cursor)
             .filter(|_| self.cursor > 0)
-            .map(|o| o.offer.clone());
-        let mut order: Vec<usize> = (0..self.outcomes.len()).collect();
-        let (outcomes, key, month) = (&self.outcomes, self.sort, &self.month);
-        order.sort_by(|&a, &b| {
-            let o = key.cmp(&outcomes[a], &outcomes[b], month);
-            let o = o.then_with(|| outcomes[a].offer.cmp(&outcomes[b].offer));
+            .map(|r| r.id.clone());
+        let mut table: Vec<Row> = if self.show_options {
+            self.options.clone()
+        } else {
+            self.outcomes
+                .iter()
+                .enumerate()
+                .map(|(i, o)| Row::of_outcome(i, o, &self.month))
+                .collect()
+        };
+        let key = self.sort;
+        table.sort_by(|a, b| {
+            let o = key.cmp(a, b).then_with(|| a.id.cmp(&b.id));
             if self.reversed {
                 o.reverse()
             } else {
                 o
             }
         });
-        self.order = order;
+        self.table = table;
         self.cursor = keep
-            .and_then(|id| self.rows().position(|o| o.offer == id))
+            .and_then(|id| self.table.iter().position(|r| r.id == id))
             .unwrap_or(0);
     }
 }
@@ -171,6 +259,17 @@ impl State {
             }
             Action::ReverseSort => {
                 self.compare.reversed = !self.compare.reversed;
+                self.compare.resort();
+                Vec::new()
+            }
+            Action::ToggleOptions => {
+                if self.compare.options.is_empty() {
+                    self.say("the options appear once the advice is ready", false);
+                    return Vec::new();
+                }
+                self.compare.show_options = !self.compare.show_options;
+                self.compare.detail = false;
+                self.compare.cursor = 0;
                 self.compare.resort();
                 Vec::new()
             }

@@ -16,7 +16,7 @@ mod setup;
 mod workload;
 
 pub use advice::AdviceView;
-pub use compare::{CompareView, SortKey};
+pub use compare::{CompareView, Row, SortKey};
 pub use effects::Effect;
 pub use overlays::Overlay;
 pub use profile::{LiveProfile, ProfileView};
@@ -90,6 +90,8 @@ pub struct State {
     pub sim_generation: u64,
     /// Tag of the latest advice request; older answers are dropped.
     pub advice_generation: u64,
+    /// The folder `e` writes the report into.
+    pub reports_dir: std::path::PathBuf,
 }
 
 impl State {
@@ -139,9 +141,19 @@ impl State {
             trace_generation: 0,
             sim_generation: 0,
             advice_generation: 0,
+            reports_dir: crate::tui::export::reports_dir(),
         };
         let effects = state.load_trace();
         (state, effects)
+    }
+
+    /// The targets the advice works to: those set, with the advice's stated
+    /// default p95 when no latency target is set (see `advise::target`).
+    pub fn targets(&self) -> Constraints {
+        match &self.profile.profile {
+            Some(p) => crate::advise::target::with_default(&self.constraints, p),
+            None => self.constraints.clone(),
+        }
     }
 
     /// Whether background work is running (the loop ticks only then).
@@ -163,6 +175,7 @@ impl State {
                 | Action::Back
                 | Action::NextSort
                 | Action::ReverseSort
+                | Action::ToggleOptions
                 | Action::Scale(_)
         ) {
             self.status = None;
@@ -190,6 +203,7 @@ impl State {
             Action::Scale(_) | Action::TraceLoaded { .. } => self.workload_action(action),
             Action::NextSort
             | Action::ReverseSort
+            | Action::ToggleOptions
             | Action::SimProgress { .. }
             | Action::Simulated { .. } => self.compare_action(action),
             Action::ProfileProgress(event) => {

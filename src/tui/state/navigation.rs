@@ -56,7 +56,7 @@ impl State {
         let advice = self.advice.advice.as_deref();
         let (cursor, len) = match self.screen {
             Screen::Compare if !self.compare.detail => {
-                (&mut self.compare.cursor, self.compare.order.len())
+                (&mut self.compare.cursor, self.compare.table.len())
             }
             Screen::Workload => (&mut self.workload.cursor, self.workload.sources.len()),
             Screen::Batching => (
@@ -92,6 +92,12 @@ impl State {
             Screen::Compare => {
                 if self.compare.selected().is_some() {
                     self.compare.detail = !self.compare.detail;
+                } else if self.compare.show_options {
+                    // Only the offers as configured keep their run over time.
+                    self.say(
+                        "the detail over time is for the offers: v shows them",
+                        false,
+                    );
                 }
                 Vec::new()
             }

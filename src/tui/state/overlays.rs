@@ -81,24 +81,9 @@ impl State {
             Action::Exported(result) => {
                 match result {
                     Ok(paths) => {
-                        let names: Vec<String> = paths
-                            .iter()
-                            .map(|p| {
-                                p.file_name()
-                                    .map(|n| n.to_string_lossy().into_owned())
-                                    .unwrap_or_default()
-                            })
-                            .collect();
-                        let folder = paths
-                            .first()
-                            .and_then(|p| p.parent())
-                            .filter(|d| !d.as_os_str().is_empty())
-                            .map(|d| format!(" in {}", d.display()))
-                            .unwrap_or_default();
-                        self.say(
-                            &format!("report written: {}{folder}", names.join(" and ")),
-                            false,
-                        );
+                        let names: Vec<String> =
+                            paths.iter().map(|p| p.display().to_string()).collect();
+                        self.say(&format!("report written: {}", names.join(" and ")), false);
                     }
                     Err(e) => self.say(&format!("export failed: {e}"), true),
                 }

@@ -25,6 +25,9 @@ pub struct LiveProfile {
     pub finished: bool,
     /// Why profiling failed.
     pub error: Option<String>,
+    /// The exit code of the failure (2 for bad input), so the command ends
+    /// as it would without the screen.
+    pub exit_code: i32,
 }
 
 /// The profile screen's data.
@@ -51,7 +54,7 @@ impl State {
         live.eta_s = e.eta.map(|d| d.as_secs_f64());
     }
 
-    pub(super) fn profiled(&mut self, result: Result<Arc<Profile>, String>) -> Vec<Effect> {
+    pub(super) fn profiled(&mut self, result: Result<Arc<Profile>, (String, i32)>) -> Vec<Effect> {
         let live = self.profile.live.get_or_insert_with(LiveProfile::default);
         live.finished = true;
         match result {
@@ -64,9 +67,13 @@ impl State {
                 self.say(&saved, false);
                 self.simulate()
             }
-            Err(e) => {
+            Err((e, code)) => {
                 live.error = Some(e.clone());
-                self.say(&format!("profiling failed: {e}"), true);
+                live.exit_code = code;
+                self.say(
+                    "profiling failed; nothing was saved (the reason is on the Profile screen)",
+                    true,
+                );
                 Vec::new()
             }
         }
