@@ -219,9 +219,17 @@ fn aws_answer(body: &Value) -> Vec<String> {
             "Lambda-GB-Second",
             &[("0", "0.0000166667"), ("6000000000", "0.0000150000")],
         )],
+        // The real Price List writes x86's request unit in the singular,
+        // arm64's in the plural.
         ("AWSLambda", _, Some(g)) if g == "AWS-Lambda-Requests" => vec![aws_product(
             "LREQ",
-            json!({"group": g}),
+            json!({"group": g, "usagetype": "Request"}),
+            "Request",
+            &[("0", "0.0000002000")],
+        )],
+        ("AWSLambda", _, Some(g)) if g == "AWS-Lambda-Requests-ARM" => vec![aws_product(
+            "LREQARM",
+            json!({"group": g, "usagetype": "Request-ARM"}),
             "Requests",
             &[("0", "0.0000002000")],
         )],
@@ -279,7 +287,12 @@ fn aws_refresh_writes_a_dated_snapshot_with_the_prices_found() {
         "unfound prices are listed: {out}"
     );
     assert!(out.contains("not found"), "{out}");
-    assert!(out.starts_with(&format!("aws-{DATE}: 4 of ")), "{out}");
+    assert!(out.starts_with(&format!("aws-{DATE}: 5 of ")), "{out}");
+    assert!(
+        !out.lines()
+            .any(|l| l.contains("aws-lambda-x86 ") && l.contains("per_request_usd")),
+        "x86's request price is found under its singular unit: {out}"
+    );
 
     // Both pages were asked for, with the filters of the query.
     let reqs = s.requests.lock().unwrap();
@@ -360,13 +373,13 @@ fn aws_refresh_json_report() {
     assert_eq!(code, Some(0), "{err}");
     let v: Value = serde_json::from_str(&out).expect("one JSON document");
     assert_eq!(v["snapshot"], format!("aws-{DATE}"));
-    assert_eq!(v["found"], 4);
+    assert_eq!(v["found"], 5);
     let changes = v["changes"].as_array().unwrap();
     assert_eq!(changes.len(), 1);
     assert_eq!(changes[0]["offer"], "aws-ec2-m7i.xlarge");
     assert_eq!(changes[0]["old_usd"], 0.2016);
     assert_eq!(changes[0]["new_usd"], 0.21);
-    assert_eq!(v["unchanged"], 3);
+    assert_eq!(v["unchanged"], 4);
     assert!(v["not_found"].as_array().unwrap().len() > 10);
 }
 
@@ -519,10 +532,7 @@ fn gcp_paged() -> Arc<Handler> {
     Arc::new(|uri, _, _| {
         let q = uri.query().unwrap_or("");
         if !q.split('&').any(|p| p == "key=test-key") {
-            return Reply::Json(
-                StatusCode::FORBIDDEN,
-                r#"{"error":{"code":403,"message":"API key not valid.","status":"PERMISSION_DENIED"}}"#.into(),
-            );
+            return Reply::Json(StatusCode::BAD_REQUEST, GCP_BAD_KEY.into());
         }
         let page2 = q.split('&').any(|p| p == "pageToken=next-1");
         let body = match uri.path() {
@@ -619,6 +629,9 @@ fn gcp_refresh_sums_skus_and_follows_pages() {
         .starts_with("Cloud Billing Catalog API"));
 }
 
+/// Google's answer to a bad API key: 400, `API_KEY_INVALID` in the details.
+const GCP_BAD_KEY: &str = r#"{"error":{"code":400,"message":"API key not valid. Please pass a valid API key.","status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_INVALID","domain":"googleapis.com","metadata":{"service":"cloudbilling.googleapis.com"}},{"@type":"type.googleapis.com/google.rpc.LocalizedMessage","locale":"en-US","message":"API key not valid. Please pass a valid API key."}]}}"#;
+
 fn gcp_fixed(status: StatusCode, body: &'static str) -> Arc<Handler> {
     Arc::new(move |_, _, _| Reply::Json(status, body.to_string()))
 }
@@ -629,9 +642,14 @@ fn gcp_forbidden() {
         "gcp",
         gcp_fixed(
             StatusCode::FORBIDDEN,
-            r#"{"error":{"code":403,"message":"Cloud Billing API has not been used in project 1 before or it is disabled.","status":"PERMISSION_DENIED"}}"#,
+            r#"{"error":{"code":403,"message":"Cloud Billing API has not been used in project 1 before or it is disabled.","status":"PERMISSION_DENIED","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"SERVICE_DISABLED","domain":"googleapis.com","metadata":{"service":"cloudbilling.googleapis.com","consumer":"projects/1"}}]}}"#,
         ),
-        &["HTTP 403", "PERMISSION_DENIED", "check the API key"],
+        &[
+            "HTTP 403",
+            "PERMISSION_DENIED",
+            "SERVICE_DISABLED",
+            "enable the Cloud Billing API",
+        ],
     );
 }
 
@@ -641,9 +659,23 @@ fn gcp_rate_limited() {
         "gcp",
         gcp_fixed(
             StatusCode::TOO_MANY_REQUESTS,
-            r#"{"error":{"code":429,"message":"Quota exceeded","status":"RESOURCE_EXHAUSTED"}}"#,
+            r#"{"error":{"code":429,"message":"Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute' of service 'cloudbilling.googleapis.com' for consumer 'project_number:1'.","status":"RESOURCE_EXHAUSTED","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"RATE_LIMIT_EXCEEDED","domain":"googleapis.com","metadata":{"service":"cloudbilling.googleapis.com","quota_metric":"cloudbilling.googleapis.com/read_requests"}}]}}"#,
         ),
-        &["HTTP 429", "rate limited"],
+        &["HTTP 429", "RESOURCE_EXHAUSTED", "rate limited"],
+    );
+}
+
+#[test]
+fn gcp_bad_key() {
+    assert_fails_cleanly(
+        "gcp",
+        gcp_fixed(StatusCode::BAD_REQUEST, GCP_BAD_KEY),
+        &[
+            "HTTP 400",
+            "INVALID_ARGUMENT",
+            "API_KEY_INVALID",
+            "the API key is not valid",
+        ],
     );
 }
 

@@ -43,7 +43,7 @@ pub async fn fetch(
             out.push(Finding {
                 offer: job.offer.id.clone(),
                 field: job.field.to_string(),
-                price: Err("not an AWS query".into()),
+                price: Err(super::LookupError::WrongProvider("AWS")),
             });
             continue;
         };
@@ -55,7 +55,7 @@ pub async fn fetch(
         out.push(Finding {
             offer: job.offer.id.clone(),
             field: job.field.to_string(),
-            price: on_demand_price(&cache[&key], unit),
+            price: on_demand_price(&cache[&key], unit).map_err(Into::into),
         });
     }
     Ok((out, source))
@@ -190,9 +190,35 @@ where
     }
 }
 
+/// Why a product list gave no single on-demand price.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum AwsPriceError {
+    /// No dimension in the unit starts at 0.
+    #[error("no on-demand price in unit {unit} among {products} matching products")]
+    NoPrice {
+        /// The unit asked for.
+        unit: String,
+        /// Products that matched the filters.
+        products: usize,
+    },
+    /// The matching products disagree.
+    #[error("{} matching products have different prices ({}): add a filter to [offer.api]", .0.len(), join(.0))]
+    Disagree(Vec<f64>),
+    /// `pricePerUnit.USD` is not a non-negative number.
+    #[error("price \"{0}\" is not a number")]
+    NotANumber(String),
+}
+
+fn join(ps: &[f64]) -> String {
+    ps.iter()
+        .map(|p| p.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The on-demand price in `unit` whose range starts at 0, agreed by every
 /// matching product; otherwise why there is none.
-pub fn on_demand_price(docs: &[Value], unit: &str) -> Result<f64, String> {
+pub fn on_demand_price(docs: &[Value], unit: &str) -> Result<f64, AwsPriceError> {
     let mut prices: Vec<f64> = Vec::new();
     for doc in docs {
         let Some(terms) = doc.pointer("/terms/OnDemand").and_then(Value::as_object) else {
@@ -219,25 +245,18 @@ pub fn on_demand_price(docs: &[Value], unit: &str) -> Result<f64, String> {
                             prices.push(p);
                         }
                     }
-                    _ => return Err(format!("price \"{usd}\" is not a number")),
+                    _ => return Err(AwsPriceError::NotANumber(usd.to_string())),
                 }
             }
         }
     }
     match prices.as_slice() {
-        [] => Err(format!(
-            "no on-demand price in unit {unit} among {} matching products",
-            docs.len()
-        )),
+        [] => Err(AwsPriceError::NoPrice {
+            unit: unit.to_string(),
+            products: docs.len(),
+        }),
         [p] => Ok(*p),
-        many => Err(format!(
-            "{} matching products have different prices ({}): add a filter to [offer.api]",
-            many.len(),
-            many.iter()
-                .map(|p| p.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
+        _ => Err(AwsPriceError::Disagree(prices)),
     }
 }
 
@@ -271,6 +290,7 @@ mod tests {
         assert_eq!(on_demand_price(&docs, "Lambda-GB-Second"), Ok(0.0000166667));
         assert!(on_demand_price(&docs, "Hrs")
             .unwrap_err()
+            .to_string()
             .contains("no on-demand price in unit Hrs"));
     }
 
@@ -285,13 +305,19 @@ mod tests {
             product("A", "Hrs", &[("0", "0.2016")]),
             product("B", "Hrs", &[("0", "0.3")]),
         ];
+        assert_eq!(
+            on_demand_price(&differ, "Hrs"),
+            Err(AwsPriceError::Disagree(vec![0.2016, 0.3]))
+        );
         assert!(on_demand_price(&differ, "Hrs")
             .unwrap_err()
+            .to_string()
             .contains("different prices"));
         let bad = vec![product("A", "Hrs", &[("0", "cheap")])];
-        assert!(on_demand_price(&bad, "Hrs")
-            .unwrap_err()
-            .contains("not a number"));
+        assert_eq!(
+            on_demand_price(&bad, "Hrs"),
+            Err(AwsPriceError::NotANumber("cheap".into()))
+        );
         assert!(on_demand_price(&[], "Hrs").is_err());
     }
 }

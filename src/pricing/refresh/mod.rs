@@ -116,6 +116,23 @@ pub struct Job<'a> {
     pub query: &'a PriceQuery,
 }
 
+/// Why one price was not found (the refresh goes on without it).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LookupError {
+    /// The AWS Price List gave no single price.
+    #[error(transparent)]
+    Aws(#[from] aws::AwsPriceError),
+    /// The Billing Catalog gave no single price.
+    #[error(transparent)]
+    Gcp(#[from] gcp::GcpPriceError),
+    /// The offer's query is for another provider.
+    #[error("not an {0} query")]
+    WrongProvider(&'static str),
+    /// A service name the refresh does not know.
+    #[error("unknown service {0}")]
+    UnknownService(String),
+}
+
 /// What the API said about one price.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
@@ -124,7 +141,7 @@ pub struct Finding {
     /// The price field of `[offer.api]`.
     pub field: String,
     /// The price in the field's canonical unit, or why none was found.
-    pub price: Result<f64, String>,
+    pub price: Result<f64, LookupError>,
 }
 
 /// One changed price.
@@ -267,7 +284,7 @@ pub fn run(base: &Snapshot, opts: &RefreshOptions) -> anyhow::Result<RefreshRepo
     if found == 0 {
         let why = findings
             .first()
-            .and_then(|f| f.price.as_ref().err().cloned())
+            .and_then(|f| f.price.as_ref().err().map(ToString::to_string))
             .unwrap_or_default();
         anyhow::bail!(
             "{source} gave no price for any of the {} queries (first: {why}); nothing was written",
@@ -411,7 +428,7 @@ fn apply(
                     Err(reason) => missing.push(Missing {
                         offer: o.id.clone(),
                         field: path,
-                        reason: reason.clone(),
+                        reason: reason.to_string(),
                     }),
                 }
             }
@@ -519,7 +536,7 @@ mod tests {
             Finding {
                 offer: "aws-ec2-g5.xlarge".into(),
                 field: "per_hour_usd".into(),
-                price: Err("no product matched".into()),
+                price: Err(LookupError::UnknownService("x".into())),
             },
         ];
         let (s, changes, unchanged, missing) = apply(
