@@ -287,7 +287,8 @@ fn aws_refresh_writes_a_dated_snapshot_with_the_prices_found() {
         "unfound prices are listed: {out}"
     );
     assert!(out.contains("not found"), "{out}");
-    assert!(out.starts_with(&format!("aws-{DATE}: 5 of ")), "{out}");
+    // 5 in the default region, 6 in the Lambda offers' other regions.
+    assert!(out.starts_with(&format!("aws-{DATE}: 11 of ")), "{out}");
     assert!(
         !out.lines()
             .any(|l| l.contains("aws-lambda-x86 ") && l.contains("per_request_usd")),
@@ -373,13 +374,13 @@ fn aws_refresh_json_report() {
     assert_eq!(code, Some(0), "{err}");
     let v: Value = serde_json::from_str(&out).expect("one JSON document");
     assert_eq!(v["snapshot"], format!("aws-{DATE}"));
-    assert_eq!(v["found"], 5);
+    assert_eq!(v["found"], 11);
     let changes = v["changes"].as_array().unwrap();
     assert_eq!(changes.len(), 1);
     assert_eq!(changes[0]["offer"], "aws-ec2-m7i.xlarge");
     assert_eq!(changes[0]["old_usd"], 0.2016);
     assert_eq!(changes[0]["new_usd"], 0.21);
-    assert_eq!(v["unchanged"], 4);
+    assert_eq!(v["unchanged"], 10);
     assert!(v["not_found"].as_array().unwrap().len() > 10);
 }
 
@@ -770,4 +771,72 @@ fn bad_flags_are_bad_input() {
         let err = String::from_utf8(out.stderr).unwrap();
         assert!(err.contains(args[0]), "{err}");
     }
+}
+
+#[test]
+fn aws_refresh_of_a_region_asks_for_that_region() {
+    let s = stub(aws_paged());
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = refresh("aws", &s, dir.path(), &["--region", "eu-west-1", "--json"]);
+    assert_eq!(code, Some(0), "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["snapshot"], format!("aws-eu-west-1-{DATE}"));
+    let reqs = s.requests.lock().unwrap();
+    let bodies: Vec<Value> = reqs
+        .iter()
+        .map(|(_, b)| serde_json::from_slice(b).unwrap())
+        .collect();
+    assert!(!bodies.is_empty());
+    assert!(
+        bodies
+            .iter()
+            .all(|b| filter(b, "regionCode").as_deref() == Some("eu-west-1")),
+        "every query names the region"
+    );
+    drop(reqs);
+    let text =
+        std::fs::read_to_string(dir.path().join(format!("aws-eu-west-1-{DATE}.toml"))).unwrap();
+    assert!(text.contains("aws-lambda-x86@eu-west-1"), "{text}");
+    assert!(
+        !text.contains("id = \"aws-lambda-x86\""),
+        "only the region's offers"
+    );
+}
+
+#[test]
+fn aws_refresh_builds_a_region_the_snapshot_lacks() {
+    let s = stub(aws_paged());
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = refresh("aws", &s, dir.path(), &["--region", "ap-south-1"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.starts_with(&format!("aws-ap-south-1-{DATE}:")), "{out}");
+    let reqs = s.requests.lock().unwrap();
+    let bodies: Vec<Value> = reqs
+        .iter()
+        .map(|(_, b)| serde_json::from_slice(b).unwrap())
+        .collect();
+    // SageMaker's usage type carries the region's prefix.
+    assert!(bodies
+        .iter()
+        .any(|b| filter(b, "usagetype").is_some_and(|u| u.starts_with("APS3-Host:"))));
+    drop(reqs);
+    let file = dir.path().join(format!("aws-ap-south-1-{DATE}.toml"));
+    let o = advisor()
+        .args(["pricing", "show", "--json", "--pricing"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let shown: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let offers = shown["offers"].as_array().unwrap();
+    // Only offers whose every price the API gave: the stub knows m7i and c7i.
+    let ids: Vec<&str> = offers.iter().map(|o| o["id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&"aws-ec2-m7i.xlarge@ap-south-1"), "{ids:?}");
+    assert!(!ids.iter().any(|i| i.starts_with("aws-ec2-g5")), "{ids:?}");
+    assert!(offers.iter().all(|o| o["region"] == "ap-south-1"));
+    let m7i = offers
+        .iter()
+        .find(|o| o["id"] == "aws-ec2-m7i.xlarge@ap-south-1")
+        .unwrap();
+    assert_eq!(m7i["per_hour_usd"], 0.21);
 }

@@ -29,7 +29,7 @@ pub async fn fetch(
     let where_ = opts
         .endpoint_url
         .clone()
-        .unwrap_or_else(|| format!("region {}", opts.region));
+        .unwrap_or_else(|| format!("region {}", opts.api_region));
     let source = format!("AWS Price List API (GetProducts, {where_})");
     let mut cache: BTreeMap<(String, BTreeMap<String, String>), Vec<Value>> = BTreeMap::new();
     let mut out = Vec::new();
@@ -47,9 +47,20 @@ pub async fn fetch(
             });
             continue;
         };
+        let filters = match in_region(filters, &job.offer.region) {
+            Ok(f) => f,
+            Err(e) => {
+                out.push(Finding {
+                    offer: job.offer.id.clone(),
+                    field: job.field.to_string(),
+                    price: Err(e),
+                });
+                continue;
+            }
+        };
         let key = (service.clone(), filters.clone());
         if !cache.contains_key(&key) {
-            let docs = products(&client, service, filters, opts).await?;
+            let docs = products(&client, service, &filters, opts).await?;
             cache.insert(key.clone(), docs);
         }
         out.push(Finding {
@@ -59,6 +70,48 @@ pub async fn fetch(
         });
     }
     Ok((out, source))
+}
+
+/// The Price List's usage-type prefix of a region (`USE1-Host:ml.m5.xlarge`,
+/// `EU-Request` for Europe (Ireland)).
+pub const USAGE_PREFIXES: &[(&str, &str)] = &[
+    ("us-east-1", "USE1"),
+    ("us-east-2", "USE2"),
+    ("us-west-1", "USW1"),
+    ("us-west-2", "USW2"),
+    ("ca-central-1", "CAN1"),
+    ("sa-east-1", "SAE1"),
+    ("eu-west-1", "EU"),
+    ("eu-west-2", "EUW2"),
+    ("eu-west-3", "EUW3"),
+    ("eu-central-1", "EUC1"),
+    ("eu-north-1", "EUN1"),
+    ("ap-northeast-1", "APN1"),
+    ("ap-northeast-2", "APN2"),
+    ("ap-southeast-1", "APS1"),
+    ("ap-southeast-2", "APS2"),
+    ("ap-south-1", "APS3"),
+];
+
+/// The query's filters for an offer in `region`: `regionCode` is the
+/// region, and a `usagetype` gets the region's prefix.
+pub fn in_region(
+    filters: &BTreeMap<String, String>,
+    region: &str,
+) -> Result<BTreeMap<String, String>, super::LookupError> {
+    let mut f = filters.clone();
+    if let Some(v) = f.get_mut("regionCode") {
+        *v = region.to_string();
+    }
+    if let Some(v) = f.get_mut("usagetype") {
+        let Some((_, prefix)) = USAGE_PREFIXES.iter().find(|(r, _)| *r == region) else {
+            return Err(super::LookupError::UnknownRegion(region.to_string()));
+        };
+        if let Some((_, rest)) = v.split_once('-') {
+            *v = format!("{prefix}-{rest}");
+        }
+    }
+    Ok(f)
 }
 
 async fn client(opts: &super::RefreshOptions) -> aws_sdk_pricing::Client {
@@ -72,7 +125,7 @@ async fn client(opts: &super::RefreshOptions) -> aws_sdk_pricing::Client {
         .with_max_attempts(2)
         .with_initial_backoff(Duration::from_millis(200));
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(opts.region.clone()))
+        .region(Region::new(opts.api_region.clone()))
         .timeout_config(timeouts)
         .retry_config(retry);
     if let Some(url) = &opts.endpoint_url {
@@ -143,7 +196,7 @@ where
     let endpoint = opts
         .endpoint_url
         .clone()
-        .unwrap_or_else(|| format!("the {} endpoint", opts.region));
+        .unwrap_or_else(|| format!("the {} endpoint", opts.api_region));
     match e {
         SdkError::TimeoutError(_) => format!(
             "{what} did not answer within {} s (--timeout-s)",

@@ -393,9 +393,25 @@ pub fn sum_parts(
 ) -> Result<f64, GcpPriceError> {
     let mut total = 0.0;
     for part in parts {
-        total += part.quantity * sku_price(skus, &part.description, region, field_per(field))?;
+        let d = regional_description(&part.description, region);
+        total += part.quantity * sku_price(skus, d, region, field_per(field))?;
     }
     Ok(total)
+}
+
+/// A Compute Engine SKU description names the continent ("N2 Instance Core
+/// running in Americas"; "... in EMEA", "... in Japan" elsewhere): outside
+/// the Americas the continent is dropped and the prefix, with the SKU's
+/// `serviceRegions`, finds the region's SKU.
+fn regional_description<'a>(description: &'a str, region: &str) -> &'a str {
+    let americas = matches!(
+        super::super::region::continent(region),
+        Some(super::super::region::Continent::Americas)
+    );
+    match description.strip_suffix(" Americas") {
+        Some(prefix) if !americas && prefix.ends_with(" running in") => prefix,
+        _ => description,
+    }
 }
 
 fn sku_price(skus: &[Sku], description: &str, region: &str, to: Per) -> Result<f64, GcpPriceError> {
