@@ -2,7 +2,7 @@
 //! with `#[command(flatten)]`, and their checks into domain types.
 
 use crate::error::bad_input;
-use crate::pricing::{snapshot, Offer};
+use crate::pricing::{region, snapshot, Offer};
 use crate::profile::Profile;
 use crate::runtime::Device;
 use crate::sim::sampler::Dist;
@@ -26,6 +26,17 @@ pub struct OfferArgs {
     /// Only these offers (repeat the flag; default: every offer of the snapshot).
     #[arg(long = "offer", value_name = "ID")]
     pub offers: Vec<String>,
+
+    /// Prices of this region (e.g. eu-west-1, europe-west1): each offer's
+    /// variant priced there; offers not priced there are left out
+    /// (default: each offer's default region).
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// Where the clients are: the network round trip of each offer grows
+    /// with the distance from this region (default: the offer's own region).
+    #[arg(long, value_name = "REGION")]
+    pub client_region: Option<String>,
 }
 
 /// Settings of a simulated run that apply to every offer.
@@ -89,20 +100,38 @@ impl From<DeviceArg> for Device {
 /// The offers the flags select, in snapshot order; unknown ids are bad input.
 pub fn select_offers(a: &OfferArgs) -> Result<(String, Vec<Offer>)> {
     let snap = snapshot::find(&a.snapshot, a.pricing.as_deref())?;
-    if a.offers.is_empty() {
-        return Ok((snap.name.clone(), snap.offers));
-    }
-    let mut out = Vec::new();
+    let pool: Vec<Offer> = match &a.region {
+        None => snap.offers.clone(),
+        Some(r) => region::in_region(&snap.all().cloned().collect::<Vec<_>>(), r)?,
+    };
+    let mut out = if a.offers.is_empty() {
+        pool.clone()
+    } else {
+        Vec::new()
+    };
     for id in &a.offers {
-        match snap.offer(id) {
+        // An id names the offer; with --region, its variant there.
+        let found = pool
+            .iter()
+            .find(|o| o.id == *id || region::base_id(&o.id) == id)
+            .or_else(|| a.region.is_none().then(|| snap.offer(id)).flatten());
+        match found {
             Some(o) => out.push(o.clone()),
             None => {
+                let where_ = a
+                    .region
+                    .as_deref()
+                    .map(|r| format!(" priced in {r}"))
+                    .unwrap_or_default();
                 return Err(bad_input(format!(
-                    "--offer {id}: no such offer in snapshot {} (see `advisor pricing show --snapshot {}`)",
+                    "--offer {id}: no such offer{where_} in snapshot {} (see `advisor pricing show --snapshot {}`)",
                     snap.name, snap.name
-                )))
+                )));
             }
         }
+    }
+    if let Some(c) = &a.client_region {
+        region::apply_client_region(&mut out, c)?;
     }
     Ok((snap.name, out))
 }

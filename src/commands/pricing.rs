@@ -36,6 +36,10 @@ pub struct ShowArgs {
     /// A snapshot file to list, or the folder to look for NAME.toml in (default: pricing/).
     #[arg(long, value_name = "DIR_OR_FILE")]
     pub pricing: Option<PathBuf>,
+
+    /// Only the offers priced in this region (default: every region).
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
 }
 
 /// A provider whose price API `pricing refresh` reads.
@@ -58,9 +62,15 @@ pub struct RefreshArgs {
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
 
-    /// AWS only: region of the Price List API endpoint (us-east-1, eu-central-1 or ap-south-1).
+    /// Price only this region's offers (e.g. eu-west-1, europe-west1); a
+    /// region the base snapshot does not price is built from the default
+    /// region's offers, keeping those whose every price the API gave.
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
+
+    /// AWS only: region of the Price List API endpoint (us-east-1, eu-central-1 or ap-south-1).
+    #[arg(long, value_name = "REGION")]
+    pub api_region: Option<String>,
 
     /// Folder the new snapshot is written to.
     #[arg(long, default_value = "pricing", value_name = "DIR")]
@@ -116,7 +126,11 @@ struct SnapshotInfo<'a> {
 }
 
 fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
-    let s = find(&a.snapshot, a.pricing.as_deref())?;
+    let mut s = find(&a.snapshot, a.pricing.as_deref())?;
+    if let Some(r) = &a.region {
+        let all: Vec<Offer> = s.all().cloned().collect();
+        s.set_offers(crate::pricing::region::in_region(&all, r)?);
+    }
     if ctx.global.json {
         let doc = ShowJson {
             snapshot: SnapshotInfo {
@@ -124,11 +138,10 @@ fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
                 date: &s.date,
                 description: &s.description,
                 origin: &s.origin,
-                offer_count: s.offers.len(),
+                offer_count: s.all().count(),
             },
             offers: s
-                .offers
-                .iter()
+                .all()
                 .map(|o| OfferRow {
                     offer: o,
                     prices: summary(o),
@@ -161,7 +174,7 @@ fn table(s: &Snapshot) -> String {
     let header = ["ID", "KIND", "VCPU", "MEMORY", "GPU", "PRICE", "PRICE DATE"];
     let mut rows: Vec<[String; 7]> = Vec::new();
     let mut any_assumed = false;
-    for o in &s.offers {
+    for o in s.all() {
         let p = summary(o);
         let (vcpu, mem, gpu) = spec_text(o);
         let mut date = p.source_date.clone();
@@ -201,7 +214,7 @@ fn table(s: &Snapshot) -> String {
         s.name,
         s.date,
         s.description,
-        s.offers.len(),
+        rows.len(),
         s.origin
     );
     t.push_str(&line(&header));
@@ -234,7 +247,11 @@ fn refresh_options(a: &RefreshArgs) -> anyhow::Result<RefreshOptions> {
     Ok(RefreshOptions {
         provider,
         endpoint_url: a.endpoint_url.clone(),
-        region: a.region.clone().unwrap_or_else(|| "us-east-1".to_string()),
+        api_region: a
+            .api_region
+            .clone()
+            .unwrap_or_else(|| "us-east-1".to_string()),
+        price_region: a.region.clone(),
         api_key,
         timeout: Duration::from_secs_f64(a.timeout_s),
         out_dir: a.out_dir.clone(),
@@ -248,8 +265,8 @@ fn refresh_options(a: &RefreshArgs) -> anyhow::Result<RefreshOptions> {
 
 fn refresh_cmd(ctx: &Ctx, a: RefreshArgs) -> anyhow::Result<()> {
     let opts = refresh_options(&a)?;
-    if a.region.is_some() && opts.provider == Provider::Gcp {
-        ctx.warn("--region applies to the AWS Price List API only; ignored");
+    if a.api_region.is_some() && opts.provider == Provider::Gcp {
+        ctx.warn("--api-region applies to the AWS Price List API only; ignored");
     }
     let base = find(&a.base, a.pricing.as_deref())?;
     let report = refresh::run(&base, &opts)?;

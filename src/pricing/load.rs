@@ -64,27 +64,32 @@ pub fn parse_snapshot(src: &str, file: &str) -> R<Snapshot> {
     let mut queries = BTreeMap::new();
     for item in items {
         let merged = with_defaults(&ctx0, item, &defaults)?;
-        let (offer, q) = read_offer(file, &sources, &merged, &name, item.line)?;
-        if offers.iter().any(|o| o.id == offer.id) {
-            return Err(ctx0.err(
-                item.line,
-                "id",
-                format!("offer id \"{}\" is used twice", offer.id),
-            ));
+        for node in expand_regions(&ctx0, item, merged)? {
+            let (offer, q) = read_offer(file, &sources, &node, &name, item.line)?;
+            if offers.iter().any(|o| o.id == offer.id) {
+                return Err(ctx0.err(
+                    item.line,
+                    "id",
+                    format!("offer id \"{}\" is used twice", offer.id),
+                ));
+            }
+            if !q.is_empty() {
+                queries.insert(offer.id.clone(), q);
+            }
+            offers.push(offer);
         }
-        if !q.is_empty() {
-            queries.insert(offer.id.clone(), q);
-        }
-        offers.push(offer);
     }
-    Ok(Snapshot {
+    let mut s = Snapshot {
         name,
         date,
         description,
-        offers,
+        offers: Vec::new(),
+        regional: Vec::new(),
         queries,
         origin: file.to_string(),
-    })
+    };
+    s.set_offers(offers);
+    Ok(s)
 }
 
 /// Dates are `YYYY-MM-DD` or `YYYY-MM`, so they sort and compare as text.
@@ -178,6 +183,75 @@ fn with_defaults(ctx: &Ctx, item: &Node, defaults: &BTreeMap<String, &Node>) -> 
     ))
 }
 
+/// The offer in its default region, then one offer per region its own
+/// `regions` table names: `regions.NAME` merged over the offer, with id
+/// `ID@NAME` and region NAME. A `regions.NAME` table in a defaults table
+/// adds to the offer's (API filters, say) but makes no region by itself, so
+/// an offer is priced only where its own table says.
+fn expand_regions(ctx: &Ctx, item: &Node, merged: Node) -> R<Vec<Node>> {
+    let Val::Table(mut map) = merged.val else {
+        return Ok(vec![merged]);
+    };
+    let all = map.remove("regions");
+    let base = Node {
+        line: merged.line,
+        val: Val::Table(map),
+    };
+    let expected = "expected a table of region name -> what differs there";
+    let own: Vec<String> = match &item.val {
+        Val::Table(m) => match m.get("regions") {
+            None => Vec::new(),
+            Some(Node {
+                val: Val::Table(r), ..
+            }) => r.keys().cloned().collect(),
+            Some(n) => return Err(ctx.err(n.line, "regions", expected)),
+        },
+        _ => Vec::new(),
+    };
+    let Some(all) = all else {
+        return Ok(vec![base]);
+    };
+    let Val::Table(tables) = &all.val else {
+        return Err(ctx.err(all.line, "regions", expected));
+    };
+    let id = match &base.val {
+        Val::Table(m) => match m.get("id").map(|n| &n.val) {
+            Some(Val::Str(s)) => s.clone(),
+            _ => String::new(),
+        },
+        _ => String::new(),
+    };
+    let mut out = vec![base.clone()];
+    for name in own {
+        let over = &tables[&name];
+        if !matches!(over.val, Val::Table(_)) {
+            return Err(ctx.err(over.line, &format!("regions.{name}"), expected));
+        }
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            return Err(ctx.err(
+                over.line,
+                &format!("regions.{name}"),
+                "a region name uses only lower-case letters, digits and '-'",
+            ));
+        }
+        let mut v = merge(&base, over);
+        if let Val::Table(m) = &mut v.val {
+            let s = |x: String| Node {
+                line: over.line,
+                val: Val::Str(x),
+            };
+            m.insert("id".into(), s(format!("{id}{}{name}", super::region::SEP)));
+            m.insert("region".into(), s(name.clone()));
+        }
+        out.push(v);
+    }
+    Ok(out)
+}
+
 /// Deep merge of tables; figures (tables with a `value`) and other values are replaced whole.
 fn merge(base: &Node, over: &Node) -> Node {
     match (&base.val, &over.val) {
@@ -214,7 +288,9 @@ fn read_offer(
         let ctx = Ctx::new(file, sources);
         let t = Table::new(&ctx, node, "")?;
         let id = t.string("id")?;
-        if !id
+        // '@' joins an id and a region, and only the loader makes such ids.
+        let (own_id, _) = id.split_once(super::region::SEP).unwrap_or((&id, ""));
+        if !own_id
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
         {
@@ -245,6 +321,15 @@ fn read_offer(
         _ => Kind::Server,
     };
     let region = t.string("region")?;
+    if let Some((_, r)) = id.split_once(super::region::SEP) {
+        if r != region {
+            return Err(ctx.err(
+                line,
+                "id",
+                format!("\"{id}\" names region {r} but the offer's region is {region}"),
+            ));
+        }
+    }
     let spec = read_spec(&ctx, &t.table("spec")?)?;
     let billing = read_billing(&ctx, &t.table("billing")?, kind)?;
     let behaviour = read_behaviour(&ctx, &t.table("behaviour")?, kind)?;

@@ -11,6 +11,7 @@ pub mod offer;
 pub mod query;
 pub mod reader;
 pub mod refresh;
+pub mod region;
 pub mod snapshot;
 pub mod summary;
 pub mod tree;

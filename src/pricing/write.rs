@@ -21,7 +21,7 @@ pub fn to_toml(s: &Snapshot, header: &[String]) -> anyhow::Result<String> {
     writeln!(w, "name = {}", q(&s.name))?;
     writeln!(w, "date = {}", q(&s.date))?;
     writeln!(w, "description = {}", q(&s.description))?;
-    for o in &s.offers {
+    for o in s.all() {
         writeln!(w)?;
         offer(&mut w, o, s.queries.get(&o.id))?;
     }
@@ -383,6 +383,7 @@ mod tests {
             assert_eq!(back.date, s.date);
             assert_eq!(back.description, s.description);
             assert_eq!(back.offers, s.offers, "{name}");
+            assert_eq!(back.regional, s.regional, "{name}");
             assert_eq!(back.queries, s.queries, "{name}");
         }
     }

@@ -219,9 +219,17 @@ fn aws_answer(body: &Value) -> Vec<String> {
             "Lambda-GB-Second",
             &[("0", "0.0000166667"), ("6000000000", "0.0000150000")],
         )],
+        // The real Price List writes x86's request unit in the singular,
+        // arm64's in the plural.
         ("AWSLambda", _, Some(g)) if g == "AWS-Lambda-Requests" => vec![aws_product(
             "LREQ",
-            json!({"group": g}),
+            json!({"group": g, "usagetype": "Request"}),
+            "Request",
+            &[("0", "0.0000002000")],
+        )],
+        ("AWSLambda", _, Some(g)) if g == "AWS-Lambda-Requests-ARM" => vec![aws_product(
+            "LREQARM",
+            json!({"group": g, "usagetype": "Request-ARM"}),
             "Requests",
             &[("0", "0.0000002000")],
         )],
@@ -279,7 +287,13 @@ fn aws_refresh_writes_a_dated_snapshot_with_the_prices_found() {
         "unfound prices are listed: {out}"
     );
     assert!(out.contains("not found"), "{out}");
-    assert!(out.starts_with(&format!("aws-{DATE}: 4 of ")), "{out}");
+    // 5 in the default region, 6 in the Lambda offers' other regions.
+    assert!(out.starts_with(&format!("aws-{DATE}: 11 of ")), "{out}");
+    assert!(
+        !out.lines()
+            .any(|l| l.contains("aws-lambda-x86 ") && l.contains("per_request_usd")),
+        "x86's request price is found under its singular unit: {out}"
+    );
 
     // Both pages were asked for, with the filters of the query.
     let reqs = s.requests.lock().unwrap();
@@ -360,13 +374,13 @@ fn aws_refresh_json_report() {
     assert_eq!(code, Some(0), "{err}");
     let v: Value = serde_json::from_str(&out).expect("one JSON document");
     assert_eq!(v["snapshot"], format!("aws-{DATE}"));
-    assert_eq!(v["found"], 4);
+    assert_eq!(v["found"], 11);
     let changes = v["changes"].as_array().unwrap();
     assert_eq!(changes.len(), 1);
     assert_eq!(changes[0]["offer"], "aws-ec2-m7i.xlarge");
     assert_eq!(changes[0]["old_usd"], 0.2016);
     assert_eq!(changes[0]["new_usd"], 0.21);
-    assert_eq!(v["unchanged"], 3);
+    assert_eq!(v["unchanged"], 10);
     assert!(v["not_found"].as_array().unwrap().len() > 10);
 }
 
@@ -519,10 +533,7 @@ fn gcp_paged() -> Arc<Handler> {
     Arc::new(|uri, _, _| {
         let q = uri.query().unwrap_or("");
         if !q.split('&').any(|p| p == "key=test-key") {
-            return Reply::Json(
-                StatusCode::FORBIDDEN,
-                r#"{"error":{"code":403,"message":"API key not valid.","status":"PERMISSION_DENIED"}}"#.into(),
-            );
+            return Reply::Json(StatusCode::BAD_REQUEST, GCP_BAD_KEY.into());
         }
         let page2 = q.split('&').any(|p| p == "pageToken=next-1");
         let body = match uri.path() {
@@ -619,6 +630,9 @@ fn gcp_refresh_sums_skus_and_follows_pages() {
         .starts_with("Cloud Billing Catalog API"));
 }
 
+/// Google's answer to a bad API key: 400, `API_KEY_INVALID` in the details.
+const GCP_BAD_KEY: &str = r#"{"error":{"code":400,"message":"API key not valid. Please pass a valid API key.","status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_INVALID","domain":"googleapis.com","metadata":{"service":"cloudbilling.googleapis.com"}},{"@type":"type.googleapis.com/google.rpc.LocalizedMessage","locale":"en-US","message":"API key not valid. Please pass a valid API key."}]}}"#;
+
 fn gcp_fixed(status: StatusCode, body: &'static str) -> Arc<Handler> {
     Arc::new(move |_, _, _| Reply::Json(status, body.to_string()))
 }
@@ -629,9 +643,14 @@ fn gcp_forbidden() {
         "gcp",
         gcp_fixed(
             StatusCode::FORBIDDEN,
-            r#"{"error":{"code":403,"message":"Cloud Billing API has not been used in project 1 before or it is disabled.","status":"PERMISSION_DENIED"}}"#,
+            r#"{"error":{"code":403,"message":"Cloud Billing API has not been used in project 1 before or it is disabled.","status":"PERMISSION_DENIED","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"SERVICE_DISABLED","domain":"googleapis.com","metadata":{"service":"cloudbilling.googleapis.com","consumer":"projects/1"}}]}}"#,
         ),
-        &["HTTP 403", "PERMISSION_DENIED", "check the API key"],
+        &[
+            "HTTP 403",
+            "PERMISSION_DENIED",
+            "SERVICE_DISABLED",
+            "enable the Cloud Billing API",
+        ],
     );
 }
 
@@ -641,9 +660,23 @@ fn gcp_rate_limited() {
         "gcp",
         gcp_fixed(
             StatusCode::TOO_MANY_REQUESTS,
-            r#"{"error":{"code":429,"message":"Quota exceeded","status":"RESOURCE_EXHAUSTED"}}"#,
+            r#"{"error":{"code":429,"message":"Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute' of service 'cloudbilling.googleapis.com' for consumer 'project_number:1'.","status":"RESOURCE_EXHAUSTED","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"RATE_LIMIT_EXCEEDED","domain":"googleapis.com","metadata":{"service":"cloudbilling.googleapis.com","quota_metric":"cloudbilling.googleapis.com/read_requests"}}]}}"#,
         ),
-        &["HTTP 429", "rate limited"],
+        &["HTTP 429", "RESOURCE_EXHAUSTED", "rate limited"],
+    );
+}
+
+#[test]
+fn gcp_bad_key() {
+    assert_fails_cleanly(
+        "gcp",
+        gcp_fixed(StatusCode::BAD_REQUEST, GCP_BAD_KEY),
+        &[
+            "HTTP 400",
+            "INVALID_ARGUMENT",
+            "API_KEY_INVALID",
+            "the API key is not valid",
+        ],
     );
 }
 
@@ -738,4 +771,72 @@ fn bad_flags_are_bad_input() {
         let err = String::from_utf8(out.stderr).unwrap();
         assert!(err.contains(args[0]), "{err}");
     }
+}
+
+#[test]
+fn aws_refresh_of_a_region_asks_for_that_region() {
+    let s = stub(aws_paged());
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = refresh("aws", &s, dir.path(), &["--region", "eu-west-1", "--json"]);
+    assert_eq!(code, Some(0), "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["snapshot"], format!("aws-eu-west-1-{DATE}"));
+    let reqs = s.requests.lock().unwrap();
+    let bodies: Vec<Value> = reqs
+        .iter()
+        .map(|(_, b)| serde_json::from_slice(b).unwrap())
+        .collect();
+    assert!(!bodies.is_empty());
+    assert!(
+        bodies
+            .iter()
+            .all(|b| filter(b, "regionCode").as_deref() == Some("eu-west-1")),
+        "every query names the region"
+    );
+    drop(reqs);
+    let text =
+        std::fs::read_to_string(dir.path().join(format!("aws-eu-west-1-{DATE}.toml"))).unwrap();
+    assert!(text.contains("aws-lambda-x86@eu-west-1"), "{text}");
+    assert!(
+        !text.contains("id = \"aws-lambda-x86\""),
+        "only the region's offers"
+    );
+}
+
+#[test]
+fn aws_refresh_builds_a_region_the_snapshot_lacks() {
+    let s = stub(aws_paged());
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = refresh("aws", &s, dir.path(), &["--region", "ap-south-1"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.starts_with(&format!("aws-ap-south-1-{DATE}:")), "{out}");
+    let reqs = s.requests.lock().unwrap();
+    let bodies: Vec<Value> = reqs
+        .iter()
+        .map(|(_, b)| serde_json::from_slice(b).unwrap())
+        .collect();
+    // SageMaker's usage type carries the region's prefix.
+    assert!(bodies
+        .iter()
+        .any(|b| filter(b, "usagetype").is_some_and(|u| u.starts_with("APS3-Host:"))));
+    drop(reqs);
+    let file = dir.path().join(format!("aws-ap-south-1-{DATE}.toml"));
+    let o = advisor()
+        .args(["pricing", "show", "--json", "--pricing"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let shown: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let offers = shown["offers"].as_array().unwrap();
+    // Only offers whose every price the API gave: the stub knows m7i and c7i.
+    let ids: Vec<&str> = offers.iter().map(|o| o["id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&"aws-ec2-m7i.xlarge@ap-south-1"), "{ids:?}");
+    assert!(!ids.iter().any(|i| i.starts_with("aws-ec2-g5")), "{ids:?}");
+    assert!(offers.iter().all(|o| o["region"] == "ap-south-1"));
+    let m7i = offers
+        .iter()
+        .find(|o| o["id"] == "aws-ec2-m7i.xlarge@ap-south-1")
+        .unwrap();
+    assert_eq!(m7i["per_hour_usd"], 0.21);
 }

@@ -140,3 +140,123 @@ fn unknown_snapshot_is_bad_input() {
         "{err}"
     );
 }
+
+#[test]
+fn offers_are_priced_per_region_with_their_own_sources() {
+    let v = show_json(&[]);
+    let offers = v["offers"].as_array().unwrap();
+    assert_eq!(v["snapshot"]["offer_count"], offers.len());
+    let region_of = |id: &str| {
+        offers
+            .iter()
+            .find(|o| o["id"] == id)
+            .unwrap_or_else(|| panic!("{id} missing"))["region"]
+            .clone()
+    };
+    assert_eq!(region_of("aws-lambda-arm64"), "us-east-1");
+    assert_eq!(region_of("aws-lambda-arm64@eu-west-1"), "eu-west-1");
+    assert_eq!(region_of("aws-lambda-x86@ap-northeast-1"), "ap-northeast-1");
+    assert_eq!(
+        region_of("gcp-cloud-run-1vcpu-2gib@europe-west1"),
+        "europe-west1"
+    );
+    // A regional variant's prices cite a regional source, not the default region's.
+    let eu = offers
+        .iter()
+        .find(|o| o["id"] == "gcp-cloud-run-1vcpu-2gib@asia-northeast1")
+        .unwrap();
+    let src = eu["sources"]["billing.per_vcpu_s_usd"]["source"]
+        .as_str()
+        .unwrap();
+    assert!(src.contains("asia-northeast1"), "{src}");
+    // At least three regions per cloud, spanning three continents.
+    for (cloud, want) in [
+        ("aws", ["us-east-1", "eu-west-1", "ap-northeast-1"]),
+        ("gcp", ["us-central1", "europe-west1", "asia-northeast1"]),
+    ] {
+        for r in want {
+            assert!(
+                offers
+                    .iter()
+                    .any(|o| o["cloud"] == cloud && o["region"] == r),
+                "{cloud} {r}"
+            );
+        }
+    }
+}
+
+#[test]
+fn region_flag_narrows_the_listing() {
+    let v = show_json(&["--region", "eu-west-1"]);
+    let offers = v["offers"].as_array().unwrap();
+    assert!(!offers.is_empty());
+    assert!(offers.iter().all(|o| o["region"] == "eu-west-1"));
+    let out = advisor()
+        .args(["pricing", "show", "--region", "moon-1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("--region moon-1") && err.contains("eu-west-1"),
+        "{err}"
+    );
+}
+
+fn simulate(extra: &[&str]) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("t.csv");
+    let mut s = String::from("t_s\n");
+    for i in 0..200 {
+        s.push_str(&format!("{:.3}\n", i as f64 * 0.5));
+    }
+    std::fs::write(&trace, s).unwrap();
+    let out = advisor()
+        .args([
+            "simulate",
+            "--profile",
+            "profiles/mobilenetv2.toml",
+            "--trace",
+        ])
+        .arg(&trace)
+        .args(extra)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn simulate_takes_the_region_and_the_clients_place() {
+    let home = simulate(&["--offer", "aws-lambda-arm64"]);
+    let eu = simulate(&["--offer", "aws-lambda-arm64", "--region", "eu-west-1"]);
+    let far = simulate(&[
+        "--offer",
+        "aws-lambda-arm64",
+        "--region",
+        "eu-west-1",
+        "--client-region",
+        "ap-northeast-1",
+    ]);
+    let first = |v: &Value| v["outcomes"][0].clone();
+    assert_eq!(first(&home)["offer"], "aws-lambda-arm64");
+    assert_eq!(first(&eu)["offer"], "aws-lambda-arm64@eu-west-1");
+    let p50 = |v: &Value| first(v)["p50_latency_s"].as_f64().unwrap();
+    // Same prices and behaviour in eu-west-1; clients in Tokyo wait longer.
+    assert!((p50(&home) - p50(&eu)).abs() < 1e-9);
+    assert!(p50(&far) > p50(&eu) + 0.1, "{} vs {}", p50(&far), p50(&eu));
+    // Offers not priced in the region are left out.
+    let all_eu = simulate(&["--region", "eu-west-1"]);
+    let ids: Vec<&str> = all_eu["outcomes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["offer"].as_str().unwrap())
+        .collect();
+    assert!(ids.iter().all(|i| i.ends_with("@eu-west-1")), "{ids:?}");
+}

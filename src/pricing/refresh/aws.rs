@@ -29,7 +29,7 @@ pub async fn fetch(
     let where_ = opts
         .endpoint_url
         .clone()
-        .unwrap_or_else(|| format!("region {}", opts.region));
+        .unwrap_or_else(|| format!("region {}", opts.api_region));
     let source = format!("AWS Price List API (GetProducts, {where_})");
     let mut cache: BTreeMap<(String, BTreeMap<String, String>), Vec<Value>> = BTreeMap::new();
     let mut out = Vec::new();
@@ -43,22 +43,75 @@ pub async fn fetch(
             out.push(Finding {
                 offer: job.offer.id.clone(),
                 field: job.field.to_string(),
-                price: Err("not an AWS query".into()),
+                price: Err(super::LookupError::WrongProvider("AWS")),
             });
             continue;
         };
+        let filters = match in_region(filters, &job.offer.region) {
+            Ok(f) => f,
+            Err(e) => {
+                out.push(Finding {
+                    offer: job.offer.id.clone(),
+                    field: job.field.to_string(),
+                    price: Err(e),
+                });
+                continue;
+            }
+        };
         let key = (service.clone(), filters.clone());
         if !cache.contains_key(&key) {
-            let docs = products(&client, service, filters, opts).await?;
+            let docs = products(&client, service, &filters, opts).await?;
             cache.insert(key.clone(), docs);
         }
         out.push(Finding {
             offer: job.offer.id.clone(),
             field: job.field.to_string(),
-            price: on_demand_price(&cache[&key], unit),
+            price: on_demand_price(&cache[&key], unit).map_err(Into::into),
         });
     }
     Ok((out, source))
+}
+
+/// The Price List's usage-type prefix of a region (`USE1-Host:ml.m5.xlarge`,
+/// `EU-Request` for Europe (Ireland)).
+pub const USAGE_PREFIXES: &[(&str, &str)] = &[
+    ("us-east-1", "USE1"),
+    ("us-east-2", "USE2"),
+    ("us-west-1", "USW1"),
+    ("us-west-2", "USW2"),
+    ("ca-central-1", "CAN1"),
+    ("sa-east-1", "SAE1"),
+    ("eu-west-1", "EU"),
+    ("eu-west-2", "EUW2"),
+    ("eu-west-3", "EUW3"),
+    ("eu-central-1", "EUC1"),
+    ("eu-north-1", "EUN1"),
+    ("ap-northeast-1", "APN1"),
+    ("ap-northeast-2", "APN2"),
+    ("ap-southeast-1", "APS1"),
+    ("ap-southeast-2", "APS2"),
+    ("ap-south-1", "APS3"),
+];
+
+/// The query's filters for an offer in `region`: `regionCode` is the
+/// region, and a `usagetype` gets the region's prefix.
+pub fn in_region(
+    filters: &BTreeMap<String, String>,
+    region: &str,
+) -> Result<BTreeMap<String, String>, super::LookupError> {
+    let mut f = filters.clone();
+    if let Some(v) = f.get_mut("regionCode") {
+        *v = region.to_string();
+    }
+    if let Some(v) = f.get_mut("usagetype") {
+        let Some((_, prefix)) = USAGE_PREFIXES.iter().find(|(r, _)| *r == region) else {
+            return Err(super::LookupError::UnknownRegion(region.to_string()));
+        };
+        if let Some((_, rest)) = v.split_once('-') {
+            *v = format!("{prefix}-{rest}");
+        }
+    }
+    Ok(f)
 }
 
 async fn client(opts: &super::RefreshOptions) -> aws_sdk_pricing::Client {
@@ -72,7 +125,7 @@ async fn client(opts: &super::RefreshOptions) -> aws_sdk_pricing::Client {
         .with_max_attempts(2)
         .with_initial_backoff(Duration::from_millis(200));
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(opts.region.clone()))
+        .region(Region::new(opts.api_region.clone()))
         .timeout_config(timeouts)
         .retry_config(retry);
     if let Some(url) = &opts.endpoint_url {
@@ -143,7 +196,7 @@ where
     let endpoint = opts
         .endpoint_url
         .clone()
-        .unwrap_or_else(|| format!("the {} endpoint", opts.region));
+        .unwrap_or_else(|| format!("the {} endpoint", opts.api_region));
     match e {
         SdkError::TimeoutError(_) => format!(
             "{what} did not answer within {} s (--timeout-s)",
@@ -190,9 +243,35 @@ where
     }
 }
 
+/// Why a product list gave no single on-demand price.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum AwsPriceError {
+    /// No dimension in the unit starts at 0.
+    #[error("no on-demand price in unit {unit} among {products} matching products")]
+    NoPrice {
+        /// The unit asked for.
+        unit: String,
+        /// Products that matched the filters.
+        products: usize,
+    },
+    /// The matching products disagree.
+    #[error("{} matching products have different prices ({}): add a filter to [offer.api]", .0.len(), join(.0))]
+    Disagree(Vec<f64>),
+    /// `pricePerUnit.USD` is not a non-negative number.
+    #[error("price \"{0}\" is not a number")]
+    NotANumber(String),
+}
+
+fn join(ps: &[f64]) -> String {
+    ps.iter()
+        .map(|p| p.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The on-demand price in `unit` whose range starts at 0, agreed by every
 /// matching product; otherwise why there is none.
-pub fn on_demand_price(docs: &[Value], unit: &str) -> Result<f64, String> {
+pub fn on_demand_price(docs: &[Value], unit: &str) -> Result<f64, AwsPriceError> {
     let mut prices: Vec<f64> = Vec::new();
     for doc in docs {
         let Some(terms) = doc.pointer("/terms/OnDemand").and_then(Value::as_object) else {
@@ -219,25 +298,18 @@ pub fn on_demand_price(docs: &[Value], unit: &str) -> Result<f64, String> {
                             prices.push(p);
                         }
                     }
-                    _ => return Err(format!("price \"{usd}\" is not a number")),
+                    _ => return Err(AwsPriceError::NotANumber(usd.to_string())),
                 }
             }
         }
     }
     match prices.as_slice() {
-        [] => Err(format!(
-            "no on-demand price in unit {unit} among {} matching products",
-            docs.len()
-        )),
+        [] => Err(AwsPriceError::NoPrice {
+            unit: unit.to_string(),
+            products: docs.len(),
+        }),
         [p] => Ok(*p),
-        many => Err(format!(
-            "{} matching products have different prices ({}): add a filter to [offer.api]",
-            many.len(),
-            many.iter()
-                .map(|p| p.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
+        _ => Err(AwsPriceError::Disagree(prices)),
     }
 }
 
@@ -271,6 +343,7 @@ mod tests {
         assert_eq!(on_demand_price(&docs, "Lambda-GB-Second"), Ok(0.0000166667));
         assert!(on_demand_price(&docs, "Hrs")
             .unwrap_err()
+            .to_string()
             .contains("no on-demand price in unit Hrs"));
     }
 
@@ -285,13 +358,19 @@ mod tests {
             product("A", "Hrs", &[("0", "0.2016")]),
             product("B", "Hrs", &[("0", "0.3")]),
         ];
+        assert_eq!(
+            on_demand_price(&differ, "Hrs"),
+            Err(AwsPriceError::Disagree(vec![0.2016, 0.3]))
+        );
         assert!(on_demand_price(&differ, "Hrs")
             .unwrap_err()
+            .to_string()
             .contains("different prices"));
         let bad = vec![product("A", "Hrs", &[("0", "cheap")])];
-        assert!(on_demand_price(&bad, "Hrs")
-            .unwrap_err()
-            .contains("not a number"));
+        assert_eq!(
+            on_demand_price(&bad, "Hrs"),
+            Err(AwsPriceError::NotANumber("cheap".into()))
+        );
         assert!(on_demand_price(&[], "Hrs").is_err());
     }
 }

@@ -105,26 +105,69 @@ pub struct Money {
     pub nanos: i64,
 }
 
+/// Why a SKU list gave no single price.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum GcpPriceError {
+    /// A price not in US dollars.
+    #[error("price in {0}, expected USD")]
+    Currency(String),
+    /// `units` is not an int64.
+    #[error("units {0} is not an integer")]
+    Units(String),
+    /// The sum is negative or not finite.
+    #[error("price {0} is not a price")]
+    NotAPrice(f64),
+    /// A usage unit the offer's field cannot take.
+    #[error("unsupported usage unit {0}")]
+    UsageUnit(String),
+    /// A unit that does not convert to what the field counts per.
+    #[error("usage unit {unit} does not fit a price per {per}")]
+    Mismatch {
+        /// The SKU's usage unit.
+        unit: String,
+        /// What the field counts per.
+        per: &'static str,
+    },
+    /// No matching on-demand SKU in the region.
+    #[error("no on-demand SKU \"{description}\" sold in {region}")]
+    NoSku {
+        /// The description asked for.
+        description: String,
+        /// The offer's region.
+        region: String,
+    },
+    /// Matching SKUs disagree.
+    #[error("{count} SKUs \"{description}\" in {region} have different prices: make the description longer")]
+    Disagree {
+        /// How many distinct prices.
+        count: usize,
+        /// The description asked for.
+        description: String,
+        /// The offer's region.
+        region: String,
+    },
+}
+
 impl Money {
-    fn usd(&self) -> Result<f64, String> {
+    fn usd(&self) -> Result<f64, GcpPriceError> {
         if !self.currency_code.is_empty() && self.currency_code != "USD" {
-            return Err(format!("price in {}, expected USD", self.currency_code));
+            return Err(GcpPriceError::Currency(self.currency_code.clone()));
         }
         let units = match &self.units {
             Value::Null => 0.0,
             Value::String(s) if s.is_empty() => 0.0,
             Value::String(s) => {
                 s.parse::<i64>()
-                    .map_err(|_| format!("units \"{s}\" is not an integer"))? as f64
+                    .map_err(|_| GcpPriceError::Units(format!("\"{s}\"")))? as f64
             }
             Value::Number(n) => n.as_f64().unwrap_or(f64::NAN),
-            other => return Err(format!("units {other} is not an integer")),
+            other => return Err(GcpPriceError::Units(other.to_string())),
         };
         let v = units + self.nanos as f64 / 1e9;
         if v.is_finite() && v >= 0.0 {
             Ok(v)
         } else {
-            Err(format!("price {v} is not a price"))
+            Err(GcpPriceError::NotAPrice(v))
         }
     }
 }
@@ -149,11 +192,17 @@ pub async fn fetch(
     let mut out = Vec::new();
     for job in jobs {
         let PriceQuery::Gcp { service, skus } = job.query else {
-            out.push(finding(job, Err("not a Google query".into())));
+            out.push(finding(
+                job,
+                Err(super::LookupError::WrongProvider("Google")),
+            ));
             continue;
         };
         let Some((_, id)) = SERVICES.iter().find(|(n, _)| n == service) else {
-            out.push(finding(job, Err(format!("unknown service {service}"))));
+            out.push(finding(
+                job,
+                Err(super::LookupError::UnknownService(service.clone())),
+            ));
             continue;
         };
         if !catalogs.contains_key(*id) {
@@ -161,12 +210,12 @@ pub async fn fetch(
             catalogs.insert(id.to_string(), list);
         }
         let price = sum_parts(&catalogs[*id], skus, &job.offer.region, job.field);
-        out.push(finding(job, price));
+        out.push(finding(job, price.map_err(Into::into)));
     }
     Ok((out, source))
 }
 
-fn finding(job: &Job<'_>, price: Result<f64, String>) -> Finding {
+fn finding(job: &Job<'_>, price: Result<f64, super::LookupError>) -> Finding {
     Finding {
         offer: job.offer.id.clone(),
         field: job.field.to_string(),
@@ -241,14 +290,36 @@ fn describe(what: &str, e: reqwest::Error, opts: &super::RefreshOptions) -> Stri
 }
 
 /// One line for an HTTP error status, with Google's error message when present.
+///
+/// Google's APIs answer a bad key with HTTP 400 `INVALID_ARGUMENT` and the
+/// reason `API_KEY_INVALID` in `error.details[]` (a `google.rpc.ErrorInfo`),
+/// a disabled API with 403 `PERMISSION_DENIED` / `SERVICE_DISABLED`, and a
+/// spent quota with 429 `RESOURCE_EXHAUSTED`.
 fn http_error(what: &str, status: u16, body: &str) -> String {
-    let detail = serde_json::from_str::<Value>(body)
+    let err = serde_json::from_str::<Value>(body)
         .ok()
-        .and_then(|v| {
-            let e = v.get("error")?;
+        .and_then(|v| v.get("error").cloned());
+    let reasons: Vec<String> = err
+        .as_ref()
+        .and_then(|e| e.get("details"))
+        .and_then(Value::as_array)
+        .map(|ds| {
+            ds.iter()
+                .filter_map(|d| d.get("reason").and_then(Value::as_str))
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    let detail = err
+        .as_ref()
+        .map(|e| {
             let msg = e.get("message").and_then(Value::as_str).unwrap_or("");
             let st = e.get("status").and_then(Value::as_str).unwrap_or("");
-            Some(format!("{st} {msg}").trim().to_string())
+            let mut d = format!("{st} {msg}").trim().to_string();
+            if !reasons.is_empty() {
+                d.push_str(&format!(" [{}]", reasons.join(", ")));
+            }
+            d
         })
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| {
@@ -257,12 +328,19 @@ fn http_error(what: &str, status: u16, body: &str) -> String {
                 .collect::<String>()
                 .replace('\n', " ")
         });
-    let hint = match status {
-        429 => " (rate limited: try again later)",
-        401 | 403 => {
-            " (check the API key and that the Cloud Billing API is enabled for its project)"
+    let has = |r: &str| reasons.iter().any(|x| x == r);
+    let hint = if has("API_KEY_INVALID") {
+        " (the API key is not valid: check --api-key or GOOGLE_API_KEY)"
+    } else if has("SERVICE_DISABLED") {
+        " (enable the Cloud Billing API for the key's project)"
+    } else {
+        match status {
+            429 => " (rate limited: try again later)",
+            401 | 403 => {
+                " (check the API key and that the Cloud Billing API is enabled for its project)"
+            }
+            _ => "",
         }
-        _ => "",
     };
     format!("{what} answered HTTP {status}: {detail}{hint}")
 }
@@ -284,20 +362,25 @@ fn field_per(field: &str) -> Per {
 }
 
 /// A SKU's unit price converted to what the field counts per.
-fn convert(price: f64, usage_unit: &str, to: Per) -> Result<f64, String> {
+fn convert(price: f64, usage_unit: &str, to: Per) -> Result<f64, GcpPriceError> {
     let from = match usage_unit {
         "h" | "GiBy.h" => Per::Hour,
         "s" | "GiBy.s" => Per::Second,
         "count" => Per::Request,
-        other => return Err(format!("unsupported usage unit {other}")),
+        other => return Err(GcpPriceError::UsageUnit(other.to_string())),
     };
     match (from, to) {
         (a, b) if a == b => Ok(price),
         (Per::Second, Per::Hour) => Ok(price * 3600.0),
         (Per::Hour, Per::Second) => Ok(price / 3600.0),
-        _ => Err(format!(
-            "usage unit {usage_unit} does not fit a price per {to:?}"
-        )),
+        _ => Err(GcpPriceError::Mismatch {
+            unit: usage_unit.to_string(),
+            per: match to {
+                Per::Hour => "Hour",
+                Per::Second => "Second",
+                Per::Request => "Request",
+            },
+        }),
     }
 }
 
@@ -307,15 +390,31 @@ pub fn sum_parts(
     parts: &[SkuPart],
     region: &str,
     field: &str,
-) -> Result<f64, String> {
+) -> Result<f64, GcpPriceError> {
     let mut total = 0.0;
     for part in parts {
-        total += part.quantity * sku_price(skus, &part.description, region, field_per(field))?;
+        let d = regional_description(&part.description, region);
+        total += part.quantity * sku_price(skus, d, region, field_per(field))?;
     }
     Ok(total)
 }
 
-fn sku_price(skus: &[Sku], description: &str, region: &str, to: Per) -> Result<f64, String> {
+/// A Compute Engine SKU description names the continent ("N2 Instance Core
+/// running in Americas"; "... in EMEA", "... in Japan" elsewhere): outside
+/// the Americas the continent is dropped and the prefix, with the SKU's
+/// `serviceRegions`, finds the region's SKU.
+fn regional_description<'a>(description: &'a str, region: &str) -> &'a str {
+    let americas = matches!(
+        super::super::region::continent(region),
+        Some(super::super::region::Continent::Americas)
+    );
+    match description.strip_suffix(" Americas") {
+        Some(prefix) if !americas && prefix.ends_with(" running in") => prefix,
+        _ => description,
+    }
+}
+
+fn sku_price(skus: &[Sku], description: &str, region: &str, to: Per) -> Result<f64, GcpPriceError> {
     let sold_here = |s: &&Sku| {
         s.service_regions
             .iter()
@@ -356,14 +455,16 @@ fn sku_price(skus: &[Sku], description: &str, region: &str, to: Per) -> Result<f
         }
     }
     match prices.as_slice() {
-        [] => Err(format!(
-            "no on-demand SKU \"{description}\" sold in {region}"
-        )),
+        [] => Err(GcpPriceError::NoSku {
+            description: description.to_string(),
+            region: region.to_string(),
+        }),
         [p] => Ok(*p),
-        many => Err(format!(
-            "{} SKUs \"{description}\" in {region} have different prices: make the description longer",
-            many.len()
-        )),
+        many => Err(GcpPriceError::Disagree {
+            count: many.len(),
+            description: description.to_string(),
+            region: region.to_string(),
+        }),
     }
 }
 
@@ -437,7 +538,7 @@ mod tests {
             "per_hour_usd",
         )
         .unwrap_err();
-        assert!(e.contains("sold in europe-west1"), "{e}");
+        assert!(e.to_string().contains("sold in europe-west1"), "{e}");
     }
 
     #[test]
@@ -509,5 +610,17 @@ mod tests {
         );
         assert!(s.contains("check the API key"));
         assert!(http_error("x", 429, "slow down").contains("rate limited"));
+        // The real answer to a bad key: 400, the reason in the details.
+        let bad_key = r#"{"error": {"code": 400, "message": "API key not valid. Please pass a valid API key.", "status": "INVALID_ARGUMENT", "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID", "domain": "googleapis.com", "metadata": {"service": "cloudbilling.googleapis.com"}}]}}"#;
+        let s = http_error("x", 400, bad_key);
+        assert!(
+            s.contains("HTTP 400: INVALID_ARGUMENT API key not valid"),
+            "{s}"
+        );
+        assert!(s.contains("[API_KEY_INVALID]"), "{s}");
+        assert!(s.contains("the API key is not valid"), "{s}");
+        // Another 400 gets no key hint.
+        let other = r#"{"error": {"code": 400, "message": "Invalid page token.", "status": "INVALID_ARGUMENT"}}"#;
+        assert!(!http_error("x", 400, other).contains("API key"));
     }
 }

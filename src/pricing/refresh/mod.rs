@@ -58,7 +58,10 @@ pub struct RefreshOptions {
     /// Base URL of the API; `None` for the provider's own.
     pub endpoint_url: Option<String>,
     /// AWS: the Price List API's region.
-    pub region: String,
+    pub api_region: String,
+    /// Price only this region's offers (built from the default region's
+    /// when the base snapshot has none there); `None` for every offer.
+    pub price_region: Option<String>,
     /// Google: the API key.
     pub api_key: Option<String>,
     /// Bound on each API call.
@@ -72,10 +75,17 @@ pub struct RefreshOptions {
 }
 
 impl RefreshOptions {
-    /// The file the snapshot goes to: `OUT_DIR/PROVIDER-DATE.toml`.
+    /// The file the snapshot goes to: `OUT_DIR/NAME.toml`.
     pub fn out_file(&self) -> PathBuf {
-        self.out_dir
-            .join(format!("{}-{}.toml", self.provider.name(), self.date))
+        self.out_dir.join(format!("{}.toml", self.snapshot_name()))
+    }
+
+    /// The new snapshot's name: `PROVIDER-DATE`, or `PROVIDER-REGION-DATE` with a region.
+    pub fn snapshot_name(&self) -> String {
+        match &self.price_region {
+            None => format!("{}-{}", self.provider.name(), self.date),
+            Some(r) => format!("{}-{r}-{}", self.provider.name(), self.date),
+        }
     }
 
     /// Checks the options that do not need the network; errors are bad input.
@@ -116,6 +126,26 @@ pub struct Job<'a> {
     pub query: &'a PriceQuery,
 }
 
+/// Why one price was not found (the refresh goes on without it).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LookupError {
+    /// The AWS Price List gave no single price.
+    #[error(transparent)]
+    Aws(#[from] aws::AwsPriceError),
+    /// The Billing Catalog gave no single price.
+    #[error(transparent)]
+    Gcp(#[from] gcp::GcpPriceError),
+    /// The offer's query is for another provider.
+    #[error("not an {0} query")]
+    WrongProvider(&'static str),
+    /// A service name the refresh does not know.
+    #[error("unknown service {0}")]
+    UnknownService(String),
+    /// A region whose usage-type prefix the refresh does not know.
+    #[error("no usage-type prefix known for region {0}")]
+    UnknownRegion(String),
+}
+
 /// What the API said about one price.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
@@ -124,7 +154,7 @@ pub struct Finding {
     /// The price field of `[offer.api]`.
     pub field: String,
     /// The price in the field's canonical unit, or why none was found.
-    pub price: Result<f64, String>,
+    pub price: Result<f64, LookupError>,
 }
 
 /// One changed price.
@@ -229,11 +259,16 @@ pub fn run(base: &Snapshot, opts: &RefreshOptions) -> anyhow::Result<RefreshRepo
             out.display()
         )));
     }
-    let offers: Vec<&Offer> = base
-        .offers
-        .iter()
-        .filter(|o| o.cloud == opts.provider.cloud())
-        .collect();
+    let cloud = opts.provider.cloud();
+    let derived = derive_region(base, opts);
+    let offers: Vec<&Offer> = match &opts.price_region {
+        None => base.all().filter(|o| o.cloud == cloud).collect(),
+        Some(_) if !derived.is_empty() => derived.iter().collect(),
+        Some(r) => base
+            .all()
+            .filter(|o| o.cloud == cloud && o.region == *r)
+            .collect(),
+    };
     if offers.is_empty() {
         return Err(bad_input(format!(
             "snapshot {} has no {} offers to refresh",
@@ -267,7 +302,7 @@ pub fn run(base: &Snapshot, opts: &RefreshOptions) -> anyhow::Result<RefreshRepo
     if found == 0 {
         let why = findings
             .first()
-            .and_then(|f| f.price.as_ref().err().cloned())
+            .and_then(|f| f.price.as_ref().err().map(ToString::to_string))
             .unwrap_or_default();
         anyhow::bail!(
             "{source} gave no price for any of the {} queries (first: {why}); nothing was written",
@@ -275,9 +310,18 @@ pub fn run(base: &Snapshot, opts: &RefreshOptions) -> anyhow::Result<RefreshRepo
         );
     }
 
-    let name = format!("{}-{}", opts.provider.name(), opts.date);
-    let (snapshot, changes, unchanged, not_found) =
+    let name = opts.snapshot_name();
+    let (mut snapshot, changes, unchanged, not_found) =
         apply(base, &offers, &findings, &name, &source, &opts.date);
+    if !derived.is_empty() {
+        keep_fully_priced(&mut snapshot, &findings);
+        if snapshot.all().next().is_none() {
+            anyhow::bail!(
+                "{source} did not give every price of any offer in {}; nothing was written",
+                opts.price_region.as_deref().unwrap_or_default()
+            );
+        }
+    }
     write_new(&snapshot, &out, opts, &base.name, &source)?;
     Ok(RefreshReport {
         snapshot: name,
@@ -285,7 +329,7 @@ pub fn run(base: &Snapshot, opts: &RefreshOptions) -> anyhow::Result<RefreshRepo
         provider: opts.provider.name().to_string(),
         base: base.name.clone(),
         source,
-        offers: snapshot.offers.len(),
+        offers: snapshot.all().count(),
         queries: findings.len(),
         found,
         changes,
@@ -294,11 +338,52 @@ pub fn run(base: &Snapshot, opts: &RefreshOptions) -> anyhow::Result<RefreshRepo
     })
 }
 
+/// The default-region offers of the provider, priced in `--region`, when
+/// the base snapshot prices no offer of the provider there; else none.
+fn derive_region(base: &Snapshot, opts: &RefreshOptions) -> Vec<Offer> {
+    let Some(r) = &opts.price_region else {
+        return Vec::new();
+    };
+    let cloud = opts.provider.cloud();
+    if base.all().any(|o| o.cloud == cloud && o.region == *r) {
+        return Vec::new();
+    }
+    base.offers
+        .iter()
+        .filter(|o| o.cloud == cloud)
+        .map(|o| {
+            let mut n = o.clone();
+            n.id = format!("{}{}{r}", o.id, super::region::SEP);
+            n.region = r.clone();
+            n
+        })
+        .collect()
+}
+
+/// Drops the offers built for a new region that lack a price: their other
+/// figures would be the default region's.
+fn keep_fully_priced(s: &mut Snapshot, findings: &[Finding]) {
+    let ok = |id: &str| {
+        let mine: Vec<&Finding> = findings.iter().filter(|f| f.offer == id).collect();
+        !mine.is_empty() && mine.iter().all(|f| f.price.is_ok())
+    };
+    let all: Vec<Offer> = s.all().filter(|o| ok(&o.id)).cloned().collect();
+    s.queries.retain(|id, _| ok(id));
+    s.set_offers(all);
+}
+
+/// The `[offer.api]` queries of an offer; a region's variant shares its default offer's.
+fn queries_of<'a>(base: &'a Snapshot, id: &str) -> Option<&'a super::query::OfferQueries> {
+    base.queries
+        .get(id)
+        .or_else(|| base.queries.get(super::region::base_id(id)))
+}
+
 /// The price lookups of these offers that the offers can take.
 fn jobs<'a>(base: &'a Snapshot, offers: &[&'a Offer]) -> Vec<Job<'a>> {
     let mut out = Vec::new();
     for o in offers {
-        let Some(qs) = base.queries.get(&o.id) else {
+        let Some(qs) = queries_of(base, &o.id) else {
             continue;
         };
         for (field, query) in qs {
@@ -375,7 +460,7 @@ fn apply(
     for o in offers {
         let mut n = (*o).clone();
         n.snapshot = name.to_string();
-        if let Some(q) = base.queries.get(&o.id) {
+        if let Some(q) = queries_of(base, &o.id) {
             queries.insert(o.id.clone(), q.clone());
             for field in q.keys() {
                 let Some(f) = by_key.get(&(o.id.as_str(), field.as_str())) else {
@@ -411,14 +496,14 @@ fn apply(
                     Err(reason) => missing.push(Missing {
                         offer: o.id.clone(),
                         field: path,
-                        reason: reason.clone(),
+                        reason: reason.to_string(),
                     }),
                 }
             }
         }
         new_offers.push(n);
     }
-    let snapshot = Snapshot {
+    let mut snapshot = Snapshot {
         name: name.to_string(),
         date: date.to_string(),
         description: format!(
@@ -426,10 +511,12 @@ fn apply(
             base_label(offers),
             base.name
         ),
-        offers: new_offers,
+        offers: Vec::new(),
+        regional: Vec::new(),
         queries,
         origin: String::new(),
     };
+    snapshot.set_offers(new_offers);
     (snapshot, changes, unchanged, missing)
 }
 
@@ -488,7 +575,8 @@ mod tests {
         RefreshOptions {
             provider: Provider::Aws,
             endpoint_url: None,
-            region: "us-east-1".into(),
+            api_region: "us-east-1".into(),
+            price_region: None,
             api_key: None,
             timeout: Duration::from_secs(1),
             out_dir: dir.to_path_buf(),
@@ -519,7 +607,7 @@ mod tests {
             Finding {
                 offer: "aws-ec2-g5.xlarge".into(),
                 field: "per_hour_usd".into(),
-                price: Err("no product matched".into()),
+                price: Err(LookupError::UnknownService("x".into())),
             },
         ];
         let (s, changes, unchanged, missing) = apply(

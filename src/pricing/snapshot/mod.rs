@@ -21,8 +21,12 @@ pub struct Snapshot {
     pub date: String,
     /// What it is for.
     pub description: String,
-    /// The offers, in file order.
+    /// The offers in their default regions, in file order.
     pub offers: Vec<Offer>,
+    /// The same offers priced in other regions (ids `ID@REGION`), in file
+    /// order; see [`crate::pricing::region`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regional: Vec<Offer>,
     /// How `pricing refresh` finds each offer's prices: offer id -> price field -> query.
     #[serde(skip)]
     pub queries: BTreeMap<String, OfferQueries>,
@@ -31,8 +35,22 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// The offer with this id.
+    /// The offer with this id, in any region.
     pub fn offer(&self, id: &str) -> Option<&Offer> {
-        self.offers.iter().find(|o| o.id == id)
+        self.all().find(|o| o.id == id)
+    }
+
+    /// Every offer: the default-region ones, then the other regions'.
+    pub fn all(&self) -> impl Iterator<Item = &Offer> {
+        self.offers.iter().chain(self.regional.iter())
+    }
+
+    /// Puts each offer among the default-region ones or the regional ones by its id.
+    pub fn set_offers(&mut self, all: Vec<Offer>) {
+        let (regional, offers) = all
+            .into_iter()
+            .partition(|o| o.id.contains(super::region::SEP));
+        self.offers = offers;
+        self.regional = regional;
     }
 }
