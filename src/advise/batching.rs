@@ -7,6 +7,7 @@ use super::rank::score;
 use super::reasons::reason;
 use super::{BatchPoint, BatchSweep, Constraints, MonthBasis, ReasonCode, Variant};
 use crate::outcome::Outcome;
+use crate::present::variant::describe;
 use crate::present::{pct, secs, usd};
 
 /// Batch sizes tried.
@@ -102,12 +103,17 @@ fn verdict(
     saving: f64,
 ) -> super::Reason {
     let id = &base.id;
+    let name = describe(
+        &base.offer.name,
+        base.offer.kind == crate::pricing::Kind::Managed,
+        &base.settings,
+    );
     if let (true, Some(c)) = (pays, cheapest) {
         return reason(
             id,
             ReasonCode::Batching,
             format!(
-                "batching {} requests (waiting up to {}) cuts the cost of {id} by {} ({} instead of {} per month) \
+                "batching {} requests (waiting up to {}) cuts the cost of {name} by {} ({} instead of {} per month) \
                  while p95 latency goes from {} to {}",
                 c.batch_size,
                 secs(c.max_wait_s),
@@ -140,7 +146,7 @@ fn verdict(
                 id,
                 ReasonCode::Batching,
                 format!(
-                    "batching does not pay within the targets for {id}: batches of {} (waiting up to {}) would save {} \
+                    "batching does not pay within the targets for {name}: batches of {} (waiting up to {}) would save {} \
                      but p95 latency would be {} and {} of requests succeed",
                     a.batch_size,
                     secs(a.max_wait_s),
@@ -161,7 +167,7 @@ fn verdict(
             id,
             ReasonCode::Batching,
             format!(
-                "batching does not pay for {id}: no batch setting saves {} or more of its {} per month \
+                "batching does not pay for {name}: no batch setting saves {} or more of its {} per month \
                  (a batch of n runs about n times as long, and the billing does not reward fewer invocations)",
                 pct(MIN_SAVING),
                 usd(baseline.cost_per_month_usd)

@@ -10,7 +10,7 @@ use super::reasons::reason;
 use super::{Constraints, Ranked, Reason, ReasonCode, RunnerUp};
 use crate::outcome::Outcome;
 use crate::platform::cold_start::ColdStartPhases;
-use crate::present::{pct, secs, usd};
+use crate::present::{pct, readable, secs, usd};
 use crate::pricing::{Kind, Offer};
 use crate::profile::Profile;
 use std::sync::Arc;
@@ -333,7 +333,7 @@ pub fn for_best(
             figs.push(("next_extra_ratio", more));
             format!(
                 "; the next, {}, costs {} ({:+.0}%)",
-                n.id,
+                readable(n),
                 usd(n.cost_per_month_usd),
                 more * 100.0
             )
@@ -396,7 +396,7 @@ pub fn for_runner_up(
                     "meets the targets but costs {} per month, {} more than {}",
                     usd(r.cost_per_month_usd),
                     usd(x),
-                    b.id
+                    readable(b)
                 ),
                 &[
                     ("cost_per_month_usd", r.cost_per_month_usd),
@@ -432,7 +432,7 @@ pub fn none_meets(closest: Option<&Ranked>) -> Reason {
             ReasonCode::NoneMeets,
             format!(
                 "no option meets the targets; the closest, {}, misses them: {}",
-                r.id,
+                readable(r),
                 r.why_not
                     .iter()
                     .map(|w| w.text.as_str())

@@ -1,40 +1,12 @@
 //! The readable verdict printed by `advisor recommend` without `--json`:
 //! the best, why, its numbers, the runners-up and the main suggestions.
 
-use super::{Advice, BudgetPer, Constraints};
-use crate::present::{pct, pct_fine, secs, usd, Table};
+use super::Advice;
+use crate::present::{achieved, named, pct, readable, secs, targets, usd, Table};
 use std::fmt::Write;
 
 /// Options listed in the short table.
 pub const TOP: usize = 8;
-
-/// The constraints in words.
-pub fn constraints(k: &Constraints) -> String {
-    let mut parts = Vec::new();
-    match (k.slo_p95_s, &k.slo_p95_default) {
-        (Some(p), Some(why)) => parts.push(format!(
-            "p95 <= {} ({why}; set another with --slo-p95-ms)",
-            secs(p)
-        )),
-        (Some(p), None) => parts.push(format!("p95 <= {}", secs(p))),
-        _ => {}
-    }
-    if let Some(a) = k.slo_avg_s {
-        parts.push(format!("mean <= {}", secs(a)));
-    }
-    parts.push(format!("success >= {}", pct_fine(k.min_success_ratio)));
-    if let Some(b) = k.budget_usd {
-        let per = match k.budget_per {
-            BudgetPer::Month => "month",
-            BudgetPer::Trace => "trace",
-        };
-        parts.push(format!("budget {} per {per}", usd(b)));
-    }
-    if k.slo_p95_s.is_none() && k.slo_avg_s.is_none() {
-        parts.push("no latency target (set one with --slo-p95-ms)".to_string());
-    }
-    parts.join(", ")
-}
 
 /// The whole verdict as text.
 pub fn verdict(a: &Advice) -> String {
@@ -63,7 +35,7 @@ fn heading(s: &mut String, a: &Advice) {
         w.peak_rps,
         a.snapshot
     );
-    let _ = writeln!(s, "Targets: {}", constraints(&a.constraints));
+    let _ = writeln!(s, "Targets: {}", targets(&a.constraints));
     let _ = writeln!(s);
 }
 
@@ -72,21 +44,20 @@ fn heading(s: &mut String, a: &Advice) {
 fn best(s: &mut String, a: &Advice) {
     match &a.best {
         Some(b) => {
-            let _ = writeln!(s, "Best: {}  ({}; {})", b.id, b.group.label(), b.name);
+            let _ = writeln!(s, "Best: {}", readable(b));
             let _ = writeln!(
                 s,
-                "  {} per month, {} per million requests, {} for this trace",
+                "  {} per month ({} per million requests, {} for this trace)",
                 usd(b.cost_per_month_usd),
                 usd(b.cost_per_million_usd),
                 usd(b.cost_per_trace_usd)
             );
+            let _ = writeln!(s, "  {}", achieved(b, &a.constraints));
             let _ = writeln!(
                 s,
-                "  p95 {}, p99 {}, mean {}, {} succeed",
-                secs(b.p95_latency_s),
-                secs(b.p99_latency_s),
-                secs(b.avg_latency_s),
-                pct(b.success_ratio)
+                "  option {} ({}), as --offer takes it",
+                b.id,
+                b.group.label()
             );
             let _ = writeln!(s, "Why:");
         }
@@ -116,7 +87,7 @@ fn runners_up(s: &mut String, a: &Advice) {
             s,
             "  {:<10} {}  {} per month, p95 {}{}\n             {why}",
             r.group.label(),
-            r.id,
+            named(a, &r.id),
             usd(r.cost_per_month_usd),
             secs(r.p95_latency_s),
             if r.meets_slo {
@@ -131,7 +102,7 @@ fn runners_up(s: &mut String, a: &Advice) {
 fn cheapest(s: &mut String, a: &Advice) {
     let _ = writeln!(
         s,
-        "\nCheapest options (of {} ranked; all of them with --json):",
+        "\nCheapest options (of {} ranked, by the id --offer takes; all of them with --json):",
         a.ranked.len()
     );
     let mut t = Table::new(&[
@@ -171,7 +142,7 @@ fn pareto(s: &mut String, a: &Advice) {
         .map(|p| {
             format!(
                 "{} ({}, {})",
-                p.id,
+                named(a, &p.id),
                 usd(p.cost_per_month_usd),
                 secs(p.p95_latency_s)
             )

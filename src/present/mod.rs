@@ -1,12 +1,16 @@
 //! How advisor's figures read to a person: numbers with their units
 //! ([`units`]), targets and comparisons in words ([`words`]), plain-text
-//! tables ([`table`]). The verdict, the report and the screens all write
+//! tables ([`table`]), options by name ([`variant::readable`]). The verdict, the report and the screens all write
 //! through these, so a figure reads the same wherever it appears.
 
 pub mod table;
 pub mod units;
+pub mod variant;
 pub mod words;
 
 pub use table::Table;
 pub use units::{figure, label, mb, money, pct, pct_fine, secs, usd, wait};
-pub use words::{against_best, constraints, figures, meets, wrap};
+pub use variant::{named, readable};
+pub use words::{
+    achieved, against_best, constraints, figures, meets, no_latency_target, targets, wrap,
+};

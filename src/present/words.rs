@@ -2,7 +2,7 @@
 //! report and the screens.
 
 use super::units::{figure, label, pct, secs, usd};
-use crate::advise::{BudgetPer, Constraints};
+use crate::advise::{BudgetPer, Constraints, Ranked};
 
 /// Figures as `name value` pairs joined by ` · `.
 pub fn figures<'a>(items: impl IntoIterator<Item = (&'a String, &'a f64)>) -> String {
@@ -31,6 +31,39 @@ pub fn constraints(c: &Constraints) -> String {
         parts.push(format!("budget ≤ {} {per}", usd(b)));
     }
     parts.join(" · ")
+}
+
+/// What the chosen option achieves against the targets: "meets p95 ≤ 100.0
+/// ms · success ≥ 99.9% with p95 91.5 ms and 100.0% of requests
+/// succeeding" (its other figures are in the reasons).
+pub fn achieved(b: &Ranked, k: &Constraints) -> String {
+    format!(
+        "{} {} with p95 {} and {} of requests succeeding",
+        if b.meets_slo { "meets" } else { "misses" },
+        constraints(k),
+        secs(b.p95_latency_s),
+        pct(b.success_ratio)
+    )
+}
+
+/// A note when the targets hold no latency target, so nobody reads a slow
+/// choice as a fast one.
+pub fn no_latency_target(k: &Constraints) -> Option<&'static str> {
+    (k.slo_p95_s.is_none() && k.slo_avg_s.is_none())
+        .then_some("no latency target given (set one with --slo-p95-ms)")
+}
+
+/// The targets with, when there is no latency target, a note saying so.
+pub fn targets(k: &Constraints) -> String {
+    let mut s = constraints(k);
+    if let (Some(_), Some(why)) = (k.slo_p95_s, &k.slo_p95_default) {
+        s.push_str(&format!(" (p95 target: {why}; set another with --slo-p95-ms)"));
+    }
+    if let Some(note) = no_latency_target(k) {
+        s.push_str(" · ");
+        s.push_str(note);
+    }
+    s
 }
 
 /// Greedy word wrap to `width` columns; words longer than a line are cut.

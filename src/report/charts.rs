@@ -6,7 +6,7 @@ use crate::advise::{
     Advice, BatchPoint, BatchSweep, Constraints, MemoryPoint, MemorySweep, Method,
 };
 use crate::outcome::Outcome;
-use crate::present::{money, pct, secs};
+use crate::present::{mb, money, pct, secs};
 
 /// Most curves in the break-even chart.
 const MAX_CURVES: usize = 8;
@@ -115,7 +115,7 @@ pub fn comparison(a: &Advice) -> Plot {
         plot.marks.push(Mark {
             x: b.p95_latency_s,
             y: b.cost_per_month_usd,
-            label: format!("best: {}", b.id),
+            label: "recommended".to_string(),
         });
     }
     if let Some(slo) = a.constraints.slo_p95_s {
@@ -129,29 +129,27 @@ pub fn comparison(a: &Advice) -> Plot {
 
 /// One option's batching sweep: cost and mean latency by batch size, a
 /// line per longest wait.
-pub fn batching(b: &BatchSweep) -> Vec<Plot> {
+pub fn batching(b: &BatchSweep, name: &str) -> Vec<Plot> {
     let mut waits: Vec<f64> = b.points.iter().map(|p| p.max_wait_s).collect();
     waits.sort_by(f64::total_cmp);
     waits.dedup();
     let mut out = Vec::new();
-    for (title, label, value, fmt) in [
+    for (title, y, value) in [
         (
             "Cost per month by batch size",
-            "cost per month",
+            Axis::fitted("cost per month", money),
             (|p: &BatchPoint| p.cost_per_month_usd) as fn(&_) -> f64,
-            money as fn(f64) -> String,
         ),
         (
             "Mean latency by batch size",
-            "mean latency",
+            Axis::linear("mean latency", secs),
             |p: &BatchPoint| p.avg_latency_s,
-            secs,
         ),
     ] {
         let mut plot = Plot::new(
-            format!("{title}: {}", b.id),
-            Axis::log("batch size", |v| format!("{v:.0}")),
-            Axis::linear(label, fmt),
+            format!("{title}: {name}"),
+            Axis::log("batch size", |v| format!("{v:.0}")).ticks_at_data(),
+            y,
         );
         for (i, w) in waits.iter().enumerate() {
             // Every line starts from no batching, where nobody waits.
@@ -205,7 +203,11 @@ pub fn memory(m: &MemorySweep) -> Vec<Plot> {
         let mut plot = Plot::new(
             format!("{title}: {}", m.offer),
             Axis::linear("memory (MB)", |v| format!("{v:.0}")),
-            Axis::linear(label, if cost { money } else { secs }),
+            if cost {
+                Axis::fitted(label, money)
+            } else {
+                Axis::linear(label, secs)
+            },
         );
         plot.series.push(Series {
             name: label.to_string(),
@@ -220,7 +222,7 @@ pub fn memory(m: &MemorySweep) -> Vec<Plot> {
         });
         plot.vguides.push(Guide {
             at: m.footprint.min_memory_mb,
-            label: "footprint".into(),
+            label: format!("needs {}", mb(m.footprint.min_memory_mb)),
         });
         if let Some(c) = m.cheapest_mb {
             if let Some(v) = m.points.iter().find(|p| p.memory_mb == c).and_then(value) {

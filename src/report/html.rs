@@ -13,13 +13,13 @@ use crate::present::secs;
 use std::fmt::Write;
 
 const STYLE: &str = "
-body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}
+body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1180px;margin:2em auto;padding:0 1em;color:#222}
 h1{font-size:1.7em;margin-bottom:.2em}h2{margin-top:1.8em;border-bottom:1px solid #ddd;padding-bottom:.2em}
 .lead{color:#555}.verdict{font-size:1.2em;background:#eef6ee;border-left:4px solid #2ca02c;padding:.6em 1em}
 .none{background:#fbeeee;border-left-color:#d62728}
-table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:.9em}th,td{padding:.25em .6em;border-bottom:1px solid #e5e5e5;text-align:left}
+table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:.9em;display:block;max-width:100%;overflow-x:auto}th,td{padding:.25em .6em;border-bottom:1px solid #e5e5e5;text-align:left}
 th{background:#f6f6f6}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}tr.best td{background:#fff8dc;font-weight:600}
-.miss{color:#b00}.ok{color:#070}.tag{font-size:.8em;padding:0 .4em;border-radius:3px;background:#eee;color:#555}
+.miss{color:#b00}.ok{color:#070}.warn{color:#a64b00;font-weight:600}code.id{font-size:.8em;color:#555}.tag{font-size:.8em;padding:0 .4em;border-radius:3px;background:#eee;color:#555}
 .modelled{background:#e8f0fb;color:#1f4f8f}.measured{background:#eaf6ea;color:#1d6b1d}
 code{background:#f3f3f3;padding:0 .2em;border-radius:3px}
 svg.chart{display:block;max-width:100%;height:auto;margin:.6em 0 1.2em;font-family:system-ui,sans-serif}
@@ -65,6 +65,11 @@ fn cell(c: &Cell) -> String {
         Cell::Code(s) => format!("<code>{}</code>", esc(s)),
         Cell::Yes(true) => "<span class=\"ok\">yes</span>".to_string(),
         Cell::Yes(false) => "<span class=\"miss\">no</span>".to_string(),
+        Cell::Warn(true) => "<span class=\"warn\">yes</span>".to_string(),
+        Cell::Warn(false) => "no".to_string(),
+        Cell::Named { name, id } => {
+            format!("{}<br/><code class=\"id\">{}</code>", esc(name), esc(id))
+        }
         Cell::Source(s) if s.starts_with("https://") || s.starts_with("http://") => {
             format!("<a href=\"{0}\">{0}</a>", esc(s))
         }

@@ -59,7 +59,8 @@ fn cell(c: &Cell) -> String {
     match c {
         Cell::Text(s) | Cell::Source(s) => md(s),
         Cell::Code(s) => format!("`{}`", code(s)),
-        Cell::Yes(b) => tables::yes_no(*b).to_string(),
+        Cell::Yes(b) | Cell::Warn(b) => tables::yes_no(*b).to_string(),
+        Cell::Named { name, id } => format!("{} (`{}`)", md(name), code(id)),
     }
 }
 

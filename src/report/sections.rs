@@ -5,7 +5,7 @@ use super::document::{BarPart, Block, Document, Inline, Item, Section, Tag};
 use super::tables;
 use super::Report;
 use crate::advise::Advice;
-use crate::present::{against_best, constraints, figure, figures, meets, pct, secs, usd};
+use crate::present::{achieved, against_best, figure, meets, named, readable, secs, targets, usd};
 
 /// The report as a document.
 pub fn document(r: &Report) -> Document {
@@ -53,18 +53,15 @@ fn decision(a: &Advice) -> Section {
         Some(b) => Block::Verdict {
             found: true,
             text: vec![
-                Inline::strong(format!("Serve on {}", b.name)),
-                Inline::text(" ("),
-                Inline::code(&b.id),
+                Inline::strong(format!("Serve on {}", readable(b))),
                 Inline::text(format!(
-                    "): {} per month, {} per million requests, mean latency {}, p95 {}, \
-                     success {} (modelled).",
+                    ": {} per month, {} per million requests; it {} (modelled). Option ",
                     usd(b.cost_per_month_usd),
                     usd(b.cost_per_million_usd),
-                    secs(b.avg_latency_s),
-                    secs(b.p95_latency_s),
-                    pct(b.success_ratio)
+                    achieved(b, &a.constraints)
                 )),
+                Inline::code(&b.id),
+                Inline::text(", as --offer takes it."),
             ],
         },
         None => Block::Verdict {
@@ -75,7 +72,7 @@ fn decision(a: &Advice) -> Section {
     s.push(Block::List(vec![
         vec![Inline::text(format!(
             "Targets: {}",
-            constraints(&a.constraints)
+            targets(&a.constraints)
         ))]
         .into(),
         vec![Inline::text(format!("Month: {}", a.month.statement))].into(),
@@ -92,13 +89,7 @@ fn decision(a: &Advice) -> Section {
         s.push(Block::List(
             a.reasons
                 .iter()
-                .map(|r| {
-                    let mut t = r.text.clone();
-                    if !r.figures.is_empty() {
-                        t.push_str(&format!(" ({})", figures(&r.figures)));
-                    }
-                    vec![Inline::Text(t)].into()
-                })
+                .map(|r| vec![Inline::text(&r.text)].into())
                 .collect(),
         ));
     }
@@ -170,10 +161,10 @@ fn runners_up(a: &Advice) -> Option<Section> {
             .map(|r| Item {
                 text: vec![
                     Inline::strong(r.group.label()),
-                    Inline::text(": "),
+                    Inline::text(format!(": {} (", named(a, &r.id))),
                     Inline::code(&r.id),
                     Inline::text(format!(
-                        ", {} per month{}, p95 {}, {}",
+                        "), {} per month{}, p95 {}, {}",
                         usd(r.cost_per_month_usd),
                         against_best(r.extra_per_month_usd),
                         secs(r.p95_latency_s),
@@ -198,14 +189,15 @@ fn batching(a: &Advice) -> Option<Section> {
     let mut s = Section::new("Batching", Some(Tag::Modelled));
     for b in &a.batching {
         s.push(Block::Paragraph(vec![
+            Inline::text(format!("{} (", named(a, &b.id))),
             Inline::code(&b.id),
             Inline::text(format!(
-                " ({}): {}",
+                ", {}): {}",
                 b.role.replace('_', " "),
                 b.verdict.text
             )),
         ]));
-        for p in charts::batching(b) {
+        for p in charts::batching(b, &named(a, &b.id)) {
             s.push(Block::Chart(Box::new(p)));
         }
         s.push(Block::Table(tables::batching(b)));
@@ -289,16 +281,12 @@ fn runtime(a: &Advice) -> Option<Section> {
         a.runtime
             .iter()
             .map(|r| {
-                let mut t = r.text.clone();
-                if !r.figures.is_empty() {
-                    t.push_str(&format!(" ({})", figures(&r.figures)));
-                }
                 let mark = if r.advised {
                     Inline::strong("Do:")
                 } else {
                     Inline::text("Checked:")
                 };
-                vec![mark, Inline::Text(format!(" {t}"))].into()
+                vec![mark, Inline::text(format!(" {}", r.text))].into()
             })
             .collect(),
     ));
@@ -308,11 +296,10 @@ fn runtime(a: &Advice) -> Option<Section> {
 fn cold_start(r: &Report) -> Option<Section> {
     let c = r.report.cold_start.as_ref()?;
     let mut s = Section::new("", None);
-    s.title = vec![
-        Inline::text("Cold start on "),
-        Inline::code(&c.id),
-        Inline::text(format!(" ({:.0} MB)", c.memory_mb)),
-    ];
+    s.title = vec![Inline::text(format!(
+        "Cold start on {}",
+        named(&r.advice, &c.id)
+    ))];
     s.push(Block::Bar(
         tables::cold_start_steps(c)
             .iter()

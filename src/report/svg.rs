@@ -35,8 +35,11 @@ pub struct Axis {
     pub label: String,
     /// Logarithmic (base 10).
     pub log: bool,
-    /// Start a linear axis at zero whatever the data.
+    /// Start a linear axis at zero whatever the data (counts, latencies);
+    /// off for costs, where zero would flatten a difference of a few percent.
     pub zero: bool,
+    /// Ticks at the data's own values (batch sizes) instead of round steps.
+    pub at_data: bool,
     /// How tick values are written.
     pub fmt: fn(f64) -> String,
 }
@@ -48,7 +51,24 @@ impl Axis {
             label: label.to_string(),
             log: false,
             zero: true,
+            at_data: false,
             fmt,
+        }
+    }
+
+    /// A linear axis fitted to the data, not from zero.
+    pub fn fitted(label: &str, fmt: fn(f64) -> String) -> Axis {
+        Axis {
+            zero: false,
+            ..Axis::linear(label, fmt)
+        }
+    }
+
+    /// The same axis with ticks at the data's values.
+    pub fn ticks_at_data(self) -> Axis {
+        Axis {
+            at_data: true,
+            ..self
         }
     }
 
@@ -58,6 +78,7 @@ impl Axis {
             label: label.to_string(),
             log: true,
             zero: false,
+            at_data: false,
             fmt,
         }
     }
@@ -141,12 +162,20 @@ pub struct Plot {
     pub hguides: Vec<Guide>,
 }
 
-const W: f64 = 760.0;
+const W: f64 = 960.0;
+/// Height of the plot area and its axes, without the legend below.
 const H: f64 = 300.0;
 const LEFT: f64 = 74.0;
-const RIGHT: f64 = 210.0;
-const TOP: f64 = 34.0;
+const RIGHT: f64 = 24.0;
+/// Room above the frame for the title, then a row for guide labels.
+const TOP: f64 = 44.0;
 const BOTTOM: f64 = 46.0;
+/// One legend row's height below the chart.
+const LEGEND_H: f64 = 18.0;
+/// Width of one character of legend text (11 px sans-serif), with room to spare.
+const LEGEND_CHAR_W: f64 = 6.4;
+/// Width of a legend entry's line or dot and the gap before its name.
+const LEGEND_KEY_W: f64 = 40.0;
 
 /// Data -> pixels on one axis.
 struct Scale {
@@ -177,8 +206,9 @@ impl Scale {
     }
 }
 
-/// Range of an axis over values, widened to whole decades (log) or nice steps.
-fn range(values: &[f64], axis: &Axis) -> (f64, f64) {
+/// Range of an axis over values: fitted to the data, with `pad` (a share
+/// of the span) of room at both ends; a `zero` axis starts at zero.
+fn range(values: &[f64], axis: &Axis, pad: f64) -> (f64, f64) {
     let vals: Vec<f64> = values
         .iter()
         .copied()
@@ -190,14 +220,20 @@ fn range(values: &[f64], axis: &Axis) -> (f64, f64) {
     let lo = vals.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     if axis.log {
-        let (a, b) = (lo.log10().floor(), hi.log10().ceil());
-        let b = if b <= a { a + 1.0 } else { b };
+        let (a, b) = (lo.log10(), hi.log10());
+        let span = (b - a).max(0.3);
+        let mid = (a + b) / 2.0;
+        let (a, b) = (mid - span * (0.5 + pad), mid + span * (0.5 + pad));
         (10f64.powf(a), 10f64.powf(b))
     } else {
         let lo = if axis.zero { lo.min(0.0) } else { lo };
-        let hi = if hi <= lo { lo + 1.0 } else { hi };
-        let step = nice_step((hi - lo) / 5.0);
-        ((lo / step).floor() * step, (hi / step).ceil() * step)
+        let span = if hi > lo { hi - lo } else { lo.abs().max(1.0) };
+        let lo = if axis.zero && lo == 0.0 {
+            0.0
+        } else {
+            lo - span * pad
+        };
+        (lo, hi + span * pad)
     }
 }
 
@@ -220,30 +256,46 @@ fn nice_step(raw: f64) -> f64 {
     k * p
 }
 
-/// Tick values between `lo` and `hi`.
+/// Tick values between `lo` and `hi`: powers of ten (and 2 and 5 times
+/// them over a short range) on a log axis, round steps on a linear one.
 fn ticks(lo: f64, hi: f64, log: bool) -> Vec<f64> {
+    let inside = |v: &f64| *v >= lo * (1.0 - 1e-9) && *v <= hi * (1.0 + 1e-9);
     if log {
-        let (a, b) = (lo.log10().round() as i32, hi.log10().round() as i32);
-        let mut out: Vec<f64> = (a..=b).map(|e| 10f64.powi(e)).collect();
-        if b - a <= 1 {
-            for e in a..b {
-                for m in [2.0, 5.0] {
-                    out.push(m * 10f64.powi(e));
-                }
-            }
-            out.sort_by(f64::total_cmp);
+        let (a, b) = (lo.log10().floor() as i32, hi.log10().ceil() as i32);
+        let decades: Vec<f64> = (a..=b).map(|e| 10f64.powi(e)).filter(inside).collect();
+        if decades.len() >= 3 {
+            return decades;
         }
+        let mut out: Vec<f64> = (a..=b)
+            .flat_map(|e| [1.0, 2.0, 5.0].map(|m| m * 10f64.powi(e)))
+            .filter(inside)
+            .collect();
+        out.sort_by(f64::total_cmp);
         out
     } else {
         let step = nice_step((hi - lo) / 5.0);
         let mut out = Vec::new();
-        let mut v = lo;
+        let mut v = (lo / step).ceil() * step;
         while v <= hi + step * 1e-9 {
             out.push(if v.abs() < step * 1e-9 { 0.0 } else { v });
             v += step;
         }
         out
     }
+}
+
+/// The ticks of an axis: its own values when it asks for them and they are
+/// few, else round ones.
+fn axis_ticks(axis: &Axis, sc: &Scale, data: &[f64]) -> Vec<f64> {
+    if axis.at_data {
+        let mut v: Vec<f64> = data.iter().copied().filter(|x| x.is_finite()).collect();
+        v.sort_by(f64::total_cmp);
+        v.dedup();
+        if !v.is_empty() && v.len() <= 12 {
+            return v;
+        }
+    }
+    ticks(sc.lo, sc.hi, axis.log)
 }
 
 fn fmt_px(v: f64) -> String {
@@ -296,8 +348,10 @@ impl Plot {
             .chain(self.marks.iter().map(|m| m.y))
             .chain(self.hguides.iter().map(|g| g.at))
             .collect();
-        let (x0, x1) = range(&xs, &self.x);
-        let (y0, y1) = range(&ys, &self.y);
+        // The x axis ends where the data end; the y axis leaves a little
+        // room so the highest and lowest points do not sit on the frame.
+        let (x0, x1) = range(&xs, &self.x, 0.0);
+        let (y0, y1) = range(&ys, &self.y, 0.06);
         Frame {
             sx: Scale {
                 lo: x0,
@@ -321,10 +375,35 @@ impl Plot {
         x.is_finite() && y.is_finite() && (!self.x.log || x > 0.0) && (!self.y.log || y > 0.0)
     }
 
+    /// Legend entries: every named series.
+    fn named(&self) -> impl Iterator<Item = &Series> {
+        self.series.iter().filter(|s| !s.name.is_empty())
+    }
+
+    /// The legend's column width and columns per row: as wide as its
+    /// longest name, so no name is cut.
+    fn legend_columns(&self) -> (f64, usize) {
+        let longest = self
+            .named()
+            .map(|s| s.name.chars().count())
+            .max()
+            .unwrap_or(0);
+        let w = (longest as f64 * LEGEND_CHAR_W + LEGEND_KEY_W).min(W - LEFT);
+        (w, ((W - LEFT) / w).floor().max(1.0) as usize)
+    }
+
+    /// The whole height: the plot, then the legend's rows below it.
+    fn height(&self) -> f64 {
+        let (_, per_row) = self.legend_columns();
+        let rows = self.named().count().div_ceil(per_row);
+        H + rows as f64 * LEGEND_H + if rows > 0 { 8.0 } else { 0.0 }
+    }
+
     fn header(&self, s: &mut String) {
+        let h = self.height();
         let _ = write!(
             s,
-            r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {W} {H}" width="{W}" height="{H}" role="img" aria-label="{t}"><title>{t}</title>"#,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {W} {h}" width="{W}" height="{h}" role="img" aria-label="{t}"><title>{t}</title>"#,
             t = esc(&self.title)
         );
         let _ = write!(
@@ -343,7 +422,20 @@ impl Plot {
                 (axis.fmt)(v)
             }
         };
-        for v in ticks(f.sx.lo, f.sx.hi, self.x.log) {
+        let xs: Vec<f64> = self
+            .series
+            .iter()
+            .flat_map(|s| s.points.iter().map(|p| p.0))
+            .collect();
+        let mut xt = axis_ticks(&self.x, &f.sx, &xs);
+        // A linear x axis ends where the data end: label that end too
+        // unless a round tick is close to it.
+        if let (false, Some(&last), Some(&prev)) = (self.x.log, xt.last(), xt.iter().rev().nth(1)) {
+            if f.sx.hi - last > (last - prev) * 0.35 {
+                xt.push(f.sx.hi);
+            }
+        }
+        for v in xt {
             let x = fmt_px(f.sx.px(v));
             let _ = write!(
                 s,
@@ -354,7 +446,7 @@ impl Plot {
                 esc(&label(&self.x, v))
             );
         }
-        for v in ticks(f.sy.lo, f.sy.hi, self.y.log) {
+        for v in axis_ticks(&self.y, &f.sy, &[]) {
             let y = fmt_px(f.sy.px(v));
             let _ = write!(
                 s,
@@ -396,14 +488,15 @@ impl Plot {
             }
             let px = f.sx.px(g.at);
             let x = fmt_px(px);
-            // A label near the right edge would run into the legend: put it
-            // on the guide's left instead.
-            let anchor = label_anchor(px, 3.0);
+            // Above the frame, in a row of its own, so a guide's label never
+            // lies over the data or a highlighted point's label.
+            let anchor = label_anchor(px, 0.0);
             let _ = write!(
                 s,
-                r#"<line class="guide" x1="{x}" y1="{TOP}" x2="{x}" y2="{}"/><text class="note" x="{x}" y="{}" {anchor}>{}</text>"#,
+                r#"<line class="guide" x1="{x}" y1="{}" x2="{x}" y2="{}"/><text class="note" x="{x}" y="{}" {anchor}>{}</text>"#,
+                TOP - 4.0,
                 H - BOTTOM,
-                TOP + 12.0,
+                TOP - 7.0,
                 esc(&g.label)
             );
         }
@@ -465,14 +558,16 @@ impl Plot {
             if !self.inside(m.x, m.y) {
                 continue;
             }
-            let px = f.sx.px(m.x);
-            let (x, y) = (fmt_px(px), fmt_px(f.sy.px(m.y)));
+            let (px, py) = (f.sx.px(m.x), f.sy.px(m.y));
+            let (x, y) = (fmt_px(px), fmt_px(py));
             let _ = write!(s, r#"<g class="mark"><circle cx="{x}" cy="{y}" r="6"/>"#);
             if !m.label.is_empty() {
                 let anchor = label_anchor(px, 9.0);
+                // Near the top of the frame the label goes below the point.
+                let dy = if py < TOP + 20.0 { 18 } else { -8 };
                 let _ = write!(
                     s,
-                    r#"<text x="{x}" y="{y}" {anchor} dy="-8">{}</text>"#,
+                    r#"<text x="{x}" y="{y}" {anchor} dy="{dy}">{}</text>"#,
                     esc(&m.label)
                 );
             }
@@ -480,21 +575,32 @@ impl Plot {
         }
     }
 
+    /// The legend below the plot, in columns, every named series with its
+    /// colour and dash.
     fn legend(&self, s: &mut String) {
-        let mut ly = TOP + 6.0;
-        for ser in self.series.iter().filter(|s| !s.name.is_empty()) {
+        let (col_w, per_row) = self.legend_columns();
+        for (i, ser) in self.named().enumerate() {
             let color = PALETTE[ser.color % PALETTE.len()];
-            let name: String = ser.name.chars().take(28).collect();
+            let x = LEFT + (i % per_row) as f64 * col_w;
+            let ly = H + 4.0 + (i / per_row) as f64 * LEGEND_H;
+            let mark = if ser.draw == Draw::Points {
+                format!(
+                    r#"<circle cx="{}" cy="{ly}" r="3" fill="{color}"/>"#,
+                    x + 10.0
+                )
+            } else {
+                format!(
+                    r#"<line x1="{x}" y1="{ly}" x2="{}" y2="{ly}" stroke="{color}" stroke-width="2"{}/>"#,
+                    x + 20.0,
+                    dash(ser)
+                )
+            };
             let _ = write!(
                 s,
-                r#"<line x1="{}" y1="{ly}" x2="{}" y2="{ly}" stroke="{color}" stroke-width="2"{}/><text class="legend" x="{}" y="{ly}" dy="4">{}</text>"#,
-                W - RIGHT + 12.0,
-                W - RIGHT + 32.0,
-                dash(ser),
-                W - RIGHT + 38.0,
-                esc(&name)
+                r#"{mark}<text class="legend" x="{}" y="{ly}" dy="4">{}</text>"#,
+                x + 26.0,
+                esc(&ser.name)
             );
-            ly += 18.0;
         }
     }
 }
@@ -539,13 +645,26 @@ mod tests {
 
     #[test]
     fn ranges_and_ticks_are_round() {
+        // Axes end where the data end: a 250 s trace is not drawn to 300 s.
         let lin = Axis::linear("x", |v| format!("{v}"));
-        assert_eq!(range(&[0.3, 9.2], &lin), (0.0, 10.0));
+        assert_eq!(range(&[0.3, 249.5], &lin, 0.0), (0.0, 249.5));
         assert_eq!(ticks(0.0, 10.0, false), vec![0.0, 2.0, 4.0, 6.0, 8.0, 10.0]);
+        assert_eq!(ticks(0.0, 249.5, false).last(), Some(&200.0));
+        // A cost axis keeps a 6% difference visible instead of starting at $0.
+        let cost = Axis::fitted("y", |v| format!("{v}"));
+        let (lo, hi) = range(&[68.8, 72.1], &cost, 0.06);
+        assert!(
+            lo > 68.0 && lo < 68.8 && hi > 72.1 && hi < 73.0,
+            "{lo} {hi}"
+        );
         let log = Axis::log("x", |v| format!("{v}"));
-        assert_eq!(range(&[0.05, 30.0, -1.0], &log), (0.01, 100.0));
+        let (lo, hi) = range(&[1.0, 32.0, -1.0], &log, 0.0);
+        assert!(
+            (lo - 1.0).abs() < 1e-9 && (hi - 32.0).abs() < 1e-9,
+            "{lo} {hi}"
+        );
         assert_eq!(ticks(0.01, 100.0, true).len(), 5);
-        assert_eq!(ticks(1.0, 10.0, true), vec![1.0, 2.0, 5.0, 10.0]);
+        assert_eq!(ticks(1.0, 32.0, true), vec![1.0, 2.0, 5.0, 10.0, 20.0]);
         assert_eq!(nice_step(0.37), 0.5);
     }
 

@@ -6,7 +6,7 @@
 
 use super::{cost_at, ColdStartView, OfferSources, Report};
 use crate::advise::{Advice, BatchSweep, MemorySweep, Method};
-use crate::present::{pct, secs, usd};
+use crate::present::{named, pct, readable, secs, usd};
 use crate::profile::Profile;
 
 /// Most rows of the comparison table (the CSV report has them all).
@@ -22,8 +22,18 @@ pub enum Cell {
     Text(String),
     /// An identifier (an option, an offer, a figure's name).
     Code(String),
-    /// A yes/no verdict.
+    /// A yes/no verdict where yes is good.
     Yes(bool),
+    /// A yes/no observation where yes calls for attention (a choice that
+    /// changes), no is reassuring.
+    Warn(bool),
+    /// An option: its readable name, then its id.
+    Named {
+        /// In words.
+        name: String,
+        /// The id `--offer` takes.
+        id: String,
+    },
     /// A source: a link when it is a URL.
     Source(String),
 }
@@ -95,7 +105,10 @@ pub fn comparison(a: &Advice) -> Table {
             best: best == Some(r.id.as_str()),
             cells: vec![
                 or_dash(r.rank, |x| x.to_string()),
-                Cell::Code(r.id.clone()),
+                Cell::Named {
+                    name: readable(r),
+                    id: r.id.clone(),
+                },
                 text(r.group.label()),
                 text(usd(r.cost_per_month_usd)),
                 text(usd(r.cost_per_million_usd)),
@@ -264,12 +277,15 @@ pub fn sensitivity(a: &Advice) -> Table {
             Row::from(vec![
                 text(c.description.clone()),
                 c.best
-                    .clone()
-                    .map(Cell::Code)
+                    .as_ref()
+                    .map(|id| Cell::Named {
+                        name: named(a, id),
+                        id: id.clone(),
+                    })
                     .unwrap_or_else(|| text("none meets the targets")),
                 or_dash(c.best_cost_per_month_usd, usd),
                 or_dash(c.best_p95_latency_s, secs),
-                Cell::Yes(c.changed),
+                Cell::Warn(c.changed),
             ])
         })
         .collect();

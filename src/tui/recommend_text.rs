@@ -3,8 +3,7 @@
 //! apart from both.
 
 use crate::advise::{Advice, Constraints};
-use crate::present::{constraints, figures, wrap};
-use crate::present::{pct, secs, usd};
+use crate::present::{constraints, named, pct, readable, secs, usd, wrap};
 use crate::tui::theme::Theme;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -77,7 +76,7 @@ impl Text<'_> {
                 self.item(
                     "",
                     plain,
-                    &format!("Serve on {} ({})", b.name, b.id),
+                    &format!("Serve on {}", readable(b)),
                     theme.accent,
                 );
                 self.item(
@@ -104,11 +103,9 @@ impl Text<'_> {
         let theme = self.theme;
         let plain = Style::new();
         self.heading("Why");
+        // Each reason's sentence carries its figures; the raw figures stay in the JSON.
         for r in &advice.reasons {
             self.item("• ", theme.accent, &r.text, plain);
-            if !r.figures.is_empty() {
-                self.item("    ", plain, &figures(&r.figures), theme.dim);
-            }
         }
     }
 
@@ -140,7 +137,7 @@ impl Text<'_> {
                 theme.accent,
                 &format!(
                     "{}: {}{extra} · p95 {} · {verdict}",
-                    r.id,
+                    named(advice, &r.id),
                     usd(r.cost_per_month_usd),
                     secs(r.p95_latency_s)
                 ),
@@ -169,8 +166,8 @@ impl Text<'_> {
         }
         for case in &s.cases {
             let best = match (&case.best, case.best_cost_per_month_usd) {
-                (Some(id), Some(cost)) => format!("{id} {}", usd(cost)),
-                (Some(id), None) => id.clone(),
+                (Some(id), Some(cost)) => format!("{} {}", named(advice, id), usd(cost)),
+                (Some(id), None) => named(advice, id),
                 _ => "nothing meets the targets".to_string(),
             };
             let mark = if case.changed { "≠ " } else { "= " };

@@ -115,6 +115,11 @@ fn plain_output_is_a_verdict() {
     assert!(text.contains("Why:"), "{text}");
     assert!(text.contains("per month"), "{text}");
     assert!(text.contains("How a month is counted: 730 h"), "{text}");
+    // The headline names the option in words; its id follows for --offer.
+    let best = text.lines().find(|l| l.starts_with("Best: ")).unwrap();
+    assert!(!best.contains("by default"), "{best}");
+    assert!(!best.contains('@'), "{best}");
+    assert!(text.contains("as --offer takes it"), "{text}");
 }
 
 fn bad(args: &[&str], needle: &str) {

@@ -135,7 +135,18 @@ fn html_is_one_well_formed_file_with_every_chart() {
     }
     assert!(html.contains("<style>"), "inline CSS");
     let best = a.best.as_ref().unwrap();
-    assert!(html.contains(&format!("Serve on {}", best.name)));
+    // The headline names the option in words, never the catalogue's default size.
+    let name = advisor::present::readable(best);
+    assert!(html.contains(&format!("Serve on {name}")), "{name}");
+    assert!(!name.contains("by default"), "{name}");
+    if let Some(mb) = best.variant.memory_mb {
+        assert!(name.contains(&format!("with {mb:.0} MB")), "{name}");
+    }
+    // Each reason is one sentence with its figures, not followed by them again.
+    assert!(
+        !html.contains("next cost per month"),
+        "raw figures repeated"
+    );
     for section in [
         "What was measured",
         "The workload",

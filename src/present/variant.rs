@@ -1,0 +1,148 @@
+//! Readable names of the options advisor ranks.
+//!
+//! An option's id (`aws-lambda-arm64@256mb+b4/1000ms`,
+//! `gcp-vertex-e2-standard-4*1+t22269/min`, `...+pc9`) is exact and is what
+//! `--offer` takes and `--json` carries; [`readable`] spells it out for a
+//! person: the service, the memory size or instance count, and the batching
+//! and concurrency settings, in words.
+
+use super::units::{mb, wait};
+use crate::advise::{Advice, Ranked};
+use crate::platform::Variant;
+
+/// The option in words, e.g. "AWS Lambda (arm64, Graviton2) with 256 MB,
+/// batching up to 4 requests for at most 1 s". Every screen and report
+/// names an option with this.
+pub fn readable(r: &Ranked) -> String {
+    describe(&r.name, r.kind == "managed", &r.variant)
+}
+
+/// The ranked option `id` of the advice in words; the id itself when the
+/// advice does not hold it.
+pub fn named(a: &Advice, id: &str) -> String {
+    a.best
+        .iter()
+        .chain(a.ranked.iter())
+        .find(|r| r.id == id)
+        .map(readable)
+        .unwrap_or_else(|| id.to_string())
+}
+
+/// The option of offer `name` (its catalogue name) with settings `v`, in
+/// words; `managed` for a managed endpoint, whose instance count is its
+/// autoscaling minimum.
+pub fn describe(name: &str, managed: bool, v: &Variant) -> String {
+    let mut s = service(name).to_string();
+    if let Some(m) = v.memory_mb {
+        s.push_str(&format!(" with {}", mb(m)));
+    }
+    match (managed, v.instances) {
+        (true, Some(n)) => s.push_str(&format!(", at least {}", instances(n))),
+        (false, Some(n)) => s.push_str(&format!(", {}", instances(n))),
+        _ => {}
+    }
+    if let Some(t) = v.target_per_instance_per_min {
+        s.push_str(&format!(
+            ", scaling out above {t:.0} requests per instance per minute"
+        ));
+    }
+    if v.batch_size > 1 {
+        s.push_str(&format!(
+            ", batching up to {} requests for at most {}",
+            v.batch_size,
+            wait(v.batch_wait_s)
+        ));
+    }
+    if v.provisioned > 0 {
+        s.push_str(&format!(
+            ", {} kept warm (provisioned concurrency)",
+            instances(v.provisioned)
+        ));
+    }
+    s
+}
+
+/// The service of a catalogue name, without the catalogue's default memory
+/// size and range (`AWS Lambda (arm64, Graviton2), 2048 MB by default,
+/// 128-10240 MB` -> `AWS Lambda (arm64, Graviton2)`): the option's own size
+/// is named instead.
+pub fn service(name: &str) -> &str {
+    match name.find(" by default") {
+        Some(end) => name[..end]
+            .rfind(", ")
+            .map(|cut| &name[..cut])
+            .unwrap_or(name),
+        None => name,
+    }
+}
+
+fn instances(n: u32) -> String {
+    if n == 1 {
+        "1 instance".to_string()
+    } else {
+        format!("{n} instances")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LAMBDA: &str = "AWS Lambda (arm64, Graviton2), 2048 MB by default, 128-10240 MB";
+
+    #[test]
+    fn serverless_options_name_their_memory_batching_and_warm_instances() {
+        let v = Variant {
+            memory_mb: Some(256.0),
+            batch_size: 4,
+            batch_wait_s: 1.0,
+            ..Variant::default()
+        };
+        assert_eq!(
+            describe(LAMBDA, false, &v),
+            "AWS Lambda (arm64, Graviton2) with 256 MB, batching up to 4 requests for at most 1 s"
+        );
+        let v = Variant {
+            memory_mb: Some(256.0),
+            provisioned: 9,
+            ..Variant::default()
+        };
+        assert_eq!(
+            describe(LAMBDA, false, &v),
+            "AWS Lambda (arm64, Graviton2) with 256 MB, 9 instances kept warm (provisioned concurrency)"
+        );
+        assert!(!describe(LAMBDA, false, &Variant::default()).contains("by default"));
+    }
+
+    #[test]
+    fn endpoints_and_servers_name_their_instances() {
+        let v = Variant {
+            instances: Some(1),
+            target_per_instance_per_min: Some(22269.0),
+            ..Variant::default()
+        };
+        assert_eq!(
+            describe(
+                "Vertex AI online prediction e2-standard-4 (4 vCPU, 16 GB)",
+                true,
+                &v
+            ),
+            "Vertex AI online prediction e2-standard-4 (4 vCPU, 16 GB), at least 1 instance, \
+             scaling out above 22269 requests per instance per minute"
+        );
+        let v = Variant {
+            instances: Some(3),
+            batch_size: 8,
+            batch_wait_s: 0.01,
+            ..Variant::default()
+        };
+        assert_eq!(
+            describe("EC2 c7g.xlarge (4 vCPU, 8 GiB, arm64)", false, &v),
+            "EC2 c7g.xlarge (4 vCPU, 8 GiB, arm64), 3 instances, batching up to 8 requests for at most 10 ms"
+        );
+        assert_eq!(
+            service("Compute Engine e2-standard-4 (4 vCPU, 16 GB)"),
+            "Compute Engine e2-standard-4 (4 vCPU, 16 GB)"
+        );
+    }
+}
