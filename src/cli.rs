@@ -6,8 +6,8 @@
 
 pub use crate::commands::Global;
 use crate::commands::{
-    self, export, models, pricing, profile, recommend, replay, report, reproduce, runtime, serve,
-    simulate, trace, validate,
+    self, calibrate, export, models, pricing, profile, recommend, replay, report, reproduce,
+    runtime, serve, simulate, trace, validate,
 };
 use clap::{Parser, Subcommand};
 
@@ -66,6 +66,8 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// Export a trace as a load script for Locust or k6.
     Export(export::ExportArgs),
+    /// Fit an offer's CPU speed, round trip and cold start to a live replay.
+    Calibrate(calibrate::CalibrateArgs),
 }
 
 /// Runs the parsed command line.
@@ -86,5 +88,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Serve(a)) => commands::serve::run(&ctx, a),
         Some(Command::Validate(a)) => commands::validate::run(&ctx, a),
         Some(Command::Export(a)) => commands::export::run(&ctx, a),
+        Some(Command::Calibrate(a)) => commands::calibrate::run(&ctx, a),
     }
 }

@@ -16,6 +16,7 @@
 //! [`report`] and [`tui`] show the decision.
 
 pub mod advise;
+pub mod calibrate;
 pub mod cli;
 pub mod commands;
 pub mod demo;

@@ -22,6 +22,7 @@ macro_rules! outln {
 }
 
 pub mod args;
+pub mod calibrate;
 pub mod export;
 pub mod models;
 pub mod pricing;

@@ -2,9 +2,11 @@
 //!
 //! The study's five sequential steps (PAPER.md "Serverless model serving"):
 //! container initialisation, library import, model download, model load,
-//! model inference. The first two come from the offer (platform and runtime
-//! package), download from the model size and the offer's bandwidth, and the
-//! last two from the profile, scaled to the offer's CPU like service time.
+//! model inference. Container initialisation comes from the offer (platform
+//! and package size), the import from the profile's fresh-process import of
+//! the same runtime where the offer serves it (else the offer's figure),
+//! download from the model size and the offer's bandwidth, and the last two
+//! from the profile; every CPU-bound phase scales with the instance's CPU.
 
 use crate::pricing::Offer;
 use crate::profile::Profile;
@@ -25,20 +27,45 @@ pub struct ColdStartPhases {
     pub first_inference_s: f64,
 }
 
+/// The speed of an instance's single-threaded work against one full core of
+/// the profiling machine: the offer's per-core speed times its share of a core
+/// (`share` vCPUs, capped at one because import, model load and the first
+/// inference run on one thread; Lambda's share is memory / 1769 MB).
+///
+/// The reference probe's per-CPU-family factor multiplies in here.
+pub fn cpu_factor(offer: &Offer, share: f64) -> f64 {
+    offer.spec.cpu_speed.max(1e-9) * core_share(share)
+}
+
+/// The fraction of one core that `vcpu` vCPUs give a single thread.
+fn core_share(vcpu: f64) -> f64 {
+    vcpu.clamp(1e-3, 1.0)
+}
+
 impl ColdStartPhases {
     /// The phases for `profile` on `offer` with `vcpu` vCPUs.
     ///
-    /// Model load and first inference are single-threaded in the main, so
-    /// they scale with the per-core speed and slow down only when the share
-    /// is below one vCPU.
+    /// Every CPU-bound phase (import, model load, first inference) slows
+    /// down when the share is below one vCPU. What the profile measured here
+    /// also scales with the per-core speed ([`cpu_factor`]); an import figure
+    /// of the offer's own is its time on one full vCPU of that platform.
     pub fn new(profile: &Profile, offer: &Offer, vcpu: f64) -> Self {
         let cs = &offer.behaviour.cold_start;
         let rt = &offer.runtime;
-        let cpu = offer.spec.cpu_speed.max(1e-9) * vcpu.clamp(1e-3, 1.0);
+        let cpu = cpu_factor(offer, vcpu);
         let model_mb = profile.model.size_bytes as f64 / 1e6;
+        let measured = profile
+            .cold_start
+            .import
+            .as_ref()
+            .filter(|_| rt.import_from_profile);
+        let (import_s, package_mb) = match measured {
+            Some(m) => (m.import_ms / 1e3 / cpu, m.libraries_mb()),
+            None => (rt.import_s / core_share(vcpu), rt.package_mb),
+        };
         ColdStartPhases {
-            container_init_s: cs.platform_init_s + cs.init_s_per_package_mb * rt.package_mb,
-            import_s: rt.import_s,
+            container_init_s: cs.platform_init_s + cs.init_s_per_package_mb * package_mb,
+            import_s,
             download_s: if cs.download_mb_per_s > 0.0 {
                 model_mb / cs.download_mb_per_s
             } else {
@@ -72,5 +99,92 @@ impl ColdStartPhases {
     /// code in the first invocation); the container's own start is never billed.
     pub fn billable_init_s(&self) -> f64 {
         self.import_s
+    }
+}
+
+/// What the platform says of the profile's deployment package: a remark when
+/// it exceeds the offer's unzipped limit (Lambda's 250 MB), else nothing.
+pub fn package_note(profile: &Profile, offer: &Offer) -> Option<String> {
+    let limit = offer.runtime.package_limit_mb?;
+    let package = profile.cold_start.import.as_ref()?.package_mb();
+    (package > limit).then(|| {
+        format!(
+            "deployment package {package:.0} MB (runtime, numpy, model) exceeds {}'s {limit:.0} MB unzipped limit: deploy a container image or download the model at start",
+            offer.id
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::import::RuntimeImport;
+
+    fn lambda() -> Offer {
+        crate::pricing::snapshot::builtin("current")
+            .unwrap()
+            .offer("aws-lambda-x86")
+            .unwrap()
+            .clone()
+    }
+
+    /// The bundled MobileNetV2 profile with an import measured as a
+    /// function would pay it.
+    fn measured(import_ms: f64, model_mb: f64) -> Profile {
+        let mut p = crate::profile::bundled::get("mobilenetv2").unwrap();
+        p.cold_start.import = Some(RuntimeImport {
+            what: "python3 import onnxruntime 1.31.1, numpy 2.4.6".into(),
+            import_ms,
+            spread_ms: [import_ms, import_ms],
+            trials: 5,
+            runtime_mb: 68.0,
+            numpy_mb: 73.0,
+            model_mb,
+        });
+        p
+    }
+
+    #[test]
+    fn cpu_bound_phases_scale_with_the_memory_share() {
+        let (p, offer) = (measured(200.0, 14.0), lambda());
+        let at = |mb: f64| ColdStartPhases::new(&p, &offer, mb / 1769.0);
+        let (small, big) = (at(256.0), at(2048.0));
+        let share = 256.0 / 1769.0;
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
+        // 2048 MB buys more than one vCPU: one thread runs at full speed.
+        assert!(close(big.import_s, 0.2), "{big:?}");
+        assert!(close(small.import_s * share, big.import_s), "{small:?}");
+        assert!(close(small.model_load_s * share, big.model_load_s));
+        assert!(close(
+            small.first_inference_s * share,
+            big.first_inference_s
+        ));
+        // Neither the platform's init nor the download depends on the CPU.
+        assert_eq!(small.container_init_s, big.container_init_s);
+        assert_eq!(small.download_s, big.download_s);
+        // The package is the measured libraries, the model downloaded apart.
+        let cs = &offer.behaviour.cold_start;
+        assert!(close(
+            big.container_init_s,
+            cs.platform_init_s + cs.init_s_per_package_mb * 141.0
+        ));
+    }
+
+    #[test]
+    fn offers_that_serve_another_runtime_keep_their_own_import() {
+        let p = measured(200.0, 14.0);
+        let mut offer = lambda();
+        offer.runtime.import_from_profile = false;
+        offer.runtime.import_s = 0.9;
+        let c = ColdStartPhases::new(&p, &offer, 0.5);
+        assert!((c.import_s - 1.8).abs() < 1e-12, "{c:?}");
+    }
+
+    #[test]
+    fn a_package_over_the_limit_is_named() {
+        let offer = lambda();
+        assert_eq!(package_note(&measured(200.0, 14.0), &offer), None);
+        let note = package_note(&measured(200.0, 120.0), &offer).unwrap();
+        assert!(note.contains("261 MB") && note.contains("250 MB"), "{note}");
     }
 }

@@ -516,6 +516,10 @@ impl Platform for Serverless {
             }
         }
         let mut notes = self.d.notes.clone();
+        notes.extend(super::cold_start::package_note(
+            &self.d.profile,
+            &self.d.offer,
+        ));
         notes.push(format!(
             "cold start modelled at {:.2} s (init {:.2} + import {:.2} + download {:.2} + load {:.2} + first inference {:.3})",
             self.cold.total_s(),

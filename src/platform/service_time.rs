@@ -288,6 +288,7 @@ mod tests {
                 threads: 1,
                 batch: 1,
                 process_rss_mb: 100.0,
+                import: None,
             },
             latency: points
                 .iter()

@@ -511,7 +511,7 @@ fn read_billing(ctx: &Ctx, t: &Table, kind: Kind) -> R<Billing> {
             granularity_s: t.positive("granularity_s", Dim::Seconds)?,
         },
         _ => Billing::Hourly {
-            per_hour_usd: t.positive("per_hour_usd", Dim::UsdPerHour)?,
+            per_hour_usd: t.figure("per_hour_usd", Dim::UsdPerHour)?,
             granularity_s: t.positive("granularity_s", Dim::Seconds)?,
             minimum_s: t.figure("minimum_s", Dim::Seconds)?,
         },
@@ -680,6 +680,11 @@ fn read_runtime(t: &Table) -> R<RuntimeModel> {
         import_s: t.figure("import_s", Dim::Seconds)?,
         inference_factor: t.positive("inference_factor", Dim::Factor("x"))?,
         load_factor: t.positive("load_factor", Dim::Factor("x"))?,
+        import_from_profile: match t.get("import_from_profile") {
+            Some(_) => t.flag("import_from_profile")?,
+            None => false,
+        },
+        package_limit_mb: t.opt_figure("package_limit_mb", Dim::Megabytes)?,
     };
     t.finish()?;
     Ok(r)

@@ -298,4 +298,11 @@ pub struct RuntimeModel {
     pub inference_factor: f64,
     /// Model load time multiplier against the profile's session creation.
     pub load_factor: f64,
+    /// Whether the profile's measured import and package (the same runtime,
+    /// timed here) replace `import_s` and `package_mb` when it has them.
+    #[serde(default)]
+    pub import_from_profile: bool,
+    /// Largest unzipped deployment package the platform accepts, MB.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub package_limit_mb: Option<f64>,
 }

@@ -318,7 +318,14 @@ fn runtime(out: &mut Out, r: &RuntimeModel) -> anyhow::Result<()> {
             ("inference_factor", r.inference_factor, Dim::Factor("x")),
             ("load_factor", r.load_factor, Dim::Factor("x")),
         ],
-    )
+    )?;
+    if r.import_from_profile {
+        out.flag("runtime.import_from_profile", true)?;
+    }
+    if let Some(limit) = r.package_limit_mb {
+        out.fig("runtime.package_limit_mb", limit, Dim::Megabytes)?;
+    }
+    Ok(())
 }
 
 fn query_toml(query: &PriceQuery) -> String {

@@ -97,6 +97,15 @@ pub(crate) mod tests {
                 threads: 2,
                 batch: 1,
                 process_rss_mb: 40.5,
+                import: Some(crate::profile::import::RuntimeImport {
+                    what: "python3 import onnxruntime 1.31.1, numpy 2.4.6".into(),
+                    import_ms: 181.25,
+                    spread_ms: [170.5, 240.0],
+                    trials: 5,
+                    runtime_mb: 68.125,
+                    numpy_mb: 72.5,
+                    model_mb: 0.118,
+                }),
             },
             latency: vec![LatencyPoint {
                 device: "cpu".into(),

@@ -126,7 +126,14 @@ pub fn profile(
     } else {
         None
     };
-    let cold_start = cold_summary(&probes, probe_threads, first_batch);
+    let mut cold_start = cold_summary(&probes, probe_threads, first_batch);
+    super::import::attach(
+        &mut cold_start,
+        &rt.located.path,
+        &opts.model,
+        opts.cold_trials,
+        &mut notes,
+    );
     if !probes.is_empty() {
         notes.push(format!(
             "cold start: {} fresh process{}, {probe_threads} thread{}, batch {first_batch}, graph optimisation all",
@@ -443,6 +450,7 @@ pub fn cold_summary(probes: &[ProbeResult], threads: usize, batch: u32) -> ColdS
         threads: threads as u32,
         batch,
         process_rss_mb,
+        import: None,
     }
 }
 

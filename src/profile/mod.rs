@@ -9,6 +9,7 @@ pub mod bundled;
 pub mod check;
 mod cold;
 mod file;
+pub mod import;
 pub mod inputs;
 pub mod machine;
 mod measure;
@@ -143,6 +144,10 @@ pub struct ColdStart {
     /// one inference: what a serving process needs), MB.
     #[serde(default)]
     pub process_rss_mb: f64,
+    /// The runtime import a function would do and its deployment package
+    /// (absent in profiles from before it was measured).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub import: Option<import::RuntimeImport>,
 }
 
 /// Warm latency at one device x threads x batch.

@@ -36,6 +36,8 @@ fn base(id: &str, kind: Kind, behaviour: Behaviour, billing: Billing) -> Offer {
             import_s: 0.0,
             inference_factor: 1.0,
             load_factor: 1.0,
+            import_from_profile: false,
+            package_limit_mb: None,
         },
         sources: BTreeMap::new(),
     }
@@ -146,6 +148,7 @@ pub fn constant_profile(ms: f64) -> Profile {
             threads: 1,
             batch: 1,
             process_rss_mb: 0.0,
+            import: None,
         },
         latency: vec![LatencyPoint {
             device: "cpu".to_string(),

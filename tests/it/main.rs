@@ -6,6 +6,8 @@ mod live_support;
 
 mod advise;
 mod advise_cli;
+mod calibrate;
+mod cold_start;
 mod live_cli;
 mod live_export;
 mod live_replay;

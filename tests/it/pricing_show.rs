@@ -136,7 +136,7 @@ fn unknown_snapshot_is_bad_input() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
-        err.contains("no-such") && err.contains("current, study-2020"),
+        err.contains("no-such") && err.contains("current, local, study-2020"),
         "{err}"
     );
 }

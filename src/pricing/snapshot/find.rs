@@ -13,6 +13,7 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../pricing/study-2020.toml"),
     ),
     ("current", include_str!("../../../pricing/current.toml")),
+    ("local", include_str!("../../../pricing/local.toml")),
 ];
 
 /// Folder searched for snapshots that are not built in.
