@@ -49,6 +49,8 @@ pub enum ProviderArg {
     Aws,
     /// Google Cloud Billing Catalog API, with an API key.
     Gcp,
+    /// Azure Retail Prices API (no key).
+    Azure,
 }
 
 /// Arguments of `advisor pricing refresh`.
@@ -239,6 +241,7 @@ fn refresh_options(a: &RefreshArgs) -> anyhow::Result<RefreshOptions> {
     let provider = match a.provider {
         ProviderArg::Aws => Provider::Aws,
         ProviderArg::Gcp => Provider::Gcp,
+        ProviderArg::Azure => Provider::Azure,
     };
     let api_key = a
         .api_key

@@ -308,8 +308,9 @@ fn read_offer(
     let t = Table::new(&ctx, node, "")?;
     t.string("id")?;
     let name = t.string("name")?;
-    let cloud = match t.choice("cloud", &["aws", "gcp"])?.as_str() {
+    let cloud = match t.choice("cloud", &["aws", "gcp", "azure"])?.as_str() {
         "aws" => Cloud::Aws,
+        "azure" => Cloud::Azure,
         _ => Cloud::Gcp,
     };
     let kind = match t
@@ -702,6 +703,10 @@ fn read_queries(ctx: &Ctx, t: &Table, cloud: Cloud) -> R<OfferQueries> {
         }
         let q = t.table(field)?;
         let query = match cloud {
+            Cloud::Azure => PriceQuery::Azure {
+                filter: q.string("filter")?,
+                unit: q.string("unit")?,
+            },
             Cloud::Aws => {
                 let service = q.string("service")?;
                 let unit = q.string("unit")?;

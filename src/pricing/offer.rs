@@ -15,6 +15,8 @@ pub enum Cloud {
     Aws,
     /// Google Cloud.
     Gcp,
+    /// Microsoft Azure.
+    Azure,
 }
 
 /// Kind of platform; decides which platform model simulates the offer.

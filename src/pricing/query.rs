@@ -48,6 +48,15 @@ pub enum PriceQuery {
         /// `Lambda-GB-Second`, `Requests`.
         unit: String,
     },
+    /// Azure Retail Prices: the pay-as-you-go meter the OData filter selects
+    /// in the offer's region, in `unit` (its `unitOfMeasure`).
+    Azure {
+        /// OData `$filter`, e.g. `serviceName eq 'Functions' and meterName eq 'Execution Time'`;
+        /// the region is added by the refresh.
+        filter: String,
+        /// The meter's `unitOfMeasure`, e.g. `1 Hour`, `1 GB Second`, `10`.
+        unit: String,
+    },
     /// Google Cloud Billing Catalog: a sum of SKU prices times quantities.
     Gcp {
         /// Service name: `compute`, `run` or `vertex` (see `refresh::gcp`).

@@ -346,6 +346,9 @@ fn query_toml(query: &PriceQuery) -> String {
                 f.join(", ")
             )
         }
+        PriceQuery::Azure { filter, unit } => {
+            format!("{{ filter = {}, unit = {} }}", q(filter), q(unit))
+        }
         PriceQuery::Gcp { service, skus } => {
             let parts: Vec<String> = skus
                 .iter()

@@ -133,13 +133,13 @@ fn unknown_kind() {
 fn unknown_cloud_and_billing_model() {
     let text = edit(
         "cloud = \"aws\"\nkind = \"serverless\"",
-        "cloud = \"azure\"\nkind = \"serverless\"",
+        "cloud = \"oracle\"\nkind = \"serverless\"",
     );
     let (code, err) = show(&text);
     assert_one_line(
         code,
         &err,
-        &["offer aws-lambda-ort-2048", "cloud", "\"azure\""],
+        &["offer aws-lambda-ort-2048", "cloud", "\"oracle\""],
     );
     let text = edit(
         "billing.model = \"invocation\"\nbilling.per_request_usd = { value = 0.20",

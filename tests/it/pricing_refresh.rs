@@ -390,7 +390,12 @@ fn assert_fails_cleanly(provider: &str, handler: Arc<Handler>, words: &[&str]) {
     let s = stub(handler);
     let dir = pricing_dir();
     let before = listing(dir.path());
-    let (code, out, err) = refresh(provider, &s, dir.path(), &[]);
+    let extra = if provider == "azure" {
+        azure_base(&[])
+    } else {
+        Vec::new()
+    };
+    let (code, out, err) = refresh(provider, &s, dir.path(), &extra);
     assert_eq!(code, Some(1), "{err}");
     assert!(out.is_empty(), "{out}");
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
@@ -839,4 +844,185 @@ fn aws_refresh_builds_a_region_the_snapshot_lacks() {
         .find(|o| o["id"] == "aws-ec2-m7i.xlarge@ap-south-1")
         .unwrap();
     assert_eq!(m7i["per_hour_usd"], 0.21);
+}
+
+// ---------------------------------------------------------------- Azure stub
+
+/// A Retail Prices item, in the API's documented shape.
+fn azure_item(meter: &str, region: &str, unit: &str, tier: f64, usd: f64) -> Value {
+    json!({
+        "currencyCode": "USD", "tierMinimumUnits": tier, "retailPrice": usd, "unitPrice": usd,
+        "armRegionName": region, "location": "US East", "effectiveStartDate": "2026-11-01T00:00:00Z",
+        "meterId": "00000000-0000-0000-0000-000000000000", "meterName": meter,
+        "productId": "DZH318Z0BPVW", "skuId": "DZH318Z0BPVW/0001", "availabilityId": null,
+        "productName": "Functions", "skuName": "Standard", "serviceName": "Functions",
+        "serviceId": "DZH3180HX10K", "serviceFamily": "Compute", "unitOfMeasure": unit,
+        "type": "Consumption", "isPrimaryMeterRegion": true, "armSkuName": ""
+    })
+}
+
+/// Answers the Consumption plan's meters in two pages (the free grant on
+/// page 1, the priced tier on page 2 via NextPageLink); nothing else.
+fn azure_paged(base: Arc<Mutex<String>>) -> Arc<Handler> {
+    Arc::new(move |uri, _, _| {
+        let q = uri.query().unwrap_or("");
+        let filter: String = reqwest_like_decode(q);
+        let page2 = q.contains("%24skip=100") || q.contains("$skip=100");
+        let region = if filter.contains("armRegionName eq 'eastus'") {
+            "eastus"
+        } else {
+            "other"
+        };
+        let mut items = Vec::new();
+        let mut next = None;
+        if filter.contains("meterName eq 'Standard Execution Time'") {
+            if page2 {
+                items.push(azure_item(
+                    "Standard Execution Time",
+                    region,
+                    "1 GB Second",
+                    400000.0,
+                    0.000017,
+                ));
+            } else {
+                items.push(azure_item(
+                    "Standard Execution Time",
+                    region,
+                    "1 GB Second",
+                    0.0,
+                    0.0,
+                ));
+                next = Some(format!(
+                    "{}{}?{}&$skip=100",
+                    base.lock().unwrap(),
+                    uri.path(),
+                    q
+                ));
+            }
+        } else if filter.contains("meterName eq 'Standard Total Executions'") {
+            items.push(azure_item(
+                "Standard Total Executions",
+                region,
+                "10",
+                0.0,
+                0.0,
+            ));
+            items.push(azure_item(
+                "Standard Total Executions",
+                region,
+                "10",
+                100000.0,
+                0.000002,
+            ));
+        }
+        let body = json!({
+            "BillingCurrency": "USD", "CustomerEntityId": "Default", "CustomerEntityType": "Retail",
+            "Items": items, "NextPageLink": next, "Count": 1
+        });
+        Reply::Json(StatusCode::OK, body.to_string())
+    })
+}
+
+/// Percent-decodes a query string enough to read the OData filter.
+fn reqwest_like_decode(q: &str) -> String {
+    let q = q.replace('+', " ");
+    let mut out = Vec::new();
+    let b = q.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let Ok(v) = u8::from_str_radix(&q[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).to_string()
+}
+
+/// The Azure snapshot is the base of an Azure refresh.
+fn azure_base<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut v = vec![
+        "--base",
+        "azure-current",
+        "--pricing",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/pricing/azure-current.toml"),
+    ];
+    v.extend_from_slice(extra);
+    v
+}
+
+fn azure_stub() -> Stub {
+    let base = Arc::new(Mutex::new(String::new()));
+    let s = stub(azure_paged(base.clone()));
+    *base.lock().unwrap() = s.url.clone();
+    s
+}
+
+#[test]
+fn azure_refresh_follows_next_page_links_and_skips_free_grants() {
+    let s = azure_stub();
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = refresh(
+        "azure",
+        &s,
+        dir.path(),
+        &azure_base(&["--json", "--region", "eastus"]),
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["snapshot"], format!("azure-eastus-{DATE}"));
+    let changes = v["changes"].as_array().unwrap();
+    let gbs = changes
+        .iter()
+        .find(|c| {
+            c["offer"] == "azure-functions-consumption" && c["field"] == "billing.per_gb_s_usd"
+        })
+        .unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(gbs["old_usd"], 0.000016);
+    assert_eq!(gbs["new_usd"], 0.000017);
+    // $0.000002 per 10 executions is the $0.20 per million already known.
+    assert!(!changes
+        .iter()
+        .any(|c| c["field"] == "billing.per_request_usd"
+            && c["offer"] == "azure-functions-consumption"));
+    assert!(v["unchanged"].as_u64().unwrap() >= 1);
+    let reqs = s.requests.lock().unwrap();
+    assert!(
+        reqs.iter().any(|(u, _)| u.contains("skip=100")),
+        "page 2 was read"
+    );
+    assert!(reqs.iter().all(|(u, _)| reqwest_like_decode(u)
+        .contains("armRegionName eq 'eastus' and priceType eq 'Consumption'")));
+}
+
+#[test]
+fn azure_rate_limited() {
+    assert_fails_cleanly(
+        "azure",
+        Arc::new(|_, _, _| {
+            Reply::Json(
+                StatusCode::TOO_MANY_REQUESTS,
+                r#"{"Error":{"Code":"TooManyRequests","Message":"Rate limit exceeded. Try again later."}}"#.into(),
+            )
+        }),
+        &[
+            "Azure Retail Prices API",
+            "HTTP 429",
+            "TooManyRequests",
+            "rate limited",
+        ],
+    );
+}
+
+#[test]
+fn azure_malformed_json() {
+    assert_fails_cleanly(
+        "azure",
+        Arc::new(|_, _, _| Reply::Json(StatusCode::OK, "{\"Items\": [".into())),
+        &["malformed answer"],
+    );
 }

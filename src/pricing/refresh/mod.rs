@@ -10,6 +10,7 @@
 //! without `--force` (exit code 2).
 
 pub mod aws;
+pub mod azure;
 pub mod gcp;
 
 use super::offer::{Billing, Cloud, Offer, Source};
@@ -31,6 +32,8 @@ pub enum Provider {
     Aws,
     /// Google Cloud Billing Catalog API.
     Gcp,
+    /// Azure Retail Prices API (no key).
+    Azure,
 }
 
 impl Provider {
@@ -39,6 +42,7 @@ impl Provider {
         match self {
             Provider::Aws => "aws",
             Provider::Gcp => "gcp",
+            Provider::Azure => "azure",
         }
     }
 
@@ -46,6 +50,7 @@ impl Provider {
         match self {
             Provider::Aws => Cloud::Aws,
             Provider::Gcp => Cloud::Gcp,
+            Provider::Azure => Cloud::Azure,
         }
     }
 }
@@ -135,6 +140,9 @@ pub enum LookupError {
     /// The Billing Catalog gave no single price.
     #[error(transparent)]
     Gcp(#[from] gcp::GcpPriceError),
+    /// The Retail Prices API gave no single price.
+    #[error(transparent)]
+    Azure(#[from] azure::AzurePriceError),
     /// The offer's query is for another provider.
     #[error("not an {0} query")]
     WrongProvider(&'static str),
@@ -294,6 +302,7 @@ pub fn run(base: &Snapshot, opts: &RefreshOptions) -> anyhow::Result<RefreshRepo
             match opts.provider {
                 Provider::Aws => aws::fetch(&jobs, opts).await,
                 Provider::Gcp => gcp::fetch(&jobs, opts).await,
+                Provider::Azure => azure::fetch(&jobs, opts).await,
             }
         })
         .map_err(|e| anyhow::anyhow!("{}; nothing was written", crate::error::one_line(&e)))?;
@@ -523,6 +532,7 @@ fn apply(
 fn base_label(offers: &[&Offer]) -> &'static str {
     match offers.first().map(|o| o.cloud) {
         Some(Cloud::Gcp) => "Google Cloud",
+        Some(Cloud::Azure) => "Azure",
         _ => "AWS",
     }
 }
