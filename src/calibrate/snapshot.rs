@@ -45,6 +45,7 @@ pub fn calibrated(name: &str, offer: &Offer, fit: &Fit, date: &str, replay: &str
             offer.id
         ),
         offers: vec![o],
+        regional: Vec::new(),
         queries: BTreeMap::new(),
         origin: String::new(),
     }
