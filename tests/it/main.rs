@@ -8,6 +8,7 @@ mod advise;
 mod advise_cli;
 mod live_cli;
 mod live_export;
+mod live_protocols;
 mod live_replay;
 mod live_serve;
 mod models;
