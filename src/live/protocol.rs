@@ -475,6 +475,109 @@ pub fn predictions_response(n: usize, outputs: &[Tensor]) -> Value {
     json!({ "predictions": predictions })
 }
 
+/// A `{"instances": [...]}` body for `tensors`: one row per item of their
+/// first (batch) dimension.
+pub fn instances_body(tensors: &[Tensor]) -> Value {
+    let per_input: Vec<Vec<Value>> = tensors
+        .iter()
+        .map(|t| match nest(&json_elements(&t.data), &t.shape) {
+            Value::Array(rows) => rows,
+            other => vec![other],
+        })
+        .collect();
+    let n = per_input.iter().map(Vec::len).min().unwrap_or(0);
+    let instances: Vec<Value> = (0..n)
+        .map(|i| {
+            if tensors.len() == 1 {
+                per_input[0][i].clone()
+            } else {
+                Value::Object(
+                    tensors
+                        .iter()
+                        .zip(&per_input)
+                        .map(|(t, rows)| (t.name.clone(), rows[i].clone()))
+                        .collect(),
+                )
+            }
+        })
+        .collect();
+    json!({ "instances": instances })
+}
+
+/// Elements in a flat or nested JSON list.
+fn count_elements(v: &Value) -> usize {
+    match v {
+        Value::Array(items) => items.iter().map(count_elements).sum(),
+        _ => 1,
+    }
+}
+
+fn shape_of(v: &Value, at: &str) -> Result<usize, String> {
+    let dims = v
+        .as_array()
+        .ok_or_else(|| format!("{at}: no shape list"))?
+        .iter()
+        .map(|d| {
+            d.as_u64()
+                .ok_or_else(|| format!("{at}: shape {v} is not sizes"))
+        })
+        .collect::<Result<Vec<u64>, String>>()?;
+    Ok(dims.iter().product::<u64>() as usize)
+}
+
+/// Checks that an answer's body has the shape `protocol` promises: every
+/// output's elements as many as its shape says. The error is the reason.
+pub fn check_answer(protocol: Protocol, body: &[u8]) -> Result<(), String> {
+    let v: Value = serde_json::from_slice(body).map_err(|e| format!("answer is not JSON: {e}"))?;
+    match protocol {
+        Protocol::Advisor | Protocol::Raw => {
+            let outs = v["outputs"]
+                .as_object()
+                .ok_or("answer has no \"outputs\" object")?;
+            for (name, o) in outs {
+                let want = shape_of(&o["shape"], &format!("output '{name}'"))?;
+                let elements = o["elements"].as_u64().map(|e| e as usize);
+                let data = o.get("data").map(count_elements);
+                if elements.is_some_and(|e| e != want) || data.is_some_and(|d| d != want) {
+                    return Err(format!(
+                        "output '{name}': shape {} needs {want} elements, the answer has {}",
+                        o["shape"],
+                        data.or(elements).unwrap_or(0)
+                    ));
+                }
+            }
+            Ok(())
+        }
+        Protocol::Oip => {
+            let outs = v["outputs"]
+                .as_array()
+                .filter(|o| !o.is_empty())
+                .ok_or("answer has no \"outputs\" list")?;
+            for (i, o) in outs.iter().enumerate() {
+                let name = o["name"]
+                    .as_str()
+                    .ok_or(format!("outputs[{i}] has no name"))?;
+                if !o["datatype"].is_string() {
+                    return Err(format!("output '{name}' has no datatype"));
+                }
+                let want = shape_of(&o["shape"], &format!("output '{name}'"))?;
+                let got = count_elements(&o["data"]);
+                if got != want || !o["data"].is_array() {
+                    return Err(format!(
+                        "output '{name}': shape {} needs {want} elements, the answer has {got}",
+                        o["shape"]
+                    ));
+                }
+            }
+            Ok(())
+        }
+        Protocol::Instances => match v["predictions"].as_array() {
+            Some(p) if !p.is_empty() => Ok(()),
+            _ => Err("answer has no \"predictions\" list".into()),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -531,6 +634,26 @@ mod tests {
             predictions_response(2, &[y]),
             json!({"predictions": [[2.0, 4.0], [6.0, 8.0]]})
         );
+    }
+
+    #[test]
+    fn answers_are_checked_for_shape() {
+        let ok =
+            br#"{"outputs": [{"name": "y", "shape": [1, 2], "datatype": "FP32", "data": [1, 2]}]}"#;
+        assert_eq!(check_answer(Protocol::Oip, ok), Ok(()));
+        let short =
+            br#"{"outputs": [{"name": "y", "shape": [1, 3], "datatype": "FP32", "data": [1, 2]}]}"#;
+        let e = check_answer(Protocol::Oip, short).unwrap_err();
+        assert!(e.contains("needs 3 elements") && e.contains("has 2"), "{e}");
+        assert!(check_answer(Protocol::Oip, br#"{"outputs": {}}"#).is_err());
+        let adv = br#"{"outputs": {"y": {"dtype": "float32", "shape": [2], "elements": 2, "data": [1, 2]}}}"#;
+        assert_eq!(check_answer(Protocol::Advisor, adv), Ok(()));
+        assert!(check_answer(Protocol::Advisor, b"ok").is_err());
+        assert_eq!(
+            check_answer(Protocol::Instances, br#"{"predictions": [[1]]}"#),
+            Ok(())
+        );
+        assert!(check_answer(Protocol::Instances, br#"{"predictions": []}"#).is_err());
     }
 
     #[test]

@@ -4,13 +4,16 @@
 
 use crate::live_support;
 
+use advisor::live::payload::Payload;
+use advisor::live::protocol::Protocol;
+use advisor::live::replay::{replay, ReplayOptions};
 use advisor::live::serve::{start, Engine, ServeOptions};
 use assert_cmd::cargo::cargo_bin_cmd;
 use live_support::*;
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 fn doubler_opts() -> ServeOptions {
     let mut o = ServeOptions::new(Engine::Custom(Arc::new(DoublerFactory(fake_signature()))));
@@ -201,6 +204,113 @@ fn serve_on_port_answers_the_container_contracts_as_predict_does() {
             assert_eq!(out["data"], want["data"], "{route}");
         }
     });
+    let trace = even(20, 100.0);
+    let out = cargo_bin_cmd!("advisor")
+        .args(["replay", "--json", "--protocol", "oip", "--model"])
+        .arg(&model)
+        .arg("--trace")
+        .arg(trace.path())
+        .args(["--url", &format!("{base}/v2/models/tiny-cnn/infer")])
+        .output()
+        .unwrap();
     let _ = child.kill();
     let _ = child.wait();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["requests"].as_u64(), v["succeeded"].as_u64()),
+        (Some(20), Some(20)),
+        "{v}"
+    );
+}
+
+fn replay_opts(trace: &tempfile::NamedTempFile, url: String) -> ReplayOptions {
+    let mut o = ReplayOptions::new(trace.path(), url);
+    o.timeout = std::time::Duration::from_secs(10);
+    o
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replay_sends_every_protocol_and_the_answers_pass_the_shape_check() {
+    let h = start(doubler_opts()).await.unwrap();
+    let trace = even(20, 200.0);
+    for p in [
+        Protocol::Advisor,
+        Protocol::Oip,
+        Protocol::Instances,
+        Protocol::Raw,
+    ] {
+        let mut o = replay_opts(&trace, format!("http://{}/invocations", h.addr));
+        o.payload = Payload::synthetic_as(&fake_signature(), p).unwrap();
+        o.check_answers = Some(p);
+        let r = replay(o, None).await.unwrap();
+        assert_eq!(
+            r.outcome.succeeded, 20,
+            "{p:?}: {:?} {:?}",
+            r.outcome.failures, r.bad_answer_example
+        );
+    }
+    h.shutdown().await.unwrap();
+}
+
+/// Answers every request 200 with `body`, recording the bodies received.
+async fn recording_server(body: &'static str) -> (std::net::SocketAddr, Arc<Mutex<Vec<String>>>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let s2 = Arc::clone(&seen);
+    let app = axum::Router::new().fallback(move |b: String| {
+        let seen = Arc::clone(&s2);
+        async move {
+            seen.lock().unwrap().push(b);
+            ([("content-type", "application/json")], body)
+        }
+    });
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(l, app).await });
+    (addr, seen)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrongly_shaped_answer_is_a_failure_with_its_reason() {
+    let (addr, _) = recording_server(
+        r#"{"outputs": [{"name": "y", "shape": [1, 3], "datatype": "FP32", "data": [1]}]}"#,
+    )
+    .await;
+    let trace = even(5, 100.0);
+    let mut o = replay_opts(&trace, format!("http://{addr}/infer"));
+    o.payload = Payload::synthetic_as(&fake_signature(), Protocol::Oip).unwrap();
+    o.check_answers = Some(Protocol::Oip);
+    let r = replay(o, None).await.unwrap();
+    assert_eq!(r.outcome.succeeded, 0);
+    assert_eq!(r.outcome.failures.bad_answer, 5);
+    let why = r.bad_answer_example.unwrap();
+    assert!(
+        why.contains("output 'y'") && why.contains("needs 3"),
+        "{why}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_payload_folder_is_sent_round_robin() {
+    let (addr, seen) = recording_server("{}").await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.json"), r#"{"instances": [[1, 2]]}"#).unwrap();
+    std::fs::write(dir.path().join("b.json"), OIP).unwrap();
+    std::fs::write(dir.path().join(".hidden"), "x").unwrap();
+    let trace = even(6, 100.0);
+    let mut o = replay_opts(&trace, format!("http://{addr}/"));
+    o.payloads = Payload::from_dir(dir.path()).unwrap();
+    let r = replay(o, None).await.unwrap();
+    assert_eq!(r.outcome.succeeded, 6);
+    let seen = seen.lock().unwrap();
+    let a = seen.iter().filter(|b| b.contains("instances")).count();
+    let b = seen.iter().filter(|b| b.as_str() == OIP).count();
+    assert_eq!((a, b, seen.len()), (3, 3, 6), "{seen:?}");
+    let empty = tempfile::tempdir().unwrap();
+    let e = Payload::from_dir(empty.path()).unwrap_err().to_string();
+    assert!(e.contains("at least one request file"), "{e}");
 }
