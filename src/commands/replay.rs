@@ -40,7 +40,8 @@ pub struct ReplayArgs {
     /// Send synthetic inputs for this model's inputs (in --protocol's body; advisor JSON by default).
     #[arg(long, value_name = "MODEL.onnx")]
     pub model: Option<PathBuf>,
-    /// Send the files of this folder (sorted by name, hidden files skipped) in turn, round-robin.
+    /// Send the files of this folder (sorted by name, hidden files skipped) in turn, round-robin;
+    /// a file named NAME.wN.EXT (e.g. big.w3.json) is sent N times per round.
     #[arg(long, value_name = "DIR", conflicts_with_all = ["payload", "model"])]
     pub payload_dir: Option<PathBuf>,
     /// The body format sent with --model (advisor, oip: Open Inference Protocol / KServe v2, instances:

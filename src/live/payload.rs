@@ -133,8 +133,27 @@ impl Payload {
                 dir.display()
             )));
         }
-        files.iter().map(|f| Payload::from_file(f)).collect()
+        let mut out = Vec::new();
+        for f in &files {
+            let p = Payload::from_file(f)?;
+            for _ in 0..weight_of(f) {
+                out.push(p.clone());
+            }
+        }
+        Ok(out)
     }
+}
+
+/// A request file's weight from its name: `NAME.wN.EXT` (e.g. `big.w3.json`)
+/// is sent N times per round, any other name once, as Lambda Power Tuning's
+/// weighted payloads mix requests.
+fn weight_of(path: &Path) -> usize {
+    path.file_stem()
+        .and_then(|s| s.to_str())
+        .and_then(|s| s.rsplit_once(".w"))
+        .and_then(|(_, n)| n.parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(1)
 }
 
 /// The signature of a model as inspection reads it from the file, for
@@ -194,6 +213,14 @@ mod tests {
         let mut bad = info.clone();
         bad.inputs[0].dtype = DType::String;
         assert!(signature_of(&bad).is_err());
+    }
+
+    #[test]
+    fn file_names_may_carry_a_weight() {
+        assert_eq!(weight_of(Path::new("d/big.w3.json")), 3);
+        assert_eq!(weight_of(Path::new("d/small.json")), 1);
+        assert_eq!(weight_of(Path::new("d/odd.w0.json")), 1);
+        assert_eq!(weight_of(Path::new("d/x.wide.json")), 1);
     }
 
     #[test]

@@ -295,21 +295,22 @@ async fn a_wrongly_shaped_answer_is_a_failure_with_its_reason() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_payload_folder_is_sent_round_robin() {
+async fn a_payload_folder_is_sent_round_robin_by_weight() {
     let (addr, seen) = recording_server("{}").await;
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("a.json"), r#"{"instances": [[1, 2]]}"#).unwrap();
-    std::fs::write(dir.path().join("b.json"), OIP).unwrap();
+    std::fs::write(dir.path().join("b.w2.json"), OIP).unwrap();
     std::fs::write(dir.path().join(".hidden"), "x").unwrap();
-    let trace = even(6, 100.0);
+    let trace = even(9, 100.0);
     let mut o = replay_opts(&trace, format!("http://{addr}/"));
     o.payloads = Payload::from_dir(dir.path()).unwrap();
     let r = replay(o, None).await.unwrap();
-    assert_eq!(r.outcome.succeeded, 6);
+    assert_eq!(r.outcome.succeeded, 9);
     let seen = seen.lock().unwrap();
     let a = seen.iter().filter(|b| b.contains("instances")).count();
     let b = seen.iter().filter(|b| b.as_str() == OIP).count();
-    assert_eq!((a, b, seen.len()), (3, 3, 6), "{seen:?}");
+    // b.w2.json weighs 2: twice a's share.
+    assert_eq!((a, b, seen.len()), (3, 6, 9), "{seen:?}");
     let empty = tempfile::tempdir().unwrap();
     let e = Payload::from_dir(empty.path()).unwrap_err().to_string();
     assert!(e.contains("at least one request file"), "{e}");
