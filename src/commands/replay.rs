@@ -4,6 +4,7 @@ use super::Ctx;
 use crate::error::bad_input;
 use crate::live::payload::{self, Payload};
 use crate::live::progress;
+use crate::live::protocol::Protocol;
 use crate::live::replay::{self, ReplayOptions, ReplayReport};
 use clap::Args;
 use std::io::Write;
@@ -15,8 +16,9 @@ use std::time::Duration;
 ///
 /// Open loop: every request leaves at its trace time (divided by --speed)
 /// whether or not earlier ones have returned, and latency counts from that
-/// scheduled time. Each request is a POST of the same body: the file given
-/// by --payload, synthetic inputs for --model, or `{}` (which `advisor serve`
+/// scheduled time. Each request is a POST of one body: the file given
+/// by --payload, the files of --payload-dir in turn, synthetic inputs for
+/// --model (in --protocol's format), or `{}` (which `advisor serve`
 /// answers with synthetic inputs).
 #[derive(Debug, Args)]
 pub struct ReplayArgs {
@@ -35,9 +37,18 @@ pub struct ReplayArgs {
     /// Send this file as every request's body (JSON when it parses as JSON, else raw bytes).
     #[arg(long, value_name = "FILE", conflicts_with = "model")]
     pub payload: Option<PathBuf>,
-    /// Send synthetic inputs for this model's inputs as a JSON body.
+    /// Send synthetic inputs for this model's inputs (in --protocol's body; advisor JSON by default).
     #[arg(long, value_name = "MODEL.onnx")]
     pub model: Option<PathBuf>,
+    /// Send the files of this folder (sorted by name, hidden files skipped) in turn, round-robin;
+    /// a file named NAME.wN.EXT (e.g. big.w3.json) is sent N times per round.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["payload", "model"])]
+    pub payload_dir: Option<PathBuf>,
+    /// The body format sent with --model (advisor, oip: Open Inference Protocol / KServe v2, instances:
+    /// {"instances": [...]}, raw: little-endian bytes with X-Dtype and X-Shape); when given, every 2xx answer
+    /// is checked for that protocol's shape and a wrong one counts as a failure (bad_answer) with its reason.
+    #[arg(long, value_enum, value_name = "PROTOCOL")]
+    pub protocol: Option<Protocol>,
     /// Extra header on every request, as 'NAME: VALUE' (repeatable; e.g. X-Dtype, X-Shape for a raw payload).
     #[arg(long = "header", value_name = "NAME: VALUE")]
     pub headers: Vec<String>,
@@ -58,14 +69,28 @@ pub fn run(ctx: &Ctx, args: ReplayArgs) -> anyhow::Result<()> {
         (Some(file), _) => Payload::from_file(file)?,
         (None, Some(model)) => {
             let info = crate::model::inspect(model)?;
-            Payload::synthetic(&payload::signature_of(&info)?)
+            let sig = payload::signature_of(&info)?;
+            Payload::synthetic_as(&sig, args.protocol.unwrap_or(Protocol::Advisor))?
         }
-        (None, None) => Payload::empty_json(),
+        (None, None) => match args.protocol {
+            None | Some(Protocol::Advisor) => Payload::empty_json(),
+            Some(p) if args.payload_dir.is_none() => {
+                return Err(bad_input(format!(
+                    "--protocol {}: give --model (synthetic inputs), --payload or --payload-dir",
+                    p.name()
+                )))
+            }
+            Some(_) => Payload::empty_json(),
+        },
     };
     let mut opts = ReplayOptions::new(&args.trace, &args.url);
     opts.timeout = Duration::from_secs_f64(args.timeout_s);
     opts.speed = args.speed;
     opts.payload = payload;
+    if let Some(dir) = &args.payload_dir {
+        opts.payloads = Payload::from_dir(dir)?;
+    }
+    opts.check_answers = args.protocol;
     opts.concurrency_limit = Some(args.concurrency_limit);
     for h in &args.headers {
         let (name, value) = replay::parse_header(h)?;
@@ -138,8 +163,15 @@ fn print_report(r: &ReplayReport) -> anyhow::Result<()> {
     if f.total() > 0 {
         writeln!(
             out,
-            "  failures        timeout {}, connect {}, dropped {}, queue full (503) {}, throttled (429) {}, other status {}",
-            f.timeout, f.connect, f.dropped, f.queue_full, f.throttled, f.http_status
+            "  failures        timeout {}, connect {}, dropped {}, queue full (503) {}, throttled (429) {}, other status {}, bad answer {}",
+            f.timeout, f.connect, f.dropped, f.queue_full, f.throttled, f.http_status, f.bad_answer
+        )?;
+    }
+    if let Some(why) = &r.bad_answer_example {
+        writeln!(
+            out,
+            "  first bad answer {}",
+            crate::escape::escape_controls(why)
         )?;
     }
     writeln!(

@@ -14,15 +14,21 @@ use std::path::PathBuf;
 /// "shape": [1,3,224,224], "data": [...]}}}`, an empty body or `{}` for
 /// synthetic inputs, or raw little-endian bytes of one input
 /// (`Content-Type: application/octet-stream` with `X-Dtype`, `X-Shape: 1,3,224,224`
-/// and, for several inputs, `X-Input-Name`). GET /healthz says what is served.
+/// and, for several inputs, `X-Input-Name`); Open Inference Protocol and
+/// `{"instances": [...]}` bodies are answered in kind. GET /healthz says what
+/// is served. The platforms' container contracts: GET /ping and POST
+/// /invocations (SageMaker), GET /v2/health/ready, GET /v2/models/NAME and POST
+/// /v2/models/NAME/infer (Open Inference Protocol, NAME the model file's stem).
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// The ONNX model to serve.
     #[arg(required_unless_present = "echo")]
     pub model: Option<PathBuf>,
     /// Address to listen on (port 0 picks a free one); a non-loopback address is reachable from other machines.
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    pub addr: std::net::SocketAddr,
+    /// Default: 0.0.0.0:$PORT when the PORT environment variable is set (as Cloud Run sets it; this exposes the
+    /// server beyond loopback), else 127.0.0.1:8080.
+    #[arg(long)]
+    pub addr: Option<std::net::SocketAddr>,
     /// Worker threads, each with its own ONNX Runtime session.
     #[arg(long, default_value_t = 1, value_name = "N")]
     pub workers: usize,
@@ -69,16 +75,17 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> anyhow::Result<()> {
         }
         (None, false) => return Err(bad_input("serve: give a MODEL.onnx to serve")),
     };
+    let addr = listen_addr(args.addr, std::env::var("PORT").ok().as_deref())?;
     let mut opts = ServeOptions::new(engine);
-    opts.addr = args.addr;
+    opts.addr = addr;
     opts.workers = args.workers;
     opts.queue = args.queue;
     opts.max_body_bytes = (args.max_body_mb * 1024.0 * 1024.0) as usize;
-    if !args.addr.ip().is_loopback() {
+    if !addr.ip().is_loopback() {
         // Printed even with --quiet: exposing the model is worth a line.
         eprintln!(
             "warning: listening on {}, which other machines can reach; anyone who can reach it can run the model",
-            args.addr
+            addr
         );
     }
     let rt = super::tokio_runtime()?;
@@ -87,18 +94,19 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> anyhow::Result<()> {
         let addr = handle.addr;
         if !ctx.global.quiet {
             eprintln!(
-                "advisor serve: listening on http://{addr} ({}); POST /predict, GET /healthz; Ctrl-C stops",
+                "advisor serve: listening on http://{addr} ({}); POST /predict, /invocations, /v2/models/NAME/infer, GET /healthz, /ping, /v2/health/ready; Ctrl-C stops",
                 handle.serving
             );
         }
         if ctx.global.json {
             // One line, printed once the socket accepts connections, so a
             // script can read it and start sending.
+            let url = format!("http://{addr}/predict");
             let mut out = std::io::stdout().lock();
             writeln!(
                 out,
                 "{}",
-                serde_json::json!({ "addr": addr.to_string(), "url": format!("http://{addr}/predict") })
+                serde_json::json!({ "addr": addr.to_string(), "url": url })
             )?;
             out.flush()?;
         }
@@ -108,6 +116,28 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> anyhow::Result<()> {
         }
         handle.shutdown().await
     })
+}
+
+/// `--addr` when given, else every interface on `$PORT` (the Cloud Run
+/// contract), else loopback port 8080.
+fn listen_addr(
+    addr: Option<std::net::SocketAddr>,
+    port: Option<&str>,
+) -> anyhow::Result<std::net::SocketAddr> {
+    if let Some(a) = addr {
+        return Ok(a);
+    }
+    match port {
+        None => Ok(std::net::SocketAddr::from(([127, 0, 0, 1], 8080))),
+        Some(p) => {
+            let port: u16 = p.trim().parse().map_err(|_| {
+                bad_input(format!(
+                    "environment variable PORT='{p}': expected a port number 0-65535"
+                ))
+            })?;
+            Ok(std::net::SocketAddr::from(([0, 0, 0, 0], port)))
+        }
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM.
@@ -131,5 +161,26 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     {
         let _ = ctrl_c.await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn port_from_the_environment_applies_only_without_addr() {
+        let given = "127.0.0.1:9".parse().unwrap();
+        assert_eq!(listen_addr(Some(given), Some("5")).unwrap(), given);
+        assert_eq!(
+            listen_addr(None, Some("8081")).unwrap(),
+            "0.0.0.0:8081".parse().unwrap()
+        );
+        assert_eq!(
+            listen_addr(None, None).unwrap(),
+            "127.0.0.1:8080".parse().unwrap()
+        );
+        let e = listen_addr(None, Some("http")).unwrap_err().to_string();
+        assert!(e.contains("PORT='http'"), "{e}");
     }
 }

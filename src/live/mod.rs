@@ -17,6 +17,7 @@ pub mod onnx;
 pub mod payload;
 pub mod pool;
 pub mod progress;
+pub mod protocol;
 pub mod replay;
 pub mod serve;
 pub mod signature;

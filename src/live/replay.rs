@@ -74,6 +74,12 @@ pub struct ReplayOptions {
     pub speed: f64,
     /// Body of every request.
     pub payload: Payload,
+    /// When not empty, the bodies sent instead of `payload`, in turn
+    /// (request `i` carries `payloads[i % len]`).
+    pub payloads: Vec<Payload>,
+    /// When set, every 2xx answer is checked for this protocol's shape; a
+    /// wrong one is a failure (`bad_answer`) with its reason in the report.
+    pub check_answers: Option<super::protocol::Protocol>,
     /// Extra headers on every request (e.g. `X-Dtype` for a raw payload, or
     /// an authorization token).
     pub headers: reqwest::header::HeaderMap,
@@ -95,6 +101,8 @@ impl ReplayOptions {
             timeout: Duration::from_secs(30),
             speed: 1.0,
             payload: Payload::empty_json(),
+            payloads: Vec::new(),
+            check_answers: None,
             headers: reqwest::header::HeaderMap::new(),
             concurrency_limit: Some(DEFAULT_CONCURRENCY_LIMIT),
             stop: Arc::new(AtomicBool::new(false)),
@@ -142,6 +150,9 @@ pub struct ReplayReport {
     pub wall_s: f64,
     /// True when stopped before the end of the trace.
     pub interrupted: bool,
+    /// The reason the first wrongly shaped answer was refused, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bad_answer_example: Option<String>,
     /// Remarks on the trace (times out of order); print them on stderr.
     #[serde(skip)]
     pub warnings: Vec<String>,
@@ -160,7 +171,10 @@ struct Sample {
 struct Shared {
     client: reqwest::Client,
     url: reqwest::Url,
-    payload: Payload,
+    payloads: Vec<Payload>,
+    next_payload: AtomicU64,
+    check_answers: Option<super::protocol::Protocol>,
+    bad_answer: Arc<std::sync::Mutex<Option<String>>>,
     headers: reqwest::header::HeaderMap,
     timeout: Duration,
     limit: Option<Arc<Semaphore>>,
@@ -183,7 +197,14 @@ impl Shared {
         Ok(Shared {
             client,
             url,
-            payload: opts.payload.clone(),
+            payloads: if opts.payloads.is_empty() {
+                vec![opts.payload.clone()]
+            } else {
+                opts.payloads.clone()
+            },
+            next_payload: AtomicU64::new(0),
+            check_answers: opts.check_answers,
+            bad_answer: Arc::default(),
             headers: opts.headers.clone(),
             timeout: opts.timeout,
             limit: opts.concurrency_limit.map(|n| Arc::new(Semaphore::new(n))),
@@ -242,6 +263,8 @@ pub async fn replay(
     // A short lead so the first requests are not late by the set-up itself.
     let start = Instant::now() + Duration::from_millis(20);
 
+    // Apart from `shared`, whose clones hold the samples' channel open.
+    let bad_answer = Arc::clone(&shared.bad_answer);
     let scheduler = {
         let (shared, sent, stop) = (shared, Arc::clone(&sent), Arc::clone(&opts.stop));
         let speed = opts.speed;
@@ -257,7 +280,9 @@ pub async fn replay(
     let last_send = schedule_result?;
     let wall_s = start.elapsed().as_secs_f64();
 
+    let bad_answer_example = bad_answer.lock().ok().and_then(|mut b| b.take());
     let tally = Tally {
+        bad_answer_example,
         total,
         last_t_s,
         sent: sent.load(Ordering::Relaxed),
@@ -280,6 +305,8 @@ struct Tally {
     last_send: Option<Duration>,
     wall_s: f64,
     warnings: Vec<String>,
+    /// The first wrongly shaped answer's reason.
+    bad_answer_example: Option<String>,
 }
 
 /// The report from the samples and the tally. Rates and latencies of an
@@ -292,6 +319,7 @@ fn report(opts: &ReplayOptions, stats: Stats, tally: Tally) -> ReplayReport {
         last_send,
         wall_s,
         warnings,
+        bad_answer_example,
     } = tally;
     let interrupted = sent < total;
     let mut notes = vec![format!(
@@ -348,6 +376,7 @@ fn report(opts: &ReplayOptions, stats: Stats, tally: Tally) -> ReplayReport {
         timeout_s: opts.timeout.as_secs_f64(),
         wall_s,
         interrupted,
+        bad_answer_example,
         warnings,
         outcome,
     }
@@ -459,20 +488,31 @@ pub fn parse_header(
 
 /// One request, to the end of its answer's body.
 async fn exchange(shared: &Shared) -> Result<(), FailureReason> {
+    let i = shared.next_payload.fetch_add(1, Ordering::Relaxed) as usize;
+    let payload = &shared.payloads[i % shared.payloads.len()];
     let resp = shared
         .client
         .post(shared.url.clone())
-        .header(reqwest::header::CONTENT_TYPE, shared.payload.content_type)
+        .header(reqwest::header::CONTENT_TYPE, payload.content_type)
+        .headers(payload.headers.clone())
         .headers(shared.headers.clone())
-        .body(shared.payload.body.clone())
+        .body(payload.body.clone())
         .send()
         .await
         .map_err(|e| classify(&e))?;
     let status = resp.status();
     // An answer cut off mid-body is a dropped request, not a success.
-    resp.bytes().await.map_err(|e| classify(&e))?;
+    let body = resp.bytes().await.map_err(|e| classify(&e))?;
     match status.as_u16() {
-        200..=299 => Ok(()),
+        200..=299 => match shared.check_answers {
+            None => Ok(()),
+            Some(p) => super::protocol::check_answer(p, &body).map_err(|reason| {
+                if let Ok(mut first) = shared.bad_answer.lock() {
+                    first.get_or_insert(reason);
+                }
+                FailureReason::BadAnswer
+            }),
+        },
         503 => Err(FailureReason::QueueFull),
         429 => Err(FailureReason::Throttled),
         _ => Err(FailureReason::HttpStatus),

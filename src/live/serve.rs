@@ -24,17 +24,35 @@
 //!
 //! `GET /healthz` answers `{"status": "ok", "serving": ..., "workers": N,
 //! "queue": Q}`.
+//!
+//! `POST /predict` also takes the other protocols' JSON bodies, told by
+//! content ([`super::protocol`]): an Open Inference Protocol body
+//! (`inputs` a list) is answered in that protocol, `{"instances": [...]}`
+//! with `{"predictions": [...]}`.
+//!
+//! # The platforms' container contracts
+//!
+//! - SageMaker bring-your-own-container: `GET /ping` (200 when ready) and
+//!   `POST /invocations` (the same bodies as `/predict`).
+//! - Open Inference Protocol (KServe v2, Triton): `GET /v2/health/live`,
+//!   `GET /v2/health/ready`, `GET /v2` (server metadata),
+//!   `GET /v2/models/NAME` (model metadata), `GET /v2/models/NAME/ready`
+//!   and `POST /v2/models/NAME/infer`; NAME is the model file's stem and
+//!   any other name is a 404.
+//! - Cloud Run: the command line listens on `0.0.0.0:$PORT` when `$PORT` is
+//!   set and no address is given.
 
 use super::backend::BackendFactory;
 use super::onnx::OnnxFactory;
 use super::pool::{Pool, QueueFull};
+use super::protocol::{self, Protocol};
 use super::signature::{PayloadError, Signature};
 use super::tensor::PredictRequest;
 use crate::runtime::Device;
 use anyhow::Context;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -83,6 +101,9 @@ pub struct ServeOptions {
     pub max_output_elements: usize,
     /// What to run.
     pub engine: Engine,
+    /// The model's name in `/v2/models/NAME`; `None`: the model file's stem
+    /// (`model` for other engines).
+    pub model_name: Option<String>,
 }
 
 impl ServeOptions {
@@ -96,6 +117,7 @@ impl ServeOptions {
             max_body_bytes: 16 << 20,
             max_output_elements: 1000,
             engine,
+            model_name: None,
         }
     }
 }
@@ -135,6 +157,7 @@ struct AppState {
     pool: Option<Pool>,
     signature: Signature,
     serving: String,
+    model_name: String,
     workers: usize,
     queue: usize,
     max_output_elements: usize,
@@ -183,6 +206,7 @@ pub async fn start(opts: ServeOptions) -> anyhow::Result<ServerHandle> {
         pool,
         signature,
         serving: serving.clone(),
+        model_name: model_name(&opts),
         workers: opts.workers,
         queue: opts.queue,
         max_output_elements: opts.max_output_elements,
@@ -209,10 +233,35 @@ pub async fn start(opts: ServeOptions) -> anyhow::Result<ServerHandle> {
     })
 }
 
+/// The name the Open Inference Protocol routes serve the model under.
+fn model_name(opts: &ServeOptions) -> String {
+    if let Some(n) = &opts.model_name {
+        return n.clone();
+    }
+    match &opts.engine {
+        Engine::Onnx { model, .. } => model
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .filter(|s| !s.is_empty())
+            .unwrap_or("model")
+            .to_string(),
+        Engine::Echo => "echo".to_string(),
+        Engine::Custom(_) => "model".to_string(),
+    }
+}
+
 fn router(state: Arc<AppState>, max_body_bytes: usize) -> Router {
     Router::new()
         .route("/predict", post(predict))
+        .route("/invocations", post(predict))
         .route("/healthz", get(healthz))
+        .route("/ping", get(healthz))
+        .route("/v2", get(oip_server))
+        .route("/v2/health/live", get(|| async { StatusCode::OK }))
+        .route("/v2/health/ready", get(|| async { StatusCode::OK }))
+        .route("/v2/models/{name}", get(oip_model))
+        .route("/v2/models/{name}/ready", get(oip_model_ready))
+        .route("/v2/models/{name}/infer", post(oip_infer))
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .with_state(state)
 }
@@ -247,36 +296,175 @@ fn header_str<'h>(headers: &'h HeaderMap, name: &str) -> Result<Option<&'h str>,
         .transpose()
 }
 
+/// A request's tensors and how to answer it.
+struct Decoded {
+    inputs: Vec<super::tensor::Tensor>,
+    answer: Answer,
+}
+
+/// The protocol an answer is written in.
+enum Answer {
+    Advisor,
+    Oip(Option<String>),
+    Predictions(usize),
+}
+
 fn decode(
     st: &AppState,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<Vec<super::tensor::Tensor>, PayloadError> {
+    oip_only: bool,
+) -> Result<Decoded, PayloadError> {
     let raw = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("application/octet-stream"));
-    if raw {
-        return st.signature.from_raw(
+    if raw && !oip_only {
+        let inputs = st.signature.from_raw(
             header_str(headers, "x-input-name")?,
             header_str(headers, "x-dtype")?,
             header_str(headers, "x-shape")?,
             body,
-        );
+        )?;
+        return Ok(Decoded {
+            inputs,
+            answer: Answer::Advisor,
+        });
     }
-    let req = if body.iter().all(u8::is_ascii_whitespace) {
-        PredictRequest::default()
+    let blank = body.iter().all(u8::is_ascii_whitespace);
+    let protocol = if oip_only {
+        Protocol::Oip
+    } else if blank {
+        Protocol::Advisor
     } else {
-        serde_json::from_slice::<PredictRequest>(body)
-            .map_err(|e| PayloadError(format!("malformed JSON body: {e}")))?
+        protocol::detect_json(body)
     };
-    st.signature.from_json(req)
+    let malformed = |e: serde_json::Error| PayloadError(format!("malformed JSON body: {e}"));
+    let (req, answer) = match protocol {
+        Protocol::Oip => {
+            let r = serde_json::from_slice::<protocol::OipRequest>(body).map_err(|e| {
+                PayloadError(format!(
+                    "malformed Open Inference Protocol body: {e} (expected {{\"inputs\": [{{\"name\", \"shape\", \"datatype\", \"data\"}}]}})"
+                ))
+            })?;
+            let id = r.id.clone();
+            (r.into_predict()?, Answer::Oip(id))
+        }
+        Protocol::Instances => {
+            let r =
+                serde_json::from_slice::<protocol::InstancesRequest>(body).map_err(malformed)?;
+            let names: Vec<(String, super::tensor::ElemType)> = st
+                .signature
+                .inputs
+                .iter()
+                .map(|i| (i.name.clone(), i.elem))
+                .collect();
+            let (n, req) = r.into_predict(&names)?;
+            (req, Answer::Predictions(n))
+        }
+        Protocol::Advisor | Protocol::Raw => {
+            let req = if blank {
+                PredictRequest::default()
+            } else {
+                serde_json::from_slice::<PredictRequest>(body).map_err(malformed)?
+            };
+            (req, Answer::Advisor)
+        }
+    };
+    Ok(Decoded {
+        inputs: st.signature.from_json(req)?,
+        answer,
+    })
 }
 
+/// `POST /predict` and `POST /invocations`: any protocol, told by content.
 async fn predict(
     State(st): State<Arc<AppState>>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
+) -> Response {
+    infer(&st, &headers, body, false).await
+}
+
+/// `POST /v2/models/NAME/infer`: Open Inference Protocol only.
+async fn oip_infer(
+    State(st): State<Arc<AppState>>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    if let Some(r) = unknown_model(&st, &name) {
+        return r;
+    }
+    infer(&st, &headers, body, true).await
+}
+
+/// The 404 for a model name this server does not serve.
+fn unknown_model(st: &AppState, name: &str) -> Option<Response> {
+    if name == st.model_name {
+        None
+    } else {
+        Some(error(
+            StatusCode::NOT_FOUND,
+            format!(
+                "unknown model '{name}'; this server serves '{}'",
+                st.model_name
+            ),
+        ))
+    }
+}
+
+/// `GET /v2/models/NAME`: the model's metadata.
+async fn oip_model(State(st): State<Arc<AppState>>, Path(name): Path<String>) -> Response {
+    if let Some(r) = unknown_model(&st, &name) {
+        return r;
+    }
+    let inputs: Vec<serde_json::Value> = st
+        .signature
+        .inputs
+        .iter()
+        .map(|i| {
+            json!({
+                "name": i.name,
+                "datatype": protocol::oip_datatype(i.elem),
+                "shape": i.dims.iter().map(|d| match d {
+                    super::signature::DimSpec::Fixed(n) => *n,
+                    super::signature::DimSpec::Free(_) => -1,
+                }).collect::<Vec<i64>>(),
+            })
+        })
+        .collect();
+    Json(json!({
+        "name": st.model_name,
+        "versions": ["1"],
+        "platform": "onnxruntime_onnx",
+        "inputs": inputs,
+        // The server learns its outputs' shapes only by running the model.
+        "outputs": [],
+    }))
+    .into_response()
+}
+
+/// `GET /v2/models/NAME/ready`.
+async fn oip_model_ready(State(st): State<Arc<AppState>>, Path(name): Path<String>) -> Response {
+    unknown_model(&st, &name).unwrap_or_else(|| StatusCode::OK.into_response())
+}
+
+/// `GET /v2`: the server's metadata.
+async fn oip_server() -> Response {
+    Json(json!({
+        "name": "advisor",
+        "version": env!("CARGO_PKG_VERSION"),
+        "extensions": [],
+    }))
+    .into_response()
+}
+
+async fn infer(
+    st: &AppState,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    oip_only: bool,
 ) -> Response {
     let body = match body {
         Ok(b) => b,
@@ -288,7 +476,7 @@ async fn predict(
         r.headers_mut().insert("x-inference-ms", ms(Duration::ZERO));
         return r;
     };
-    let inputs = match decode(&st, &headers, &body) {
+    let Decoded { inputs, answer } = match decode(st, headers, &body, oip_only) {
         Ok(t) => t,
         Err(e) => return error(StatusCode::BAD_REQUEST, e.0),
     };
@@ -317,18 +505,30 @@ async fn predict(
             )
         }
     };
+    let value = match answer {
+        Answer::Advisor => advisor_response(&outputs, st.max_output_elements),
+        Answer::Oip(id) => protocol::oip_response(&st.model_name, id.as_deref(), &outputs),
+        Answer::Predictions(n) => protocol::predictions_response(n, &outputs),
+    };
+    let mut r = Json(value).into_response();
+    r.headers_mut().insert("x-queue-ms", ms(done.queue));
+    r.headers_mut().insert("x-inference-ms", ms(done.inference));
+    r
+}
+
+fn advisor_response(
+    outputs: &[super::tensor::Tensor],
+    max_output_elements: usize,
+) -> serde_json::Value {
     let map: serde_json::Map<String, serde_json::Value> = outputs
         .iter()
         .map(|t| {
-            let wire = t.to_wire(st.max_output_elements);
+            let wire = t.to_wire(max_output_elements);
             (
                 t.name.clone(),
                 serde_json::to_value(wire).unwrap_or(serde_json::Value::Null),
             )
         })
         .collect();
-    let mut r = Json(json!({ "outputs": map })).into_response();
-    r.headers_mut().insert("x-queue-ms", ms(done.queue));
-    r.headers_mut().insert("x-inference-ms", ms(done.inference));
-    r
+    json!({ "outputs": map })
 }

@@ -38,6 +38,8 @@ pub enum FailureReason {
     Connect,
     /// Answered with an error status (live replay).
     HttpStatus,
+    /// Answered 2xx with a body of the wrong shape (live replay).
+    BadAnswer,
 }
 
 /// Failed requests by reason.
@@ -55,6 +57,14 @@ pub struct Failures {
     pub connect: u64,
     /// Error statuses (live replay).
     pub http_status: u64,
+    /// 2xx answers whose body has the wrong shape (live replay); left out
+    /// of the JSON when 0, as every modelled run has it.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub bad_answer: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Failures {
@@ -66,6 +76,7 @@ impl Failures {
             + self.queue_full
             + self.connect
             + self.http_status
+            + self.bad_answer
     }
 
     /// Counts one failure.
@@ -77,6 +88,7 @@ impl Failures {
             FailureReason::QueueFull => self.queue_full += 1,
             FailureReason::Connect => self.connect += 1,
             FailureReason::HttpStatus => self.http_status += 1,
+            FailureReason::BadAnswer => self.bad_answer += 1,
         }
     }
 }

@@ -10,6 +10,7 @@ mod calibrate;
 mod cold_start;
 mod live_cli;
 mod live_export;
+mod live_protocols;
 mod live_replay;
 mod live_serve;
 mod models;
