@@ -119,6 +119,7 @@ pub fn profile(
         budget: &budget,
     };
     let latency = latency_grid(&grid, &mut steps, &mut notes)?;
+    let (probe, drift) = probe_again(opts, &mut steps, probe)?;
 
     // After the grid, so that neither level pays the process's first-session costs.
     let optimization = if opts.optimization {
@@ -149,7 +150,7 @@ pub fn profile(
     );
     let peak_probe = probes.iter().map(|p| p.peak_rss_mb).fold(0.0, f64::max);
     let flops = flops_per_item(&opts.model, &info, &opts.inputs.dims);
-    let warnings = warnings(&latency, probe.as_ref());
+    let warnings = warnings(&latency, probe.as_ref(), drift);
     for w in &warnings {
         steps.notice(w.clone());
     }
@@ -190,10 +191,33 @@ fn reference_probe(
     Ok(Some(r))
 }
 
-/// The noise warnings of a fresh measurement: the latency table's and the
-/// probe's own spread.
-fn warnings(latency: &[LatencyPoint], probe: Option<&ReferenceProbe>) -> Vec<String> {
+/// The probe timed again after the model, so that a machine whose load
+/// changed meanwhile is seen and the two straddle the model's measurement;
+/// with the drift warning, if any.
+fn probe_again(
+    opts: &ProfileOptions,
+    steps: &mut Steps<'_>,
+    before: Option<ReferenceProbe>,
+) -> anyhow::Result<(Option<ReferenceProbe>, Option<String>)> {
+    let Some(before) = before else {
+        return Ok((None, None));
+    };
+    let Some(after) = reference_probe(opts, steps)? else {
+        return Ok((Some(before), None));
+    };
+    let (p, w) = super::reference::combine(&before, &after);
+    Ok((Some(p), w))
+}
+
+/// The noise warnings of a fresh measurement: the latency table's, the
+/// probe's drift between its two timings and its own spread.
+fn warnings(
+    latency: &[LatencyPoint],
+    probe: Option<&ReferenceProbe>,
+    drift: Option<String>,
+) -> Vec<String> {
     let mut out = noise::assess(latency);
+    out.extend(drift);
     if let Some(r) = probe {
         for (name, p50, p95) in [
             ("conv", r.conv_ms, r.conv_p95_ms),
@@ -233,6 +257,9 @@ fn step_order(opts: &ProfileOptions, threads: &[usize], plan: &Plan) -> Vec<Step
     }
     for _ in threads {
         order.extend(plan.batches.iter().map(|b| Step::Point(*b)));
+    }
+    if opts.reference {
+        order.push(Step::Reference);
     }
     if opts.optimization {
         order.extend([Step::Opt(first_batch), Step::Opt(first_batch)]);

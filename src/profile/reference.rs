@@ -28,8 +28,8 @@ use std::time::Duration;
 pub const PROBE_VERSION: u32 = 1;
 
 /// Timed runs of each probe workload: at least 40 runs and 1 s, at most 3 s
-/// (about 5 s in all with session creation): enough for a median that moves
-/// by about 1% between runs on a quiet machine.
+/// (about 5 s in all with session creation); the probe runs before and after
+/// the model, so about 10 s per profile.
 pub const PROBE_BUDGET: Budget = Budget {
     min_runs: 40,
     min_time: Duration::from_secs(1),
@@ -75,6 +75,44 @@ impl ReferenceProbe {
             self.conv_ms, self.matmul_ms, self.cpu_model, self.cores
         )
     }
+}
+
+/// Largest relative change between the probe before and after the latency
+/// grid read as a steady machine.
+pub const MAX_DRIFT: f64 = 0.15;
+
+/// The probe timed before and after the model, as one: means of the medians,
+/// the larger tails, all the runs; and a warning when the machine's speed
+/// changed between the two by more than [`MAX_DRIFT`].
+pub fn combine(
+    before: &ReferenceProbe,
+    after: &ReferenceProbe,
+) -> (ReferenceProbe, Option<String>) {
+    let mean = |a: f64, b: f64| round3((a + b) / 2.0);
+    let drift = |a: f64, b: f64| (a - b).abs() / a.min(b).max(1e-9);
+    let worst = drift(before.conv_ms, after.conv_ms).max(drift(before.matmul_ms, after.matmul_ms));
+    let warning = (worst > MAX_DRIFT).then(|| {
+        format!(
+            "the machine's speed changed while profiling: the reference probe took {:.2}/{:.2} ms (conv/matmul) before the model and {:.2}/{:.2} ms after; {}",
+            before.conv_ms,
+            before.matmul_ms,
+            after.conv_ms,
+            after.matmul_ms,
+            super::noise::ADVICE
+        )
+    });
+    let probe = ReferenceProbe {
+        conv_ms: mean(before.conv_ms, after.conv_ms),
+        conv_p95_ms: before.conv_p95_ms.max(after.conv_p95_ms),
+        matmul_ms: mean(before.matmul_ms, after.matmul_ms),
+        matmul_p95_ms: before.matmul_p95_ms.max(after.matmul_p95_ms),
+        runs: [
+            before.runs[0] + after.runs[0],
+            before.runs[1] + after.runs[1],
+        ],
+        ..before.clone()
+    };
+    (probe, warning)
 }
 
 /// Times both workloads on this machine with the ONNX Runtime already
@@ -137,5 +175,37 @@ impl ProbeDir {
 impl Drop for ProbeDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn probe(conv_ms: f64, matmul_ms: f64) -> ReferenceProbe {
+        ReferenceProbe {
+            version: PROBE_VERSION,
+            conv_ms,
+            conv_p95_ms: conv_ms * 1.1,
+            matmul_ms,
+            matmul_p95_ms: matmul_ms * 1.1,
+            runs: [50, 40],
+            features: vec![],
+            cpu_model: "cpu".into(),
+            cores: 2,
+        }
+    }
+
+    #[test]
+    fn before_and_after_are_averaged_and_drift_is_flagged() {
+        let (p, w) = combine(&probe(10.0, 20.0), &probe(11.0, 21.0));
+        assert_eq!((p.conv_ms, p.matmul_ms), (10.5, 20.5));
+        assert_eq!(p.runs, [100, 80]);
+        assert!((p.conv_p95_ms - 12.1).abs() < 1e-9);
+        assert!(w.is_none());
+        let (_, w) = combine(&probe(10.0, 20.0), &probe(10.0, 30.0));
+        assert!(w
+            .unwrap()
+            .starts_with("the machine's speed changed while profiling"));
     }
 }
