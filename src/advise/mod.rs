@@ -76,6 +76,10 @@ pub struct Advice {
     pub sensitivity: Sensitivity,
     /// Remarks on how the figures were obtained.
     pub notes: Vec<String>,
+    /// The profile's warnings (noisy or implausible measurements, a missing
+    /// reference probe), each with what to do about it.
+    #[serde(default)]
+    pub profile_warnings: Vec<String>,
 }
 
 /// The trace, summarised.

@@ -599,6 +599,7 @@ fn explained(req: &Request, w: &Workload, t: Tuned, x: Tested) -> Advice {
         sensitivity: x.sensitivity,
         notes: notes(profile, &w.basis, x.simulations),
         month: w.basis.clone(),
+        profile_warnings: profile.warnings(),
     }
 }
 
@@ -704,12 +705,21 @@ fn run_mixed(
 }
 
 fn notes(profile: &Profile, basis: &MonthBasis, simulations: usize) -> Vec<String> {
-    vec![
+    let warnings = profile.warnings();
+    let mut out = vec![
         format!(
             "every figure is modelled: {simulations} simulated runs from the profile `{}` (measured on {}, {} cores, {}), the snapshot's prices and the trace",
             profile.name, profile.machine.cpu_model, profile.machine.cores, profile.measured_at
         ),
         basis.statement.clone(),
         "break-even curves: analytic where the bill is linear in the rate (checked against simulated steady Poisson traces for functions), simulated otherwise".to_string(),
-    ]
+    ];
+    if !warnings.is_empty() {
+        out.push(format!(
+            "the profile warns ({}): {}",
+            warnings.len(),
+            warnings.join(" | ")
+        ));
+    }
+    out
 }

@@ -23,7 +23,8 @@ to profiles/NAME.toml (NAME: the model's file stem) and never overwritten withou
 )]
 pub struct ProfileArgs {
     /// The ONNX model to measure.
-    pub model: PathBuf,
+    #[arg(required_unless_present = "probe_only")]
+    pub model: Option<PathBuf>,
 
     /// Intra-op thread counts to measure, comma-separated [default: 1 and all cores].
     #[arg(long, value_delimiter = ',', value_name = "N,..")]
@@ -78,6 +79,16 @@ pub struct ProfileArgs {
     #[arg(long)]
     pub yes: bool,
 
+    /// Only time the reference probe (MobileNetV2 and one ALBERT layer, 1 thread,
+    /// batch 1) and print it with the CPU's model, cores and vector extensions.
+    #[arg(long, conflicts_with = "model")]
+    pub probe_only: bool,
+
+    /// Skip the reference probe (about 5 s); the profile's figures then follow
+    /// this machine only.
+    #[arg(long)]
+    pub no_probe: bool,
+
     /// Internal: run one cold-start probe described by this file and print its timings.
     #[arg(long, hide = true, value_name = "REQUEST")]
     pub cold_probe: Option<PathBuf>,
@@ -87,6 +98,14 @@ pub struct ProfileArgs {
 pub fn run(ctx: &Ctx, args: ProfileArgs) -> anyhow::Result<()> {
     if let Some(request) = &args.cold_probe {
         return cold_probe(request);
+    }
+    if args.probe_only {
+        let probe = profile::measure_probe(ctx.global.ort_lib.as_deref())?;
+        if ctx.global.json {
+            return ctx.print_json(&probe);
+        }
+        outln!("reference probe: {}", probe.summary())?;
+        return Ok(());
     }
     let opts = options(ctx, &args)?;
     let out = args
@@ -220,7 +239,11 @@ fn cold_probe(request: &Path) -> anyhow::Result<()> {
 
 /// Turns the flags into [`ProfileOptions`]; a malformed flag is bad input naming it.
 pub fn options(ctx: &Ctx, args: &ProfileArgs) -> anyhow::Result<ProfileOptions> {
-    let mut opts = ProfileOptions::new(&args.model);
+    let model = args
+        .model
+        .as_ref()
+        .ok_or_else(|| bad_input("profile: expected a model file (or --probe-only)"))?;
+    let mut opts = ProfileOptions::new(model);
     if let Some(out) = &args.out {
         if let Some(stem) = out.file_stem() {
             opts.name = stem.to_string_lossy().into_owned();
@@ -245,6 +268,7 @@ pub fn options(ctx: &Ctx, args: &ProfileArgs) -> anyhow::Result<ProfileOptions> 
     opts.device = args.device.into();
     opts.cold_trials = args.cold_trials;
     opts.optimization = !args.no_opt_effect;
+    opts.reference = !args.no_probe;
     opts.ort_lib = ctx.global.ort_lib.clone();
     opts.inputs.dims = pairs("--dim", &args.dim, |v| {
         v.parse::<i64>()

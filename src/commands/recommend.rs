@@ -100,6 +100,10 @@ pub(crate) fn request(ctx: &Ctx, a: &RecommendArgs) -> Result<Request> {
             a.trace.display()
         )));
     }
+    // After every input is read, so that bad input stays a one-line error.
+    for w in profile.warnings() {
+        ctx.warn(&w);
+    }
     Ok(Request {
         profile,
         trace,

@@ -59,7 +59,8 @@ pub fn run(ctx: &Ctx, a: SimulateArgs) -> Result<()> {
     }
     let (outcomes, warnings) = crate::scenario::simulate_file(&scenarios, &a.trace)?;
     let wall = started.elapsed().as_secs_f64();
-    for w in &warnings {
+    // After every input is read, so that bad input stays a one-line error.
+    for w in profile.warnings().iter().chain(&warnings) {
         ctx.warn(w);
     }
     let requests = outcomes.first().map(|o| o.requests).unwrap_or(0);

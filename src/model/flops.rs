@@ -99,6 +99,28 @@ pub fn estimate_flops(model: &ModelProto, dims: &BTreeMap<String, i64>) -> Optio
     })
 }
 
+/// [`estimate_flops`] split by operator type (`Conv`, `MatMul`, ...): what
+/// share of the work is convolution and what is matrix multiplication, which
+/// decides which reference probe a model's speed on another CPU follows.
+pub fn flops_by_op(
+    model: &ModelProto,
+    dims: &BTreeMap<String, i64>,
+) -> Option<BTreeMap<String, f64>> {
+    let graph = model.graph.as_ref()?;
+    if graph.node.iter().any(has_counted_subgraph) {
+        return None;
+    }
+    let bound = bind_dims(model, dims);
+    let map = infer(graph, &input_shapes(model, &bound));
+    let mut out = BTreeMap::new();
+    for node in &graph.node {
+        if COUNTED.contains(&node.op_type.as_str()) && node.domain.is_empty() {
+            *out.entry(node.op_type.clone()).or_insert(0.0) += node_flops(node, &map)?;
+        }
+    }
+    Some(out)
+}
+
 /// FLOPs for one item: [`estimate_flops`] divided by the batch, which is the
 /// leading dim of the first input as bound.
 pub fn flops_per_item(model: &ModelProto, dims: &BTreeMap<String, i64>) -> Option<f64> {

@@ -12,6 +12,7 @@
 //! through [`service_time`].
 
 pub mod cold_start;
+pub mod cpu;
 pub mod managed;
 pub mod pool;
 pub mod server;

@@ -9,8 +9,13 @@
 //! p        = min(threads, share)                    effective parallelism
 //! L(p, b)  = L(1, b) * (s + (1 - s) / p)            for p >= 1 (Amdahl fit)
 //!          = L(1, b) / p                            for p <  1 (time-sliced core)
-//! service  = L(p, b) * runtime.inference_factor / spec.cpu_speed
+//! service  = L(p, b) * cpu_scale * runtime.inference_factor / spec.cpu_speed
 //! ```
+//!
+//! `cpu_scale` carries the profile to the offer's CPU family (see
+//! [`cpu_scale`]): the reference probe's expected time there over its time
+//! on the profiling machine, per probe workload, weighted by the model's
+//! share of convolution FLOPs.
 //!
 //! `s` (the serial fraction) is fitted per batch from the largest thread
 //! count the profile measured; with one thread only, `s = 1` (no speed-up is
@@ -22,6 +27,7 @@
 //! model calibrated on the study (see [`gpu_service_s`]); both are labelled
 //! modelled by the caller.
 
+use super::cpu::{self, Relative};
 use crate::pricing::{Gpu, Kind, Offer};
 use crate::profile::{LatencyPoint, Profile};
 
@@ -107,8 +113,119 @@ pub fn cpu_service(
     batch: u32,
 ) -> Option<ServiceTime> {
     let local = local_cpu(profile, slots.threads as f64, slots.share, batch)?;
-    let k = offer.runtime.inference_factor / offer.spec.cpu_speed.max(1e-9);
+    let k = cpu_scale(profile, offer).factor * offer.runtime.inference_factor
+        / offer.spec.cpu_speed.max(1e-9);
     Some(local.scaled(k))
+}
+
+/// How an offer's CPU scales the profile's latencies: offer time / profile
+/// time, with the range the CPU table's sources allow.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CpuScale {
+    /// Best estimate.
+    pub factor: f64,
+    /// Fastest the sources allow.
+    pub low: f64,
+    /// Slowest the sources allow.
+    pub high: f64,
+    /// How it was obtained, in words.
+    pub basis: String,
+    /// A warning for the user, when the scale is a guess.
+    pub warning: Option<String>,
+}
+
+impl CpuScale {
+    fn one(basis: String, warning: Option<String>) -> Self {
+        CpuScale {
+            factor: 1.0,
+            low: 1.0,
+            high: 1.0,
+            basis,
+            warning,
+        }
+    }
+}
+
+/// The scale from the profiling machine to `offer`'s CPU family:
+///
+/// ```text
+/// cpu_scale = c * conv_family / conv_here + (1 - c) * matmul_family / matmul_here
+/// ```
+///
+/// with `c` the model's share of convolution FLOPs, `*_here` the profile's
+/// probe and `*_family` the table's expected probe time on the family. An
+/// offer `as-profiled`, or a profile without a probe, keeps 1 (its figures
+/// follow the machine it was measured on).
+pub fn cpu_scale(profile: &Profile, offer: &Offer) -> CpuScale {
+    let id = offer.spec.cpu_family.as_str();
+    if id == cpu::AS_PROFILED {
+        return CpuScale::one(
+            "as profiled: the offer's CPU is taken as the profiling machine's".into(),
+            None,
+        );
+    }
+    let Some(here) = &profile.probe else {
+        return CpuScale::one(
+            "the profile has no reference probe: latencies as measured on its machine".into(),
+            Some(crate::profile::noise::NO_PROBE.to_string()),
+        );
+    };
+    let table = cpu::table();
+    let (family, warning) = match table.family(id) {
+        Some(f) => (f.clone(), None),
+        None => (
+            table.unknown(),
+            Some(format!(
+                "offer {}: CPU family \"{id}\" is not in the CPU table; its speed is the table's median with the widest range (set spec.cpu_family)",
+                offer.id
+            )),
+        ),
+    };
+    let times = table.probe_times(&family);
+    let c = conv_share(profile);
+    let mix = |pick: fn(&Relative) -> f64| {
+        c * pick(&times.conv) / here.conv_ms + (1.0 - c) * pick(&times.matmul) / here.matmul_ms
+    };
+    CpuScale {
+        factor: mix(|r| r.value),
+        low: mix(|r| r.low),
+        high: mix(|r| r.high),
+        basis: format!(
+            "{}: reference probe {:.2}/{:.2} ms here, {:.2}/{:.2} ms expected there (conv/matmul), {:.0}% convolution",
+            family.name,
+            here.conv_ms,
+            here.matmul_ms,
+            times.conv.value,
+            times.matmul.value,
+            c * 100.0
+        ),
+        warning,
+    }
+}
+
+/// The model's share of convolution work: from the profile's FLOPs split,
+/// else from its operator counts (convolutions against matrix products),
+/// else one half.
+pub fn conv_share(profile: &Profile) -> f64 {
+    if let Some(s) = profile.model.conv_flops_share {
+        return s.clamp(0.0, 1.0);
+    }
+    let count = |pred: fn(&str) -> bool| -> u64 {
+        profile
+            .model
+            .ops
+            .iter()
+            .filter(|(op, _)| pred(op))
+            .map(|(_, n)| *n)
+            .sum()
+    };
+    let conv = count(|op| op.contains("Conv"));
+    let matmul = count(|op| op.contains("MatMul") || op == "Gemm" || op.contains("Attention"));
+    if conv + matmul == 0 {
+        0.5
+    } else {
+        conv as f64 / (conv + matmul) as f64
+    }
 }
 
 /// `L(p, b)` on the profiling machine for `threads` threads given `share` vCPUs.
@@ -265,6 +382,7 @@ mod tests {
                 params: 3_500_000,
                 opset: 17,
                 flops_per_item: Some(0.6e9),
+                conv_flops_share: None,
                 ops: Default::default(),
                 inputs: vec![],
             },
@@ -307,7 +425,91 @@ mod tests {
             optimization: None,
             peak_rss_mb: 100.0,
             notes: vec![],
+            warnings: vec![],
+            probe: None,
         }
+    }
+
+    fn with_probe(mut p: Profile, conv_ms: f64, matmul_ms: f64) -> Profile {
+        p.probe = Some(crate::profile::ReferenceProbe {
+            version: crate::profile::reference::PROBE_VERSION,
+            conv_ms,
+            conv_p95_ms: conv_ms,
+            matmul_ms,
+            matmul_p95_ms: matmul_ms,
+            runs: [100, 100],
+            features: vec![],
+            cpu_model: "test".into(),
+            cores: 2,
+        });
+        p
+    }
+
+    fn offer_on(family: &str) -> Offer {
+        let mut o = crate::sim::fixtures::ideal_server(1);
+        o.spec.cpu_family = family.into();
+        o
+    }
+
+    #[test]
+    fn cpu_scale_is_one_as_profiled_or_without_a_probe() {
+        let p = profile_with(&[(1, 1, 10.0)]);
+        let s = cpu_scale(&p, &offer_on("aws-graviton2"));
+        assert_eq!((s.factor, s.low, s.high), (1.0, 1.0, 1.0));
+        assert!(s.warning.unwrap().contains("no reference probe"));
+        let p = with_probe(p, 5.0, 5.0);
+        let s = cpu_scale(&p, &offer_on(cpu::AS_PROFILED));
+        assert_eq!(s.factor, 1.0);
+        assert!(s.warning.is_none());
+    }
+
+    #[test]
+    fn cpu_scale_follows_the_family_and_the_operator_mix() {
+        let t = cpu::table();
+        let r = &t.reference;
+        let g2 = t.family("aws-graviton2").unwrap();
+        // A machine exactly like the reference: the family's relative time.
+        let mut p = with_probe(profile_with(&[(1, 1, 10.0)]), r.conv_ms, r.matmul_ms);
+        p.model.conv_flops_share = Some(1.0);
+        let s = cpu_scale(&p, &offer_on("aws-graviton2"));
+        assert!((s.factor - g2.conv.value).abs() < 1e-9, "{s:?}");
+        assert!((s.low - g2.conv.low).abs() < 1e-9 && (s.high - g2.conv.high).abs() < 1e-9);
+        p.model.conv_flops_share = Some(0.25);
+        let s = cpu_scale(&p, &offer_on("aws-graviton2"));
+        let want = 0.25 * g2.conv.value + 0.75 * g2.matmul.value;
+        assert!((s.factor - want).abs() < 1e-9, "{s:?}");
+        // The reference family on the reference machine: no change.
+        let s = cpu_scale(&p, &offer_on(&r.family));
+        assert!((s.factor - 1.0).abs() < 1e-9, "{s:?}");
+        // A family not in the table: the median, widest range, a warning.
+        let s = cpu_scale(&p, &offer_on("no-such-cpu"));
+        assert!(s.low < s.factor && s.factor < s.high);
+        assert!(s.warning.unwrap().contains("not in the CPU table"));
+    }
+
+    #[test]
+    fn a_slower_machine_predicts_the_same_service_time() {
+        // Everything measured twice as slow, the probe too: the same
+        // prediction on every family.
+        let fast = with_probe(profile_with(&[(1, 1, 10.0), (2, 1, 6.0)]), 8.0, 20.0);
+        let slow = with_probe(profile_with(&[(1, 1, 20.0), (2, 1, 12.0)]), 16.0, 40.0);
+        for f in &cpu::table().families {
+            let o = offer_on(&f.id);
+            let sl = slots(&o, 2.0);
+            let a = cpu_service(&fast, &o, sl, 1).unwrap();
+            let b = cpu_service(&slow, &o, sl, 1).unwrap();
+            assert!((a.mean_s - b.mean_s).abs() < 1e-12, "{}", f.id);
+        }
+    }
+
+    #[test]
+    fn conv_share_falls_back_to_operator_counts() {
+        let mut p = profile_with(&[(1, 1, 10.0)]);
+        assert_eq!(conv_share(&p), 0.5);
+        p.model.ops = [("Conv".to_string(), 3), ("Gemm".to_string(), 1)].into();
+        assert_eq!(conv_share(&p), 0.75);
+        p.model.conv_flops_share = Some(0.99);
+        assert_eq!(conv_share(&p), 0.99);
     }
 
     #[test]

@@ -408,6 +408,9 @@ fn read_spec(ctx: &Ctx, t: &Table) -> R<Spec> {
         }
     };
     let cpu_speed = t.positive("cpu_speed", Dim::Factor("x"))?;
+    let cpu_family = t
+        .opt_string("cpu_family")?
+        .unwrap_or_else(|| "unknown".to_string());
     let memory_range = match t.opt_table("memory_range")? {
         None => None,
         Some(r) => {
@@ -452,6 +455,7 @@ fn read_spec(ctx: &Ctx, t: &Table) -> R<Spec> {
         memory_mb,
         arch,
         cpu_speed,
+        cpu_family,
         mb_per_vcpu,
         memory_range,
         gpu,

@@ -91,9 +91,14 @@ pub struct Spec {
     /// CPU architecture.
     #[serde(default)]
     pub arch: Arch,
-    /// Per-core speed relative to the profiling machine (1.0 = same).
+    /// Per-core speed relative to the profiling machine (1.0 = same): a
+    /// manual multiplier on top of the CPU family's.
     #[serde(default = "one")]
     pub cpu_speed: f64,
+    /// The CPU family the instances run on (an id of `pricing/cpus.toml`,
+    /// `as-profiled` or `unknown`), which carries the profile's latencies to them.
+    #[serde(default = "unknown_family")]
+    pub cpu_family: String,
     /// Serverless only: MB of memory that buys one full vCPU (Lambda: 1769).
     /// When set, `vcpu = memory_mb / mb_per_vcpu` for any memory size.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -108,6 +113,10 @@ pub struct Spec {
 
 fn one() -> f64 {
     1.0
+}
+
+fn unknown_family() -> String {
+    "unknown".to_string()
 }
 
 /// Configurable memory sizes of a function.

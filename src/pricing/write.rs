@@ -114,6 +114,7 @@ fn spec(out: &mut Out, s: &Spec) -> anyhow::Result<()> {
     out.fig("spec.memory_mb", s.memory_mb, Dim::Megabytes)?;
     out.text("spec.arch", &lower(&s.arch))?;
     out.fig("spec.cpu_speed", s.cpu_speed, Dim::Factor("x"))?;
+    out.text("spec.cpu_family", &s.cpu_family)?;
     if let Some(m) = s.mb_per_vcpu {
         out.fig("spec.mb_per_vcpu", m, Dim::Megabytes)?;
     }

@@ -15,27 +15,132 @@ pub const MAX_COLD_START_MS: f64 = 3_600_000.0;
 /// Largest memory figure a profile may state, MB (16 TiB).
 pub const MAX_MEMORY_MB: f64 = 16.0 * 1024.0 * 1024.0;
 
-/// Checks every figure; the error names the field and what was expected.
-pub fn validate(p: &Profile) -> Result<(), String> {
-    let pos = |field: &str, v: f64, max: f64| -> Result<(), String> {
-        if v.is_finite() && v > 0.0 && v <= max {
-            Ok(())
-        } else {
-            Err(format!(
-                "{field} = {v}: expected a number above 0 and at most {max}"
-            ))
-        }
-    };
-    let non_neg = |field: &str, v: f64, max: f64| -> Result<(), String> {
-        if v.is_finite() && (0.0..=max).contains(&v) {
-            Ok(())
-        } else {
-            Err(format!("{field} = {v}: expected a number from 0 to {max}"))
-        }
-    };
-    if p.machine.cores == 0 {
-        return Err("machine.cores = 0: expected at least 1".into());
+/// A figure of a profile out of its bounds; the message names the field and
+/// what was expected.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CheckError {
+    /// A time or size that must be above zero.
+    #[error("{field} = {value}: expected a number above 0 and at most {max}")]
+    NotPositive {
+        /// The field's path, e.g. `latency[0].p50_ms`.
+        field: String,
+        /// The value found.
+        value: f64,
+        /// The largest accepted.
+        max: f64,
+    },
+    /// A figure that may be zero but not negative.
+    #[error("{field} = {value}: expected a number from 0 to {max}")]
+    OutOfRange {
+        /// The field's path.
+        field: String,
+        /// The value found.
+        value: f64,
+        /// The largest accepted.
+        max: f64,
+    },
+    /// A count that must be at least one.
+    #[error("{field} = 0: expected at least 1")]
+    Zero {
+        /// The field's path.
+        field: String,
+    },
+    /// A share that must lie in 0..=1.
+    #[error("{field} = {value}: expected a share from 0 to 1")]
+    NotAShare {
+        /// The field's path.
+        field: String,
+        /// The value found.
+        value: f64,
+    },
+    /// No CPU latency at all: nothing to simulate a CPU offer from.
+    #[error(
+        "latency: no point with device = \"cpu\"; expected at least one CPU latency point \
+         (profile the model again)"
+    )]
+    NoCpuPoint,
+}
+
+type Checked = Result<(), CheckError>;
+
+fn pos(field: &str, value: f64, max: f64) -> Checked {
+    if value.is_finite() && value > 0.0 && value <= max {
+        Ok(())
+    } else {
+        Err(CheckError::NotPositive {
+            field: field.to_string(),
+            value,
+            max,
+        })
     }
+}
+
+fn non_neg(field: &str, value: f64, max: f64) -> Checked {
+    if value.is_finite() && (0.0..=max).contains(&value) {
+        Ok(())
+    } else {
+        Err(CheckError::OutOfRange {
+            field: field.to_string(),
+            value,
+            max,
+        })
+    }
+}
+
+fn at_least_one(field: String, n: u32) -> Checked {
+    if n == 0 {
+        Err(CheckError::Zero { field })
+    } else {
+        Ok(())
+    }
+}
+
+/// Checks every figure; the error names the field and what was expected.
+pub fn validate(p: &Profile) -> Checked {
+    at_least_one("machine.cores".into(), p.machine.cores)?;
+    cold_start(p)?;
+    non_neg("peak_rss_mb", p.peak_rss_mb, MAX_MEMORY_MB)?;
+    non_neg("runtime.library_mb", p.runtime.library_mb, MAX_MEMORY_MB)?;
+    if let Some(f) = p.model.flops_per_item {
+        non_neg("model.flops_per_item", f, f64::MAX)?;
+    }
+    if let Some(share) = p.model.conv_flops_share {
+        if !(0.0..=1.0).contains(&share) {
+            return Err(CheckError::NotAShare {
+                field: "model.conv_flops_share".into(),
+                value: share,
+            });
+        }
+    }
+    if let Some(o) = &p.optimization {
+        non_neg(
+            "optimization.disabled_session_ms",
+            o.disabled_session_ms,
+            MAX_COLD_START_MS,
+        )?;
+        non_neg(
+            "optimization.all_session_ms",
+            o.all_session_ms,
+            MAX_COLD_START_MS,
+        )?;
+        non_neg(
+            "optimization.disabled_p50_ms",
+            o.disabled_p50_ms,
+            MAX_LATENCY_MS,
+        )?;
+        non_neg("optimization.all_p50_ms", o.all_p50_ms, MAX_LATENCY_MS)?;
+    }
+    if let Some(probe) = &p.probe {
+        pos("probe.conv_ms", probe.conv_ms, MAX_LATENCY_MS)?;
+        pos("probe.conv_p95_ms", probe.conv_p95_ms, MAX_LATENCY_MS)?;
+        pos("probe.matmul_ms", probe.matmul_ms, MAX_LATENCY_MS)?;
+        pos("probe.matmul_p95_ms", probe.matmul_p95_ms, MAX_LATENCY_MS)?;
+        at_least_one("probe.cores".into(), probe.cores)?;
+    }
+    latency(p)
+}
+
+fn cold_start(p: &Profile) -> Checked {
     let c = &p.cold_start;
     non_neg(
         "cold_start.model_read_ms",
@@ -66,40 +171,15 @@ pub fn validate(p: &Profile) -> Result<(), String> {
             MAX_COLD_START_MS,
         )?;
     }
-    non_neg("peak_rss_mb", p.peak_rss_mb, MAX_MEMORY_MB)?;
-    non_neg("runtime.library_mb", p.runtime.library_mb, MAX_MEMORY_MB)?;
-    if let Some(f) = p.model.flops_per_item {
-        non_neg("model.flops_per_item", f, f64::MAX)?;
-    }
-    if let Some(o) = &p.optimization {
-        non_neg(
-            "optimization.disabled_session_ms",
-            o.disabled_session_ms,
-            MAX_COLD_START_MS,
-        )?;
-        non_neg(
-            "optimization.all_session_ms",
-            o.all_session_ms,
-            MAX_COLD_START_MS,
-        )?;
-        non_neg(
-            "optimization.disabled_p50_ms",
-            o.disabled_p50_ms,
-            MAX_LATENCY_MS,
-        )?;
-        non_neg("optimization.all_p50_ms", o.all_p50_ms, MAX_LATENCY_MS)?;
-    }
+    Ok(())
+}
+
+fn latency(p: &Profile) -> Checked {
     for (i, l) in p.latency.iter().enumerate() {
         let f = |name: &str| format!("latency[{i}].{name}");
-        if l.threads == 0 {
-            return Err(format!("{} = 0: expected at least 1", f("threads")));
-        }
-        if l.batch == 0 {
-            return Err(format!("{} = 0: expected at least 1", f("batch")));
-        }
-        if l.samples == 0 {
-            return Err(format!("{} = 0: expected at least 1", f("samples")));
-        }
+        at_least_one(f("threads"), l.threads)?;
+        at_least_one(f("batch"), l.batch)?;
+        at_least_one(f("samples"), l.samples)?;
         pos(&f("mean_ms"), l.mean_ms, MAX_LATENCY_MS)?;
         pos(&f("p50_ms"), l.p50_ms, MAX_LATENCY_MS)?;
         pos(&f("p95_ms"), l.p95_ms, MAX_LATENCY_MS)?;
@@ -107,11 +187,7 @@ pub fn validate(p: &Profile) -> Result<(), String> {
         non_neg(&f("items_per_s"), l.items_per_s, f64::MAX)?;
     }
     if !p.latency.iter().any(|l| l.device == "cpu") {
-        return Err(
-            "latency: no point with device = \"cpu\"; expected at least one CPU latency point \
-             (profile the model again)"
-                .into(),
-        );
+        return Err(CheckError::NoCpuPoint);
     }
     Ok(())
 }
@@ -145,11 +221,16 @@ mod tests {
                 |p| p.latency[0].device = "cuda".into(),
                 "no point with device",
             ),
+            (
+                |p| p.probe.as_mut().unwrap().matmul_ms = 0.0,
+                "probe.matmul_ms",
+            ),
+            (|p| p.model.conv_flops_share = Some(1.5), "conv_flops_share"),
         ];
         for (mutate, field) in cases {
             let mut p = super::super::file::tests::sample();
             mutate(&mut p);
-            let e = validate(&p).unwrap_err();
+            let e = validate(&p).unwrap_err().to_string();
             assert!(e.contains(field), "{e} should name {field}");
         }
     }

@@ -1,9 +1,22 @@
 //! `profiles/NAME.toml`: reading and writing a [`Profile`].
 
+use super::check::CheckError;
+use super::reference::PROBE_VERSION;
 use super::Profile;
 use crate::error::bad_input;
 use anyhow::Context;
 use std::path::Path;
+
+/// Why a profile's text was refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ProfileError {
+    /// Not TOML, or not a profile's fields; the message has the line.
+    #[error("{0}; expected a profile written by `advisor profile`")]
+    Syntax(String),
+    /// A figure out of its bounds.
+    #[error(transparent)]
+    Check(#[from] CheckError),
+}
 
 /// First lines of every saved profile, so a reader of the file knows what it is.
 const HEADER: &str =
@@ -20,8 +33,8 @@ impl Profile {
     }
 
     /// Parses profile TOML; the error is one line with the line number and field.
-    pub fn from_toml(text: &str) -> Result<Profile, String> {
-        let p: Profile = toml::from_str(text).map_err(|e| {
+    pub fn from_toml(text: &str) -> Result<Profile, ProfileError> {
+        let mut p: Profile = toml::from_str(text).map_err(|e| {
             let message = e.message().replace('\n', " ");
             match e.span() {
                 Some(span) => {
@@ -32,12 +45,16 @@ impl Profile {
                     } else {
                         format!(" (at `{content}`)")
                     };
-                    format!("line {line}: {message}{near}; expected a profile written by `advisor profile`")
+                    ProfileError::Syntax(format!("line {line}: {message}{near}"))
                 }
-                None => format!("{message}; expected a profile written by `advisor profile`"),
+                None => ProfileError::Syntax(message),
             }
         })?;
         super::check::validate(&p)?;
+        // Another version's probe timed other workloads: as good as none.
+        if p.probe.as_ref().is_some_and(|r| r.version != PROBE_VERSION) {
+            p.probe = None;
+        }
         Ok(p)
     }
 
@@ -74,6 +91,7 @@ pub(crate) mod tests {
                 params: 30_000,
                 opset: 17,
                 flops_per_item: Some(1.234_567_8e7),
+                conv_flops_share: Some(0.75),
                 ops: BTreeMap::from([("Conv".into(), 3), ("Relu".into(), 3)]),
                 inputs: vec!["x: float32[batch,3,32,32]".into()],
             },
@@ -126,6 +144,18 @@ pub(crate) mod tests {
             }),
             peak_rss_mb: 61.25,
             notes: vec!["input x: float32[batch,3,32,32]: standard normal".into()],
+            warnings: vec![],
+            probe: Some(ReferenceProbe {
+                version: super::super::reference::PROBE_VERSION,
+                conv_ms: 8.5,
+                conv_p95_ms: 8.75,
+                matmul_ms: 12.25,
+                matmul_p95_ms: 12.5,
+                runs: [117, 81],
+                features: vec!["avx2".into(), "avx512f".into()],
+                cpu_model: "Some CPU @ 2.00GHz".into(),
+                cores: 2,
+            }),
         }
     }
 
@@ -163,7 +193,7 @@ pub(crate) mod tests {
             .to_toml()
             .unwrap()
             .replace("peak_rss_mb = 61.25\n", "");
-        let msg = Profile::from_toml(&text).unwrap_err();
+        let msg = Profile::from_toml(&text).unwrap_err().to_string();
         assert!(msg.contains("peak_rss_mb"), "{msg}");
     }
 

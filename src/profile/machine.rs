@@ -14,6 +14,47 @@ pub fn cpu_model() -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
+/// The vector and matrix extensions that decide ONNX Runtime's kernels, as
+/// /proc/cpuinfo names them (x86 `flags`, Arm `Features`), in a fixed order;
+/// Arm's `asimd` is reported as `neon`.
+pub fn vector_features() -> Vec<String> {
+    let text = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    features_of(&text)
+}
+
+/// The extensions of interest named in one /proc/cpuinfo text.
+pub fn features_of(cpuinfo: &str) -> Vec<String> {
+    const KNOWN: &[(&str, &str)] = &[
+        ("avx2", "avx2"),
+        ("fma", "fma"),
+        ("avx_vnni", "avx_vnni"),
+        ("avx512f", "avx512f"),
+        ("avx512_vnni", "avx512_vnni"),
+        ("avx512_bf16", "avx512_bf16"),
+        ("avx512_fp16", "avx512_fp16"),
+        ("amx_tile", "amx_tile"),
+        ("amx_bf16", "amx_bf16"),
+        ("amx_int8", "amx_int8"),
+        ("asimd", "neon"),
+        ("asimddp", "dotprod"),
+        ("sve", "sve"),
+        ("sve2", "sve2"),
+        ("bf16", "bf16"),
+        ("i8mm", "i8mm"),
+    ];
+    let flags: std::collections::BTreeSet<&str> = cpuinfo
+        .lines()
+        .find(|l| l.starts_with("flags") || l.starts_with("Features"))
+        .and_then(|l| l.split_once(':'))
+        .map(|(_, v)| v.split_whitespace().collect())
+        .unwrap_or_default();
+    KNOWN
+        .iter()
+        .filter(|(flag, _)| flags.contains(flag))
+        .map(|(_, name)| name.to_string())
+        .collect()
+}
+
 /// Logical cores available to this process.
 pub fn cores() -> u32 {
     std::thread::available_parallelism()
@@ -58,5 +99,14 @@ mod tests {
         let peak = peak_rss_mb();
         assert!(peak >= 200.0, "{peak}");
         drop(block);
+    }
+
+    #[test]
+    fn features_come_from_the_flags_line() {
+        let x86 = "model name : X\nflags : fpu avx2 fma avx512f amx_tile sse4_2\n";
+        assert_eq!(features_of(x86), ["avx2", "fma", "avx512f", "amx_tile"]);
+        let arm = "processor : 0\nFeatures : fp asimd asimddp sve i8mm bf16\n";
+        assert_eq!(features_of(arm), ["neon", "dotprod", "sve", "bf16", "i8mm"]);
+        assert!(features_of("").is_empty());
     }
 }

@@ -4,7 +4,9 @@
 use super::cold::{self, ProbeRequest, ProbeResult};
 use super::inputs::{self, InputChoices, Plan};
 use super::machine;
+use super::noise;
 use super::progress::{ProgressEvent, Step, Steps};
+use super::reference::ReferenceProbe;
 use super::stats::{median, round3, summarize};
 use super::warm::{measure, Budget, Feed, Timings};
 use super::{
@@ -43,6 +45,9 @@ pub struct ProfileOptions {
     pub optimization: bool,
     /// The advisor executable that runs cold-start probes (`None`: this one).
     pub exe: Option<PathBuf>,
+    /// Whether to time the reference probe (what carries the latencies to
+    /// other CPUs; about 5 s).
+    pub reference: bool,
 }
 
 impl ProfileOptions {
@@ -65,6 +70,7 @@ impl ProfileOptions {
             ort_lib: None,
             optimization: true,
             exe: None,
+            reference: true,
         }
     }
 }
@@ -103,6 +109,7 @@ pub fn profile(
         device,
         &mut steps,
     )?;
+    let probe = reference_probe(opts, &mut steps)?;
     let grid = Grid {
         model: &opts.model,
         shown: &shown,
@@ -112,6 +119,7 @@ pub fn profile(
         budget: &budget,
     };
     let latency = latency_grid(&grid, &mut steps, &mut notes)?;
+    let (probe, drift) = probe_again(opts, &mut steps, probe)?;
 
     // After the grid, so that neither level pays the process's first-session costs.
     let optimization = if opts.optimization {
@@ -149,6 +157,12 @@ pub fn profile(
     );
     let peak_probe = probes.iter().map(|p| p.peak_rss_mb).fold(0.0, f64::max);
     let flops = flops_per_item(&opts.model, &info, &opts.inputs.dims);
+    let warnings = warnings(&latency, probe.as_ref(), drift);
+    for w in &warnings {
+        steps.notice(w.clone());
+    }
+    let mut model = summary(&opts.model, &info, &plan, flops);
+    model.conv_flops_share = conv_share(&opts.model, &opts.inputs.dims);
     Ok(Profile {
         name: opts.name.clone(),
         source: format!(
@@ -157,7 +171,7 @@ pub fn profile(
             rt.version
         ),
         measured_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        model: summary(&opts.model, &info, &plan, flops),
+        model,
         machine: machine_info(cores, device),
         runtime: runtime_info(&rt, device),
         cold_start,
@@ -165,15 +179,94 @@ pub fn profile(
         optimization,
         peak_rss_mb: round3(machine::peak_rss_mb().max(peak_probe)),
         notes,
+        warnings,
+        probe,
     })
+}
+
+/// The reference probe, when asked for.
+fn reference_probe(
+    opts: &ProfileOptions,
+    steps: &mut Steps<'_>,
+) -> anyhow::Result<Option<ReferenceProbe>> {
+    if !opts.reference {
+        return Ok(None);
+    }
+    steps.begin("reference probe: MobileNetV2 and one ALBERT layer, 1 thread, batch 1".into());
+    let r = super::reference::measure_probe(opts.ort_lib.as_deref())?;
+    steps.finish(None);
+    Ok(Some(r))
+}
+
+/// The probe timed again after the model, so that a machine whose load
+/// changed meanwhile is seen and the two straddle the model's measurement;
+/// with the drift warning, if any.
+fn probe_again(
+    opts: &ProfileOptions,
+    steps: &mut Steps<'_>,
+    before: Option<ReferenceProbe>,
+) -> anyhow::Result<(Option<ReferenceProbe>, Option<String>)> {
+    let Some(before) = before else {
+        return Ok((None, None));
+    };
+    let Some(after) = reference_probe(opts, steps)? else {
+        return Ok((Some(before), None));
+    };
+    let (p, w) = super::reference::combine(&before, &after);
+    Ok((Some(p), w))
+}
+
+/// The noise warnings of a fresh measurement: the latency table's, the
+/// probe's drift between its two timings and its own spread.
+fn warnings(
+    latency: &[LatencyPoint],
+    probe: Option<&ReferenceProbe>,
+    drift: Option<String>,
+) -> Vec<String> {
+    let mut out = noise::assess(latency);
+    out.extend(drift);
+    if let Some(r) = probe {
+        for (name, p50, p95) in [
+            ("conv", r.conv_ms, r.conv_p95_ms),
+            ("matmul", r.matmul_ms, r.matmul_p95_ms),
+        ] {
+            if noise::is_noisy(p50, p95) {
+                out.push(format!(
+                    "noisy reference probe: {name} p95 {p95:.2} ms is {:.1} x its median {p50:.2} ms; {}",
+                    p95 / p50,
+                    noise::ADVICE
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The share of the model's FLOPs in convolutions at the bound dims.
+fn conv_share(path: &Path, dims: &BTreeMap<String, i64>) -> Option<f64> {
+    let (m, _) = model::read_model(path).ok()?;
+    let by_op = model::flops::flops_by_op(&m, dims)?;
+    let total: f64 = by_op.values().sum();
+    let conv: f64 = by_op
+        .iter()
+        .filter(|(op, _)| op.contains("Conv"))
+        .map(|(_, f)| f)
+        .sum();
+    (total > 0.0).then(|| round3(conv / total))
 }
 
 /// Every step in the order they run, so that progress can show how far along it is.
 fn step_order(opts: &ProfileOptions, threads: &[usize], plan: &Plan) -> Vec<Step> {
     let first_batch = plan.batches[0];
     let mut order = vec![Step::Probe; opts.cold_trials as usize];
+    if opts.reference {
+        order.push(Step::Reference);
+    }
     for _ in threads {
         order.extend(plan.batches.iter().map(|b| Step::Point(*b)));
+    }
+    if opts.reference {
+        order.push(Step::Reference);
     }
     if opts.optimization {
         order.extend([Step::Opt(first_batch), Step::Opt(first_batch)]);
@@ -205,7 +298,19 @@ fn latency_grid(
         for &b in &g.plan.batches {
             steps.begin(format!("latency: {t} thread{}, batch {b}", plural(t)));
             let feed = Feed::new(&session, g.plan, b)?;
-            let timings = measure(&mut session, &feed, g.plan, g.shown, g.budget)?;
+            let mut timings = measure(&mut session, &feed, g.plan, g.shown, g.budget)?;
+            // A point disturbed by other work is measured once more and the
+            // steadier of the two kept; what stays noisy is flagged later.
+            if spread_is_large(&timings) {
+                let again = measure(&mut session, &feed, g.plan, g.shown, g.budget)?;
+                notes.push(format!(
+                    "{t} thread{}, batch {b}: measured twice (the first runs spread widely)",
+                    plural(t)
+                ));
+                if noise::cv(&again.samples_ms) < noise::cv(&timings.samples_ms) {
+                    timings = again;
+                }
+            }
             if timings.capped {
                 notes.push(format!(
                     "{t} thread{}, batch {b}: {} runs (stopped at the {} s cap)",
@@ -220,6 +325,13 @@ fn latency_grid(
         }
     }
     Ok(latency)
+}
+
+/// True when runs spread more than a steady measurement's (p95 / p50 or the
+/// coefficient of variation over their thresholds).
+fn spread_is_large(t: &Timings) -> bool {
+    let s = summarize(&t.samples_ms);
+    noise::is_noisy(s.p50, s.p95) || noise::cv(&t.samples_ms) > noise::MAX_CV
 }
 
 /// The machine measured on; the GPU is named only when it was used.
@@ -464,6 +576,7 @@ fn summary(path: &Path, info: &ModelInfo, plan: &Plan, flops: Option<f64>) -> Mo
         params: info.params,
         opset: info.opset,
         flops_per_item: flops,
+        conv_flops_share: None,
         ops: info.ops.clone(),
         inputs: plan.inputs.iter().map(|i| i.describe()).collect(),
     }

@@ -13,8 +13,10 @@ pub mod import;
 pub mod inputs;
 pub mod machine;
 mod measure;
+pub mod noise;
 pub mod npy;
 pub mod progress;
+pub mod reference;
 pub mod stats;
 pub mod summary;
 pub mod tensor;
@@ -24,6 +26,7 @@ pub use cold::{probe, ProbeRequest, ProbeResult};
 pub use inputs::{InputChoices, Plan};
 pub use measure::{cold_summary, profile, thread_counts, ProfileOptions, DEFAULT_COLD_TRIALS};
 pub use progress::ProgressEvent;
+pub use reference::{measure_probe, ReferenceProbe};
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -56,6 +59,14 @@ pub struct Profile {
     /// Notes on what was assumed or could not be measured.
     #[serde(default)]
     pub notes: Vec<String>,
+    /// Why some figures may not be trusted (noisy or implausible
+    /// measurements), each with what to do about it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+    /// The reference probe measured beside the model (`None` in profiles
+    /// written before it existed: their figures follow their own machine).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probe: Option<ReferenceProbe>,
 }
 
 /// The model part of a profile.
@@ -72,6 +83,10 @@ pub struct ModelSummary {
     /// FLOPs per item, when shapes allowed an estimate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flops_per_item: Option<f64>,
+    /// Share of the counted FLOPs in convolutions (the rest is matrix
+    /// multiplication), when shapes allowed an estimate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conv_flops_share: Option<f64>,
     /// Operator histogram.
     #[serde(default)]
     pub ops: BTreeMap<String, u64>,

@@ -33,6 +33,8 @@ pub enum Step {
     Point(u32),
     /// One optimisation level at this batch size.
     Opt(u32),
+    /// The reference probe (both workloads).
+    Reference,
 }
 
 /// Tracks the steps and forwards events to the caller's sink.
@@ -114,6 +116,8 @@ impl<'a> Steps<'a> {
                 Step::Probe => self.probe_s.unwrap_or(1.0),
                 Step::Point(b) => point_secs(&self.budget, item_ms * *b as f64),
                 Step::Opt(b) => point_secs(&self.quick, item_ms * *b as f64),
+                // Two workloads at most 3 s each, plus their sessions.
+                Step::Reference => 5.0,
             })
             .sum();
         Some(Duration::from_secs_f64(secs))

@@ -17,6 +17,20 @@ pub fn render(p: &Profile) -> String {
     }
     write_latency(&mut s, &p.latency);
     let _ = writeln!(s, "\npeak memory of one process: {:.1} MB", p.peak_rss_mb);
+    if let Some(r) = &p.probe {
+        let _ = writeln!(
+            s,
+            "reference probe (1 thread, batch 1, median): {}",
+            r.summary()
+        );
+    }
+    let warnings = p.warnings();
+    if !warnings.is_empty() {
+        let _ = writeln!(s, "\nwarnings:");
+        for w in &warnings {
+            let _ = writeln!(s, "  ! {w}");
+        }
+    }
     if !p.notes.is_empty() {
         let _ = writeln!(s, "\nnotes:");
         for n in &p.notes {
@@ -145,5 +159,27 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("notes:"), "{text}");
+        assert!(
+            text.contains(
+                "reference probe (1 thread, batch 1, median): conv 8.50 ms, matmul 12.25 ms"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("warnings:"), "{text}");
+    }
+
+    #[test]
+    fn summary_shows_noise_and_a_missing_probe() {
+        let mut p = super::super::file::tests::sample();
+        p.probe = None;
+        p.latency[0].p95_ms = 2.0;
+        let text = render(&p);
+        assert!(text.contains("warnings:"), "{text}");
+        assert!(
+            text.contains("! noisy measurement: cpu 1 thread, batch 1"),
+            "{text}"
+        );
+        assert!(text.contains("--runs 200"), "{text}");
+        assert!(text.contains("no reference probe"), "{text}");
     }
 }

@@ -24,6 +24,7 @@ fn base(id: &str, kind: Kind, behaviour: Behaviour, billing: Billing) -> Offer {
             memory_mb: 1024.0,
             arch: Arch::X86_64,
             cpu_speed: 1.0,
+            cpu_family: crate::platform::cpu::AS_PROFILED.to_string(),
             mb_per_vcpu: None,
             memory_range: None,
             gpu: None,
@@ -125,6 +126,7 @@ pub fn constant_profile(ms: f64) -> Profile {
             params: 0,
             opset: 0,
             flops_per_item: None,
+            conv_flops_share: None,
             ops: BTreeMap::new(),
             inputs: vec![],
         },
@@ -164,6 +166,8 @@ pub fn constant_profile(ms: f64) -> Profile {
         optimization: None,
         peak_rss_mb: 0.0,
         notes: vec![],
+        warnings: vec![],
+        probe: None,
     }
 }
 

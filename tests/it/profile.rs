@@ -14,7 +14,16 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
-const SMALL: &[&str] = &["--runs", "5", "--batch", "1,2", "--threads", "1"];
+/// Few runs, and no reference probe (the tests that need one ask for it).
+const SMALL: &[&str] = &[
+    "--runs",
+    "5",
+    "--batch",
+    "1,2",
+    "--threads",
+    "1",
+    "--no-probe",
+];
 
 /// `extra`, with `--cold-trials 2` added unless it sets the trials itself.
 fn with_trials<'a>(extra: &[&'a str]) -> Vec<&'a str> {
@@ -455,4 +464,143 @@ fn cuda_without_a_gpu_runtime_profiles_the_cpu_and_says_so() {
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(err.contains("GPU offers will be modelled"), "{err}");
     }
+}
+
+#[test]
+fn probe_only_times_both_workloads_and_names_the_cpu() {
+    let o = advisor()
+        .args(["profile", "--probe-only", "--json"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).expect("one JSON document");
+    assert_eq!(v["version"], 1);
+    for k in ["conv_ms", "conv_p95_ms", "matmul_ms", "matmul_p95_ms"] {
+        assert!(v[k].as_f64().unwrap() > 0.0, "{k}: {v}");
+    }
+    assert!(v["conv_ms"].as_f64() <= v["conv_p95_ms"].as_f64(), "{v}");
+    for i in 0..2 {
+        assert!(v["runs"][i].as_u64().unwrap() >= 10, "{v}");
+    }
+    assert!(v["cores"].as_u64().unwrap() >= 1);
+    assert!(!v["cpu_model"].as_str().unwrap().is_empty());
+    assert!(v["features"].is_array());
+    // A model is not wanted beside it.
+    let o = advisor()
+        .args(["profile", "m.onnx", "--probe-only"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn a_profile_carries_its_probe_and_the_model_operator_mix() {
+    let dir = TempDir::new().unwrap();
+    let model = tiny_cnn(dir.path());
+    let out = dir.path().join("tiny.toml");
+    let o = advisor()
+        .arg("profile")
+        .arg(&model)
+        .args(["--runs", "5", "--batch", "1", "--threads", "1"])
+        .args(["--cold-trials", "0", "--no-opt-effect", "--out"])
+        .arg(&out)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["probe"]["conv_ms"].as_f64().unwrap() > 0.0, "{v}");
+    assert!(v["probe"]["matmul_ms"].as_f64().unwrap() > 0.0, "{v}");
+    // Two convolutions and a final fully connected layer: mostly convolution.
+    let share = v["model"]["conv_flops_share"].as_f64().unwrap();
+    assert!(share > 0.5 && share < 1.0, "{share}");
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.contains("[probe]"), "{text}");
+    assert!(Profile::load(&out).unwrap().probe.is_some());
+}
+
+/// The bundled MobileNetV2 profile with its 2-thread batch-1 point made
+/// slower than 1 thread and widely spread: what a busy machine measures.
+fn noisy_profile(dir: &Path) -> PathBuf {
+    let text = include_str!("../../profiles/mobilenetv2.toml");
+    let at = text.find("threads = 2\nbatch = 1\n").unwrap();
+    let (head, tail) = text.split_at(at);
+    let tail = tail
+        .replacen("mean_ms = 4.563", "mean_ms = 12.5", 1)
+        .replacen("p95_ms = 5.2", "p95_ms = 30.0", 1)
+        .replacen("p99_ms = 5.632", "p99_ms = 31.0", 1);
+    let path = dir.join("noisy.toml");
+    std::fs::write(&path, format!("{head}{tail}")).unwrap();
+    path
+}
+
+#[test]
+fn noise_warnings_reach_the_screen_text_simulate_and_the_advice() {
+    let dir = TempDir::new().unwrap();
+    let profile = noisy_profile(dir.path());
+    let trace = dir.path().join("t.csv");
+    advisor()
+        .args(["trace", "gen", "--poisson", "5", "--duration", "20", "-o"])
+        .arg(&trace)
+        .assert()
+        .success();
+    let p = Profile::load(&profile).unwrap();
+    let text = advisor::profile::summary::render(&p);
+    assert!(
+        text.contains("! implausible thread scaling: 2 threads measured slower than 1 at batch 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("! noisy measurement: cpu 2 threads, batch 1"),
+        "{text}"
+    );
+
+    let o = advisor()
+        .args([
+            "simulate",
+            "--offer",
+            "aws-lambda-x86",
+            "--json",
+            "--profile",
+        ])
+        .arg(&profile)
+        .arg("--trace")
+        .arg(&trace)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("warning: implausible thread scaling"), "{err}");
+    assert!(
+        err.contains("warning: the profile has no reference probe"),
+        "{err}"
+    );
+
+    let o = advisor()
+        .args([
+            "recommend",
+            "--offer",
+            "aws-lambda-x86",
+            "--json",
+            "--profile",
+        ])
+        .arg(&profile)
+        .arg("--trace")
+        .arg(&trace)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let warnings: Vec<&str> = v["profile_warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert_eq!(warnings.len(), 3, "{warnings:?}");
+    assert!(warnings
+        .iter()
+        .all(|w| w.contains("--runs") || w.contains("probe")));
+    let notes = v["notes"].to_string();
+    assert!(notes.contains("the profile warns (3)"), "{notes}");
 }

@@ -33,7 +33,27 @@ pub const HF_PARAMS: u64 = 11_683_584;
 /// `token_type_ids` of `[batch, seq]` (seq up to 512); outputs
 /// `last_hidden_state` `[batch, seq, 768]` and `pooler_output` `[batch, 768]`.
 pub fn albert_base() -> ModelProto {
-    let mut g = GraphBuilder::new("albert-base", SEED);
+    albert(
+        "albert-base",
+        LAYERS,
+        "ALBERT-base (albert-base-v2 configuration, 12 layers sharing weights) with seeded \
+         random weights, built by advisor for profiling",
+    )
+}
+
+/// One ALBERT-base layer (embeddings, one attention and feed-forward block,
+/// pooler): the matmul-heavy workload of the reference probe, a twelfth of
+/// ALBERT-base's encoder at the same width, so it times in milliseconds.
+pub fn albert_block() -> ModelProto {
+    albert(
+        "albert-block",
+        1,
+        "one ALBERT-base layer with seeded random weights, advisor's matmul reference probe",
+    )
+}
+
+fn albert(name: &str, layers: usize, doc: &str) -> ModelProto {
+    let mut g = GraphBuilder::new(name, SEED);
     let bs = [D::S("batch"), D::S("seq")];
     let ids = g.input("input_ids", data_type::INT64, &bs);
     let mask = g.input("attention_mask", data_type::INT64, &bs);
@@ -75,7 +95,7 @@ pub fn albert_base() -> ModelProto {
         mask_add,
     };
     let shared = SharedLayer::weights(&mut g);
-    for l in 0..LAYERS {
+    for l in 0..layers {
         h = shared.apply(&mut g, &consts, &h, &format!("layer{l}"));
     }
     let last = g.node("Identity", &[&h], "last_hidden_state", vec![]);
@@ -108,11 +128,7 @@ pub fn albert_base() -> ModelProto {
         data_type::FLOAT,
         &[D::S("batch"), D::N(HIDDEN)],
     );
-    g.finish(
-        "albert-base",
-        "ALBERT-base (albert-base-v2 configuration, 12 layers sharing weights) with seeded \
-         random weights, built by advisor for profiling",
-    )
+    g.finish(name, doc)
 }
 
 /// Embeddings: word + position + token type, LayerNorm; with the constant 0

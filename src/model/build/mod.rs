@@ -11,7 +11,7 @@ mod mobilenetv2;
 pub mod rng;
 mod tiny_cnn;
 
-pub use albert::{albert_base, HF_PARAMS as ALBERT_HF_PARAMS};
+pub use albert::{albert_base, albert_block, HF_PARAMS as ALBERT_HF_PARAMS};
 pub use mobilenetv2::{mobilenetv2, TORCHVISION_PARAMS as MOBILENETV2_TORCHVISION_PARAMS};
 pub use tiny_cnn::tiny_cnn;
 
@@ -132,6 +132,23 @@ mod tests {
                 fnv1a(&one)
             );
         }
+    }
+
+    #[test]
+    fn albert_block_is_one_twelfth_of_the_encoder() {
+        let block = albert_block();
+        assert_well_formed(&block);
+        let dims = BTreeMap::new();
+        let base = crate::model::flops::flops_by_op(&albert_base(), &dims).unwrap();
+        let one = crate::model::flops::flops_by_op(&block, &dims).unwrap();
+        assert!(!one.contains_key("Conv"), "{one:?}");
+        let (b, o): (f64, f64) = (base.values().sum(), one.values().sum());
+        // Eleven of twelve layers gone; embeddings and pooler stay.
+        assert!((b / o - 11.0).abs() < 1.5, "{b} / {o}");
+        let m = crate::model::flops::flops_by_op(&mobilenetv2(), &dims).unwrap();
+        let conv = m["Conv"] / m.values().sum::<f64>();
+        assert!(conv > 0.99, "{conv}");
+        assert_eq!(estimate_flops(&block, &dims), Some(o));
     }
 
     #[test]
