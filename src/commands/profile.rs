@@ -198,8 +198,8 @@ fn ensure_runtime(ctx: &Ctx, yes: bool) -> anyhow::Result<()> {
         return Err(missing);
     }
     eprint!(
-        "{}\nInstall ONNX Runtime {} into {} now (`advisor runtime install`, with pip)? [y/N] ",
-        crate::error::one_line(&missing),
+        "Profiling needs ONNX Runtime and none was found. Install ONNX Runtime {} into {} now \
+         (`advisor runtime install`, with pip)? [y/N] ",
         runtime::ORT_RELEASE,
         runtime::install_dir().display()
     );

@@ -11,26 +11,6 @@ use crate::report::{self, Format};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::Sender;
 
-/// Where exports go: `$ADVISOR_REPORTS_DIR` when set (the user's choice),
-/// else `$XDG_DATA_HOME/advisor/reports`, else
-/// `~/.local/share/advisor/reports` (the XDG base directory default).
-pub fn reports_dir() -> PathBuf {
-    let env = |k: &str| {
-        std::env::var_os(k)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
-    if let Some(dir) = env("ADVISOR_REPORTS_DIR") {
-        return dir;
-    }
-    let data = env("XDG_DATA_HOME").unwrap_or_else(|| {
-        env("HOME")
-            .unwrap_or_else(|| PathBuf::from("."))
-            .join(".local/share")
-    });
-    data.join("advisor").join("reports")
-}
-
 /// The report's files for a moment in `dir`: `advisor-report-YYYYMMDD-HHMMSS.html` and `.md`.
 pub fn report_paths<Tz: chrono::TimeZone>(dir: &Path, now: &chrono::DateTime<Tz>) -> Vec<PathBuf>
 where

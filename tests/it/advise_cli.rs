@@ -219,3 +219,15 @@ fn the_advice_reports_the_burstiness_trace_stats_shows() {
     assert!(expected > 2.0, "the trace should be bursty: {expected}");
     assert_eq!(advice["workload"]["burstiness"].as_f64(), Some(expected));
 }
+
+#[test]
+fn no_latency_target_reports_the_stated_default_and_the_best_meets_it() {
+    let o = recommend(&["--json"], std::path::Path::new("traces/workload-120.csv"));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let target = v["constraints"]["slo_p95_s"].as_f64().unwrap();
+    assert_eq!(target, advisor::advise::target::INTERACTIVE_P95_S);
+    assert!(v["constraints"]["slo_p95_default"].is_string());
+    assert!(v["best"]["p95_latency_s"].as_f64().unwrap() <= target);
+    assert!(v["best"]["meets_slo"].as_bool().unwrap());
+}

@@ -195,6 +195,80 @@ fn live_profiling() {
 }
 
 #[test]
+fn a_failed_profiling_shows_the_whole_error_and_saves_nothing() {
+    let mut setup = setup();
+    setup.profile = None;
+    setup.profiling = Some(("models/m.onnx".into(), "profiles/m.toml".into()));
+    setup.screen = Screen::Profile;
+    let (mut s, _) = State::new(setup);
+    let error = "no ONNX Runtime library found (looked in: --ort-lib, ORT_DYLIB_PATH, \
+                 the cache, python3's onnxruntime); run `advisor runtime install` or pass --ort-lib FILE";
+    s.update(Action::Profiled(Err((error.to_string(), 2))));
+    check("profile_failed", &s);
+    for (w, h) in SIZES {
+        let text = render(&s, w, h, &Theme::plain()).backend().to_string();
+        let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains("advisor runtime install"), "{w}x{h}: {text}");
+        assert!(flat.contains("nothing was saved"), "{w}x{h}: {text}");
+        assert!(!flat.contains("saving to"), "{w}x{h}: {text}");
+    }
+}
+
+#[test]
+fn compare_marks_the_recommended_option_in_both_views() {
+    let mut s = on(Screen::Compare);
+    let best = s.advice.advice.as_ref().unwrap().best.clone().unwrap();
+    assert_ne!(best.id, best.offer, "the demo recommends a variant");
+    let text = render(&s, 120, 40, &Theme::plain()).backend().to_string();
+    assert!(text.contains(&format!("☆ {}", best.offer)), "{text}");
+    assert!(
+        text.contains(&format!("recommended as {}", best.id)),
+        "{text}"
+    );
+    assert!(text.contains("avg above p95"), "{text}");
+    s.update(Action::ToggleOptions);
+    check("compare_options", &s);
+    let text = render(&s, 120, 40, &Theme::plain()).backend().to_string();
+    assert!(text.contains(&format!("★ {}", best.id)), "{text}");
+    assert!(text.contains("options advised"), "{text}");
+}
+
+#[test]
+fn every_screen_states_the_targets_and_the_default() {
+    for screen in Screen::ALL {
+        let s = on(screen);
+        for (w, h) in SIZES {
+            let text = render(&s, w, h, &Theme::plain()).backend().to_string();
+            let second = text.lines().nth(1).unwrap_or_default();
+            assert!(
+                second.contains("targets: p95 ≤ 100.0 ms (default)"),
+                "{screen:?} {w}x{h}: {second}"
+            );
+        }
+    }
+}
+
+#[test]
+fn export_writes_into_the_reports_folder_and_says_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = on(Screen::Recommend);
+    s.reports_dir = dir.path().join("reports");
+    let (tx, rx) = std::sync::mpsc::channel();
+    assert!(advisor::tui::export::start(&s, None, false, tx).is_none());
+    let Ok(Action::Exported(Ok(paths))) = rx.recv() else {
+        panic!("the export did not finish");
+    };
+    assert_eq!(paths.len(), 2);
+    for p in &paths {
+        assert!(p.starts_with(&s.reports_dir), "{}", p.display());
+        assert!(p.is_file(), "{}", p.display());
+    }
+    s.update(Action::Exported(Ok(paths.clone())));
+    let status = &s.status.as_ref().unwrap().text;
+    assert!(status.contains(&paths[0].display().to_string()), "{status}");
+}
+
+#[test]
 fn too_small_a_terminal_says_so() {
     let t = render(&SETTLED, 50, 12, &Theme::plain());
     let text = t.backend().to_string();

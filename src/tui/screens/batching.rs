@@ -1,7 +1,9 @@
 //! The batching screen: cost and latency by batch size and longest wait
 //! (the study's Figure 8), with the recommended setting marked.
 
-use super::widgets::{advice_pending, axis, fit, secs0, section, span, two_charts, wrapped_height};
+use super::widgets::{
+    advice_pending, axis, fit, legend_lines, secs0, section, span, two_charts, wrapped_height,
+};
 use crate::advise::{BatchPoint, BatchSweep};
 use crate::report::words::money;
 use crate::text::{secs, usd};
@@ -127,6 +129,7 @@ fn draw_chart(frame: &mut Frame, area: Rect, sweep: &BatchSweep, metric: Metric,
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let x = |b: u32| (b.max(1) as f64).log2();
+
     let max_batch = sweep.points.iter().map(|p| p.batch_size).max().unwrap_or(1);
     let x_max = x(max_batch).max(1.0);
     let lines: Vec<(String, Vec<(f64, f64)>)> = waits(sweep)
@@ -162,9 +165,8 @@ fn draw_chart(frame: &mut Frame, area: Rect, sweep: &BatchSweep, metric: Metric,
     let mut sets: Vec<Dataset> = lines
         .iter()
         .enumerate()
-        .map(|(i, (name, pts))| {
+        .map(|(i, (_, pts))| {
             Dataset::default()
-                .name(name.clone())
                 .data(pts)
                 .graph_type(GraphType::Line)
                 .marker(theme.marker(i))
@@ -173,12 +175,22 @@ fn draw_chart(frame: &mut Frame, area: Rect, sweep: &BatchSweep, metric: Metric,
         .collect();
     sets.push(
         Dataset::default()
-            .name("◆ chosen")
             .data(&chosen)
             .graph_type(GraphType::Scatter)
             .marker(Marker::Block)
             .style(theme.accent),
     );
+    let mut items: Vec<(String, ratatui::style::Style, Marker)> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, (name, _))| (name.clone(), theme.series(i), theme.marker(i)))
+        .collect();
+    items.push(("chosen".to_string(), theme.accent, Marker::Block));
+    let legend = legend_lines(&items, inner.width as usize);
+    let [plot, legend_area] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(legend.len() as u16)])
+            .areas(inner);
+    frame.render_widget(Paragraph::new(legend), legend_area);
     let fmt: fn(f64) -> String = match metric {
         Metric::Cost => money,
         Metric::Latency => secs0,
@@ -194,6 +206,6 @@ fn draw_chart(frame: &mut Frame, area: Rect, sweep: &BatchSweep, metric: Metric,
                 theme,
             ))
             .y_axis(axis("", y, 3, fmt, theme)),
-        inner,
+        plot,
     );
 }

@@ -2,7 +2,9 @@
 //! table, and for the selected offer its latency, success ratio and
 //! instances over the run (the study's Figure 6).
 
-use super::widgets::{axis, fit, message, secs0, section, spinner, thin, upper, verdict_style};
+use super::widgets::{
+    axis, fit, legend_lines, message, secs0, section, spinner, thin, upper, verdict_style,
+};
 use crate::advise::Constraints;
 use crate::outcome::Outcome;
 use crate::text::{pct, secs, usd};
@@ -299,31 +301,7 @@ fn draw_detail(frame: &mut Frame, area: Rect, o: &Outcome, state: &State, theme:
         Constraint::Percentage(30),
     ])
     .areas(charts);
-    let slo = state.targets().slo_p95_s;
-    let lat_max = upper(t.latency.iter().map(|p| p.1).chain(slo));
-    let slo_line: Vec<(f64, f64)> = slo.map(|s| vec![(0.0, s), (x_max, s)]).unwrap_or_default();
-    let mut sets = vec![Dataset::default()
-        .name("mean latency")
-        .data(&t.latency)
-        .graph_type(GraphType::Line)
-        .marker(theme.marker(0))
-        .style(theme.series(0))];
-    if !slo_line.is_empty() {
-        sets.push(
-            Dataset::default()
-                .name("p95 target")
-                .data(&slo_line)
-                .graph_type(GraphType::Line)
-                .marker(theme.marker(1))
-                .style(theme.series(4)),
-        );
-    }
-    frame.render_widget(
-        Chart::new(sets)
-            .x_axis(axis("", [0.0, x_max], 5, |x| format!("{x:.0}"), theme))
-            .y_axis(axis("latency", [0.0, lat_max], 2, secs0, theme)),
-        lat,
-    );
+    draw_latency(frame, lat, &t.latency, x_max, state, theme);
     let low = t.success.iter().map(|p| p.1).fold(1.0_f64, f64::min);
     let y_min = if low > 0.9 { 0.9 } else { 0.0 };
     frame.render_widget(
@@ -355,4 +333,75 @@ fn draw_detail(frame: &mut Frame, area: Rect, o: &Outcome, state: &State, theme:
         )),
         inst,
     );
+}
+
+/// The latency over the run, cold-start spikes clipped, with its legend.
+fn draw_latency(
+    frame: &mut Frame,
+    lat: Rect,
+    points: &[(f64, f64)],
+    x_max: f64,
+    state: &State,
+    theme: &Theme,
+) {
+    let slo = state.targets().slo_p95_s;
+    let (latency, cap) = clipped(points, slo);
+    let lat_max = upper(latency.iter().map(|p| p.1).chain(slo));
+    let slo_line: Vec<(f64, f64)> = slo.map(|s| vec![(0.0, s), (x_max, s)]).unwrap_or_default();
+    let lat_name = match cap {
+        Some((cap, peak)) => format!(
+            "mean latency, clipped at {} (cold-start peak {})",
+            secs(cap),
+            secs(peak)
+        ),
+        None => "mean latency".to_string(),
+    };
+    let mut sets = vec![Dataset::default()
+        .data(&latency)
+        .graph_type(GraphType::Line)
+        .marker(theme.marker(0))
+        .style(theme.series(0))];
+    let mut items = vec![(lat_name, theme.series(0), theme.marker(0))];
+    if !slo_line.is_empty() {
+        sets.push(
+            Dataset::default()
+                .data(&slo_line)
+                .graph_type(GraphType::Line)
+                .marker(theme.marker(1))
+                .style(theme.series(4)),
+        );
+        items.push(("p95 target".to_string(), theme.series(4), theme.marker(1)));
+    }
+    let legend = legend_lines(&items, lat.width as usize);
+    let [lat_plot, lat_legend] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(legend.len() as u16)]).areas(lat);
+    frame.render_widget(Paragraph::new(legend), lat_legend);
+    frame.render_widget(
+        Chart::new(sets)
+            .x_axis(axis("", [0.0, x_max], 5, |x| format!("{x:.0}"), theme))
+            .y_axis(axis("latency", [0.0, lat_max], 2, secs0, theme)),
+        lat_plot,
+    );
+}
+
+/// Chart points, (x, y).
+type Points = Vec<(f64, f64)>;
+
+/// The latency series with cold-start spikes clipped, so the scale shows
+/// the steady state: values above four times the median (and above the
+/// target) are drawn at that cap. Returns the cap and the true peak when
+/// anything was clipped.
+fn clipped(points: &[(f64, f64)], slo: Option<f64>) -> (Points, Option<(f64, f64)>) {
+    let mut ys: Vec<f64> = points.iter().map(|p| p.1).filter(|y| *y > 0.0).collect();
+    ys.sort_by(f64::total_cmp);
+    let Some(&median) = ys.get(ys.len() / 2) else {
+        return (points.to_vec(), None);
+    };
+    let peak = ys.last().copied().unwrap_or(median);
+    let cap = (median * 4.0).max(slo.unwrap_or(0.0) * 1.25);
+    if peak <= cap {
+        return (points.to_vec(), None);
+    }
+    let out = points.iter().map(|&(x, y)| (x, y.min(cap))).collect();
+    (out, Some((cap, peak)))
 }

@@ -5,6 +5,7 @@ use crate::outcome::Series;
 use crate::tui::theme::Theme;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::Style;
+use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
@@ -231,6 +232,35 @@ pub fn two_charts(area: Rect) -> [Rect; 2] {
     } else {
         Layout::vertical(halves).areas(area)
     }
+}
+
+/// A legend in one or more lines under a chart: each line's mark in its
+/// style, then its name; wrapped to `width`. ratatui's own legend hides
+/// itself when it outgrows a quarter of the chart, or covers the plot.
+pub fn legend_lines(items: &[(String, Style, Marker)], width: usize) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    let mut spans: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
+    for (name, style, marker) in items {
+        let mark = match marker {
+            Marker::Dot => "••",
+            Marker::Quadrant => "▖▖",
+            Marker::Block => "◆",
+            _ => "⣀⣀",
+        };
+        let len = mark.chars().count() + 1 + name.chars().count() + 2;
+        if used > 0 && used + len > width {
+            lines.push(Line::from(std::mem::take(&mut spans)));
+            used = 0;
+        }
+        spans.push(Span::styled(mark, *style));
+        spans.push(Span::raw(format!(" {name}  ")));
+        used += len;
+    }
+    if !spans.is_empty() {
+        lines.push(Line::from(spans));
+    }
+    lines
 }
 
 #[cfg(test)]

@@ -141,7 +141,7 @@ impl State {
             trace_generation: 0,
             sim_generation: 0,
             advice_generation: 0,
-            reports_dir: crate::tui::export::reports_dir(),
+            reports_dir: reports_dir(),
         };
         let effects = state.load_trace();
         (state, effects)
@@ -222,4 +222,24 @@ impl State {
             error,
         });
     }
+}
+
+/// Where exports go: `$ADVISOR_REPORTS_DIR` when set (the user's choice),
+/// else `$XDG_DATA_HOME/advisor/reports`, else
+/// `~/.local/share/advisor/reports` (the XDG base directory default).
+pub fn reports_dir() -> std::path::PathBuf {
+    let env = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(std::path::PathBuf::from)
+    };
+    if let Some(dir) = env("ADVISOR_REPORTS_DIR") {
+        return dir;
+    }
+    let data = env("XDG_DATA_HOME").unwrap_or_else(|| {
+        env("HOME")
+            .unwrap_or_else(|| std::path::PathBuf::from("."))
+            .join(".local/share")
+    });
+    data.join("advisor").join("reports")
 }
