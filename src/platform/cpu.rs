@@ -172,7 +172,11 @@ mod tests {
             }
         }
         for (key, s) in &t.sources {
-            assert!(s.source.starts_with("http"), "{key}");
+            // A document, or a measurement that names its command.
+            assert!(
+                s.source.starts_with("http") || s.source.starts_with("measured: `"),
+                "{key}"
+            );
             assert!(s.date.len() >= 4, "{key}");
         }
     }

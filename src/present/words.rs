@@ -57,7 +57,9 @@ pub fn no_latency_target(k: &Constraints) -> Option<&'static str> {
 pub fn targets(k: &Constraints) -> String {
     let mut s = constraints(k);
     if let (Some(_), Some(why)) = (k.slo_p95_s, &k.slo_p95_default) {
-        s.push_str(&format!(" (p95 target: {why}; set another with --slo-p95-ms)"));
+        s.push_str(&format!(
+            " (p95 target: {why}; set another with --slo-p95-ms)"
+        ));
     }
     if let Some(note) = no_latency_target(k) {
         s.push_str(" · ");
