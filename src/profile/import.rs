@@ -40,6 +40,12 @@ pub struct RuntimeImport {
 }
 
 impl RuntimeImport {
+    /// True when this is the Python import a function pays (not the native
+    /// library load that stands in without a Python runtime).
+    pub fn is_python(&self) -> bool {
+        self.what.starts_with("python")
+    }
+
     /// The unzipped deployment package: runtime, numpy and model, MB.
     pub fn package_mb(&self) -> f64 {
         self.runtime_mb + self.numpy_mb + self.model_mb

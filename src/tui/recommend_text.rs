@@ -2,17 +2,17 @@
 //! draws it and the state needs its length to bound scrolling, so it lives
 //! apart from both.
 
-use crate::advise::{Advice, Constraints};
-use crate::present::{constraints, named, pct, readable, secs, usd, wrap};
+use crate::advise::Advice;
+use crate::present::{named, pct, readable, secs, usd, wrap};
 use crate::tui::theme::Theme;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 /// How far the screen scrolls at a terminal size (columns, rows).
-pub fn max_scroll(advice: &Advice, c: &Constraints, size: (u16, u16)) -> usize {
+pub fn max_scroll(advice: &Advice, size: (u16, u16)) -> usize {
     // Tabs, status line and the section rule take three rows.
     let visible = size.1.saturating_sub(3) as usize;
-    lines(advice, c, size.0 as usize, &Theme::plain())
+    lines(advice, size.0 as usize, &Theme::plain())
         .len()
         .saturating_sub(visible)
 }
@@ -52,13 +52,13 @@ impl Text<'_> {
 }
 
 /// Every line of the screen at a width.
-pub fn lines(advice: &Advice, c: &Constraints, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+pub fn lines(advice: &Advice, width: usize, theme: &Theme) -> Vec<Line<'static>> {
     let mut t = Text {
         width,
         theme,
         out: Vec::new(),
     };
-    t.best(advice, c);
+    t.best(advice);
     t.why(advice);
     t.runners_up(advice);
     t.sensitivity(advice);
@@ -68,7 +68,7 @@ pub fn lines(advice: &Advice, c: &Constraints, width: usize, theme: &Theme) -> V
 }
 
 impl Text<'_> {
-    fn best(&mut self, advice: &Advice, c: &Constraints) {
+    fn best(&mut self, advice: &Advice) {
         let theme = self.theme;
         let plain = Style::new();
         match &advice.best {
@@ -95,7 +95,13 @@ impl Text<'_> {
             }
             None => self.item("", plain, "No option meets the targets.", theme.bad),
         }
-        self.item("  targets: ", theme.dim, &constraints(c), theme.dim);
+        // The advice's own targets: with no p95 given, they hold the default it used.
+        self.item(
+            "  targets: ",
+            theme.dim,
+            &crate::present::targets(&advice.constraints),
+            theme.dim,
+        );
         self.item("  month: ", theme.dim, &advice.month.statement, theme.dim);
     }
 

@@ -17,7 +17,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         advice_pending(frame, area, state, theme);
         return;
     };
-    let all = lines(advice, &state.constraints, area.width as usize, theme);
+    let all = lines(advice, area.width as usize, theme);
     let visible = area.height.saturating_sub(1) as usize;
     let max = all.len().saturating_sub(visible);
     let scroll = state.recommend_scroll.min(max);

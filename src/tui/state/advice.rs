@@ -85,7 +85,7 @@ impl State {
     /// How far the recommendation can scroll at the current size.
     pub fn recommend_max_scroll(&self) -> usize {
         match self.advice.advice.as_deref() {
-            Some(a) => crate::tui::recommend_text::max_scroll(a, &self.constraints, self.size),
+            Some(a) => crate::tui::recommend_text::max_scroll(a, self.size),
             None => 0,
         }
     }
