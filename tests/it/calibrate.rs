@@ -5,44 +5,9 @@
 //! are asserted; `scripts/check-calibrate` checks the accuracy.
 
 use crate::common::advisor;
-use crate::live_support::tiny_cnn;
+use crate::live_support::{tiny_cnn, Server};
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-
-/// `advisor serve` with its defaults, stopped when dropped.
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Server {
-    fn start(model: &Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_advisor"))
-            .arg("serve")
-            .arg(model)
-            .args(["--addr", "127.0.0.1:0", "--json"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.as_mut().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let v: Value = serde_json::from_str(&line).unwrap();
-        let url = v["url"].as_str().unwrap().to_string();
-        Server { child, url }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn json(cmd: &mut assert_cmd::Command) -> Value {
     let out = cmd.output().unwrap();
@@ -86,7 +51,7 @@ fn calibrated_on_one_load_it_predicts_another() {
     // Far below what HTTP and the replay allow on two busy cores too.
     let capacity = (1000.0 / mean_ms).min(200.0);
 
-    let server = Server::start(&model);
+    let server = Server::start(&[model.to_str().unwrap(), "--addr", "127.0.0.1:0"]);
     let replay = |trace: &Path| {
         json(
             advisor()
@@ -94,7 +59,7 @@ fn calibrated_on_one_load_it_predicts_another() {
                 .arg(&model)
                 .arg("--trace")
                 .arg(trace)
-                .args(["--url", &server.url]),
+                .args(["--url", &format!("http://{}/predict", server.addr)]),
         )
     };
     let light = gen(

@@ -6,61 +6,6 @@ use crate::live_support;
 use assert_cmd::cargo::cargo_bin_cmd;
 use live_support::*;
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, Stdio};
-
-/// A running `advisor serve` and the address it printed.
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Server {
-    fn start(args: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_advisor"))
-            .arg("serve")
-            .args(args)
-            .args(["--json"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.as_mut().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| {
-            let mut err = String::new();
-            let _ = child.stderr.take().unwrap().read_to_string(&mut err);
-            panic!("serve printed {line:?} ({e}); stderr: {err}")
-        });
-        let addr = v["addr"].as_str().unwrap().to_string();
-        assert_eq!(v["url"], format!("http://{addr}/predict"));
-        Server { child, addr }
-    }
-
-    /// Sends Ctrl-C and returns the exit status and stderr.
-    fn interrupt(mut self) -> (std::process::ExitStatus, String) {
-        // SAFETY: sending a signal to our own child process.
-        unsafe { libc::kill(self.child.id() as i32, libc::SIGINT) };
-        let status = self.child.wait().unwrap();
-        let mut err = String::new();
-        self.child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut err)
-            .unwrap();
-        (status, err)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 #[test]
 fn replay_json_carries_the_outcome_fields_and_serve_stops_on_ctrl_c() {

@@ -6,9 +6,11 @@
 use advisor::live::backend::{Backend, BackendFactory};
 use advisor::live::signature::{DimSpec, InputSpec, Signature};
 use advisor::live::tensor::{ElemType, Tensor, TensorData};
-use std::io::Write;
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -201,4 +203,60 @@ pub fn tiny_cnn(dir: &Path) -> Option<PathBuf> {
     let proto = advisor::model::build::Builtin::TinyCnn.model();
     std::fs::write(&path, prost::Message::encode_to_vec(&proto)).unwrap();
     Some(path)
+}
+
+/// A running `advisor serve` and the address it printed.
+pub struct Server {
+    /// The serving process.
+    pub child: Child,
+    /// The address it printed, `HOST:PORT`.
+    pub addr: String,
+}
+
+impl Server {
+    /// Starts `advisor serve ARGS --json` and reads the address it prints.
+    pub fn start(args: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_advisor"))
+            .arg("serve")
+            .args(args)
+            .args(["--json"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.as_mut().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| {
+            let mut err = String::new();
+            let _ = child.stderr.take().unwrap().read_to_string(&mut err);
+            panic!("serve printed {line:?} ({e}); stderr: {err}")
+        });
+        let addr = v["addr"].as_str().unwrap().to_string();
+        assert_eq!(v["url"], format!("http://{addr}/predict"));
+        Server { child, addr }
+    }
+
+    /// Sends Ctrl-C and returns the exit status and stderr.
+    pub fn interrupt(mut self) -> (std::process::ExitStatus, String) {
+        // SAFETY: sending a signal to our own child process.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGINT) };
+        let status = self.child.wait().unwrap();
+        let mut err = String::new();
+        self.child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        (status, err)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

@@ -8,7 +8,7 @@
 //! taken is the first non-zero tier (free grants are zero-priced first
 //! tiers), agreed by every matching item, per unit of the field.
 
-use super::{one_line, Finding, Job};
+use super::{describe, one_line, Finding, Job};
 use crate::pricing::query::PriceQuery;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -178,22 +178,6 @@ async fn list(
         url = n;
     }
     anyhow::bail!("{what} returned more than {MAX_PAGES} pages")
-}
-
-fn describe(what: &str, e: reqwest::Error, opts: &super::RefreshOptions) -> String {
-    let timed_out = e.is_timeout();
-    let connect = e.is_connect();
-    let e = e.without_url();
-    if timed_out {
-        format!(
-            "{what} did not answer within {} s (--timeout-s)",
-            opts.timeout.as_secs_f64()
-        )
-    } else if connect {
-        format!("{what} could not be reached: {}", one_line(&e))
-    } else {
-        format!("{what} failed: {}", one_line(&e))
-    }
 }
 
 /// One line for an HTTP error, with the API's `Error.Code` and `Message` when present.

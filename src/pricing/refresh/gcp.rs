@@ -7,7 +7,7 @@
 //! region (or `global`), and it is on-demand. Its price is the first
 //! non-zero tier (Cloud Run lists its free tier as a zero-priced first tier).
 
-use super::{one_line, Finding, Job};
+use super::{describe, one_line, Finding, Job};
 use crate::pricing::query::{PriceQuery, SkuPart};
 use serde::Deserialize;
 use serde_json::Value;
@@ -270,23 +270,6 @@ async fn list_skus(
         token = page.next_page_token;
     }
     anyhow::bail!("{what} returned more than {MAX_PAGES} pages")
-}
-
-/// One line for a transport failure, without the URL (it carries the API key).
-fn describe(what: &str, e: reqwest::Error, opts: &super::RefreshOptions) -> String {
-    let timed_out = e.is_timeout();
-    let connect = e.is_connect();
-    let e = e.without_url();
-    if timed_out {
-        format!(
-            "{what} did not answer within {} s (--timeout-s)",
-            opts.timeout.as_secs_f64()
-        )
-    } else if connect {
-        format!("{what} could not be reached: {}", one_line(&e))
-    } else {
-        format!("{what} failed: {}", one_line(&e))
-    }
 }
 
 /// One line for an HTTP error status, with Google's error message when present.

@@ -562,6 +562,24 @@ fn write_new(
     crate::fsio::write_new(out, text.as_bytes(), opts.force)
 }
 
+/// One line for a failed HTTP request to a price API, without the URL (it
+/// may carry an API key).
+pub(crate) fn describe(what: &str, e: reqwest::Error, opts: &RefreshOptions) -> String {
+    let timed_out = e.is_timeout();
+    let connect = e.is_connect();
+    let e = e.without_url();
+    if timed_out {
+        format!(
+            "{what} did not answer within {} s (--timeout-s)",
+            opts.timeout.as_secs_f64()
+        )
+    } else if connect {
+        format!("{what} could not be reached: {}", one_line(&e))
+    } else {
+        format!("{what} failed: {}", one_line(&e))
+    }
+}
+
 /// The one-line form of an error chain, without repeats (for messages built here).
 pub(crate) fn one_line(e: &dyn std::error::Error) -> String {
     let mut parts: Vec<String> = Vec::new();
