@@ -7,7 +7,7 @@ use super::rank::score;
 use super::reasons::reason;
 use super::{BatchPoint, BatchSweep, Constraints, MonthBasis, ReasonCode, Variant};
 use crate::outcome::Outcome;
-use crate::present::variant::describe;
+use crate::present::variant::{batching, describe};
 use crate::present::{pct, secs, usd};
 
 /// Batch sizes tried.
@@ -113,10 +113,9 @@ fn verdict(
             id,
             ReasonCode::Batching,
             format!(
-                "batching {} requests (waiting up to {}) cuts the cost of {name} by {} ({} instead of {} per month) \
+                "{} cuts the cost of {name} by {} ({} instead of {} per month) \
                  while p95 latency goes from {} to {}",
-                c.batch_size,
-                secs(c.max_wait_s),
+                batching(c.batch_size, c.max_wait_s),
                 pct(saving),
                 usd(c.cost_per_month_usd),
                 usd(baseline.cost_per_month_usd),
@@ -146,10 +145,9 @@ fn verdict(
                 id,
                 ReasonCode::Batching,
                 format!(
-                    "batching does not pay within the targets for {name}: batches of {} (waiting up to {}) would save {} \
+                    "batching does not pay within the targets for {name}: {} would save {} \
                      but p95 latency would be {} and {} of requests succeed",
-                    a.batch_size,
-                    secs(a.max_wait_s),
+                    batching(a.batch_size, a.max_wait_s),
                     pct(could),
                     secs(a.p95_latency_s),
                     pct(a.success_ratio)

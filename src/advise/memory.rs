@@ -15,7 +15,7 @@ use super::rank::score;
 use super::reasons::reason;
 use super::{Footprint, MemoryPoint, MemorySweep, MonthBasis, ReasonCode, Variant};
 use crate::outcome::Outcome;
-use crate::present::{secs, usd};
+use crate::present::{mb, secs, usd};
 use crate::pricing::{MemoryRange, Offer};
 use crate::profile::Profile;
 
@@ -212,8 +212,9 @@ fn point(
     }
 }
 
-/// What the sweep says of the balanced size, beside the cheapest and the
-/// fastest when they differ.
+/// What the sweep says: the cheapest size that meets the targets, the
+/// cheapest that comes within 10% of the fastest p95 (the balanced size),
+/// and the fastest, each once.
 fn verdict(
     offer: &Offer,
     b: &MemoryPoint,
@@ -223,45 +224,58 @@ fn verdict(
 ) -> super::Reason {
     let cost = |p: &MemoryPoint| p.cost_per_month_usd.unwrap_or(f64::INFINITY);
     let p95 = |p: &MemoryPoint| p.p95_latency_s.unwrap_or(f64::INFINITY);
-    let mut text = format!(
-        "{}: {:.0} MB ({:.2} vCPU) is the balanced size, {} per month with p95 {}",
-        offer.id,
-        b.memory_mb,
-        b.vcpu,
-        usd(cost(b)),
-        secs(p95(b))
-    );
+    let at = |p: &MemoryPoint| {
+        format!(
+            "{} ({:.2} vCPU, {} per month, p95 {})",
+            mb(p.memory_mb),
+            p.vcpu,
+            usd(cost(p)),
+            secs(p95(p))
+        )
+    };
     let mut figs = vec![
         ("balanced_mb", b.memory_mb),
         ("balanced_cost_per_month_usd", cost(b)),
         ("balanced_p95_latency_s", p95(b)),
         ("min_memory_mb", fp.min_memory_mb),
     ];
+    let mut parts = Vec::new();
+    match cheapest {
+        Some(c) if c.memory_mb == b.memory_mb => parts.push(format!(
+            "the cheapest size that meets the targets, {}, is also within 10% of the fastest p95",
+            at(c)
+        )),
+        Some(c) => {
+            parts.push(format!(
+                "the cheapest size that meets the targets is {}",
+                at(c)
+            ));
+            parts.push(format!(
+                "the cheapest within 10% of the fastest p95 is {}",
+                at(b)
+            ));
+        }
+        None => parts.push(format!(
+            "the cheapest within 10% of the fastest p95 is {}",
+            at(b)
+        )),
+    }
     if let Some(c) = cheapest.filter(|c| c.memory_mb != b.memory_mb) {
-        text.push_str(&format!(
-            "; the cheapest that meets the targets, {:.0} MB, costs {} with p95 {}",
-            c.memory_mb,
-            usd(cost(c)),
-            secs(p95(c))
-        ));
         figs.push(("cheapest_mb", c.memory_mb));
         figs.push(("cheapest_cost_per_month_usd", cost(c)));
     }
     if let Some(f) = fastest.filter(|f| f.memory_mb != b.memory_mb) {
-        text.push_str(&format!(
-            "; the fastest, {:.0} MB, has p95 {} for {}",
-            f.memory_mb,
-            secs(p95(f)),
-            usd(cost(f))
-        ));
+        parts.push(format!("the fastest is {}", at(f)));
         figs.push(("fastest_mb", f.memory_mb));
         figs.push(("fastest_p95_latency_s", p95(f)));
     }
-    text.push_str(&format!(
-        "; the model needs at least {:.0} MB",
-        fp.min_memory_mb
-    ));
+    let text = format!("{}: {}", service_of(offer), parts.join("; "));
     reason(&offer.id, ReasonCode::Memory, text, &figs)
+}
+
+/// The offer's service, as the option names read it.
+fn service_of(offer: &Offer) -> &str {
+    crate::present::variant::service(&offer.name)
 }
 
 /// Why a size is rejected.

@@ -581,6 +581,9 @@ pub struct SensitivityCase {
     pub best: Option<String>,
     /// Its offer.
     pub best_offer: Option<String>,
+    /// It in words (see [`crate::present::readable`]).
+    #[serde(default)]
+    pub best_name: Option<String>,
     /// Its cost per month, USD.
     pub best_cost_per_month_usd: Option<f64>,
     /// Its p95 latency, s.

@@ -9,7 +9,7 @@ use crate::outcome::Outcome;
 use crate::platform::cold_start::ColdStartPhases;
 use crate::platform::service_time::{cpu_service, slots, Slots};
 use crate::present::{pct, secs, usd};
-use crate::pricing::{Billing, Offer};
+use crate::pricing::{Billing, Kind, Offer};
 use crate::profile::Profile;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -114,7 +114,7 @@ pub fn package(profile: &Profile, offer: &Offer) -> Suggestion {
         format!(
             "{}'s runtime package is about {pkg:.0} MB unzipped{limit} (ONNX Runtime's library is {:.0} MB of it); \
              each MB adds about {} to a cold start, {} for this package: keep dependencies minimal (the study's advice: a light runtime)",
-            offer.id,
+            crate::present::variant::service(&offer.name),
             profile.runtime.library_mb,
             secs(per_mb),
             secs(init)
@@ -165,7 +165,7 @@ pub fn threads(i: &Inputs) -> Option<Suggestion> {
             "set ONNX Runtime's intra-op threads to {} on {} ({:.2} vCPU per request): modelled service time {} \
              (with {} thread(s): {}){note}",
             best.0,
-            c.id,
+            name(c),
             share,
             secs(best.1),
             configured,
@@ -238,7 +238,7 @@ pub fn overlap(profile: &Profile, c: &Candidate, o: &Outcome) -> Suggestion {
              about {} less per cold start on {} (min of import {} and download {}; {} of its {} cold start; the study measured {} for MobileNet on Lambda), \
              {} over this trace's {} cold starts",
             secs(saving),
-            c.id,
+            name(c),
             secs(ph.import_s),
             secs(ph.download_s),
             pct(ratio),
@@ -285,9 +285,8 @@ pub fn prewarm(
                 ("on_demand_cost_per_month_usd", d.cost_per_month_usd),
             ]);
             format!(
-                "; with {} provisioned instance(s) ({}) the p99 is {} instead of {} for {} per month instead of {}",
+                "; with {} provisioned instance(s) the p99 is {} instead of {} for {} per month instead of {}",
                 p.variant.provisioned,
-                p.id,
                 secs(p.p99_latency_s),
                 secs(d.p99_latency_s),
                 usd(p.cost_per_month_usd),
@@ -300,7 +299,7 @@ pub fn prewarm(
         format!(
             "cold starts set the tail on {}: {} of requests wait about {} for a new instance (p99 {} against a median of {}); \
              keep instances warm (provisioned concurrency, or a scheduled ping before known peaks){with}",
-            c.id,
+            name(c),
             pct(cold_ratio),
             secs(each),
             secs(o.p99_latency_s),
@@ -309,7 +308,7 @@ pub fn prewarm(
     } else {
         format!(
             "pre-warming is not needed on {}: its {} cold starts are {} of requests and stay out of the p99 ({}){with}",
-            c.id,
+            name(c),
             o.cold_starts,
             pct(cold_ratio),
             secs(o.p99_latency_s)
@@ -369,4 +368,9 @@ pub fn quantise(i: &Inputs) -> Suggestion {
             &figs,
         )
     }
+}
+
+/// The option in words, as the sentences name it.
+fn name(c: &Candidate) -> String {
+    crate::present::variant::describe(&c.offer.name, c.offer.kind == Kind::Managed, &c.settings)
 }

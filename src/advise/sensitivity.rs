@@ -7,7 +7,8 @@ use super::candidates::{sized_for_peak, Candidate};
 use super::rank::Scored;
 use super::reasons::reason;
 use super::{Group, Ranked, ReasonCode, Sensitivity, SensitivityCase};
-use crate::present::{secs, usd};
+use crate::present::variant::service;
+use crate::present::{readable, secs, usd};
 use crate::pricing::{Kind, Offer};
 use crate::profile::Profile;
 use std::sync::Arc;
@@ -124,6 +125,7 @@ pub fn analyse(
             rate_factor: case.rate_factor,
             best: b.map(|r| r.id.clone()),
             best_offer: b.map(|r| r.offer.clone()),
+            best_name: b.map(readable),
             best_cost_per_month_usd: b.map(|r| r.cost_per_month_usd),
             best_p95_latency_s: b.map(|r| r.p95_latency_s),
             changed,
@@ -140,13 +142,13 @@ pub fn analyse(
 }
 
 fn verdict(best: &Ranked, cases: &[SensitivityCase], fragile: bool) -> super::Reason {
+    let offer = service(&best.name);
     if !fragile {
         return reason(
             &best.id,
             ReasonCode::Robust,
             format!(
-                "the recommendation holds: {} stays the best with a CPU 30% slower or faster and at half or twice the rate",
-                best.offer
+                "the recommendation holds: {offer} stays the best with a CPU 30% slower or faster and at half or twice the rate"
             ),
             &[("cases", cases.len() as f64), ("changed", 0.0)],
         );
@@ -154,25 +156,28 @@ fn verdict(best: &Ranked, cases: &[SensitivityCase], fragile: bool) -> super::Re
     let parts: Vec<String> = cases
         .iter()
         .filter(|c| c.changed)
-        .map(
-            |c| match (&c.best, c.best_cost_per_month_usd, c.best_p95_latency_s) {
-                (Some(id), Some(cost), Some(p95)) => format!(
-                    "with {} the best is {id} ({} per month, p95 {})",
+        .map(|c| {
+            match (
+                &c.best_name,
+                c.best_cost_per_month_usd,
+                c.best_p95_latency_s,
+            ) {
+                (Some(name), Some(cost), Some(p95)) => format!(
+                    "with {} the best is {name} ({} per month, p95 {})",
                     c.description,
                     usd(cost),
                     secs(p95)
                 ),
                 _ => format!("with {} no option meets the targets", c.description),
-            },
-        )
+            }
+        })
         .collect();
     let changed = cases.iter().filter(|c| c.changed).count();
     reason(
         &best.id,
         ReasonCode::Fragile,
         format!(
-            "fragile: {} is the best only as profiled and traced; {}",
-            best.offer,
+            "fragile: {offer} is the best only as profiled and traced; {}",
             parts.join("; ")
         ),
         &[("cases", cases.len() as f64), ("changed", changed as f64)],

@@ -10,7 +10,7 @@ pub mod words;
 
 pub use table::Table;
 pub use units::{figure, label, mb, money, pct, pct_fine, secs, usd, wait};
-pub use variant::{named, readable};
+pub use variant::{brief, named, readable};
 pub use words::{
     achieved, against_best, constraints, figures, meets, no_latency_target, targets, wrap,
 };

@@ -28,6 +28,16 @@ pub fn named(a: &Advice, id: &str) -> String {
         .unwrap_or_else(|| id.to_string())
 }
 
+/// The service of offer id `offer` in words (from any option of it the
+/// advice ranked); the id itself when the advice holds none.
+pub fn offer_name(a: &Advice, offer: &str) -> String {
+    a.ranked
+        .iter()
+        .find(|r| r.offer == offer)
+        .map(|r| service(&r.name).to_string())
+        .unwrap_or_else(|| offer.to_string())
+}
+
 /// The option of offer `name` (its catalogue name) with settings `v`, in
 /// words; `managed` for a managed endpoint, whose instance count is its
 /// autoscaling minimum.
@@ -47,11 +57,7 @@ pub fn describe(name: &str, managed: bool, v: &Variant) -> String {
         ));
     }
     if v.batch_size > 1 {
-        s.push_str(&format!(
-            ", batching up to {} requests for at most {}",
-            v.batch_size,
-            wait(v.batch_wait_s)
-        ));
+        s.push_str(&format!(", {}", batching(v.batch_size, v.batch_wait_s)));
     }
     if v.provisioned > 0 {
         s.push_str(&format!(
@@ -60,6 +66,60 @@ pub fn describe(name: &str, managed: bool, v: &Variant) -> String {
         ));
     }
     s
+}
+
+/// A batch setting in words: "no batching", "batching up to 4 requests for
+/// at most 10 ms", or, with no wait, "batching up to 4 requests already
+/// queued, without waiting".
+pub fn batching(size: u32, wait_s: f64) -> String {
+    if size <= 1 {
+        "no batching".to_string()
+    } else if wait_s <= 0.0 {
+        format!("batching up to {size} requests already queued, without waiting")
+    } else {
+        format!(
+            "batching up to {size} requests for at most {}",
+            wait(wait_s)
+        )
+    }
+}
+
+/// The option in a table's few columns: its offer id (what `--offer`
+/// takes) and its settings in short words, e.g. `aws-lambda-arm64 256 MB,
+/// batch 4 within 1 s, 9 warm`; the full sentence is [`readable`].
+pub fn brief(r: &Ranked) -> String {
+    brief_of(&r.offer, r.kind == "managed", &r.variant)
+}
+
+/// [`brief`] from the offer id and the settings.
+pub fn brief_of(offer: &str, managed: bool, v: &Variant) -> String {
+    let mut parts = Vec::new();
+    if let Some(m) = v.memory_mb {
+        parts.push(mb(m));
+    }
+    match (managed, v.instances) {
+        (true, Some(n)) => parts.push(format!("≥{n} inst")),
+        (false, Some(n)) => parts.push(format!("{n} inst")),
+        _ => {}
+    }
+    if let Some(t) = v.target_per_instance_per_min {
+        parts.push(format!("scale at {t:.0}/min"));
+    }
+    if v.batch_size > 1 {
+        parts.push(if v.batch_wait_s > 0.0 {
+            format!("batch {} within {}", v.batch_size, wait(v.batch_wait_s))
+        } else {
+            format!("batch {} no wait", v.batch_size)
+        });
+    }
+    if v.provisioned > 0 {
+        parts.push(format!("{} warm", v.provisioned));
+    }
+    if parts.is_empty() {
+        offer.to_string()
+    } else {
+        format!("{offer} {}", parts.join(", "))
+    }
 }
 
 /// The service of a catalogue name, without the catalogue's default memory
@@ -112,6 +172,19 @@ mod tests {
             "AWS Lambda (arm64, Graviton2) with 256 MB, 9 instances kept warm (provisioned concurrency)"
         );
         assert!(!describe(LAMBDA, false, &Variant::default()).contains("by default"));
+        let v = Variant {
+            memory_mb: Some(256.0),
+            batch_size: 4,
+            batch_wait_s: 0.0,
+            provisioned: 2,
+            ..Variant::default()
+        };
+        assert_eq!(
+            brief_of("aws-lambda-arm64", false, &v),
+            "aws-lambda-arm64 256 MB, batch 4 no wait, 2 warm"
+        );
+        assert!(describe(LAMBDA, false, &v).contains("already queued, without waiting"));
+        assert_eq!(brief_of("x", false, &Variant::default()), "x");
     }
 
     #[test]

@@ -6,14 +6,14 @@ use crate::advise::{
     Advice, BatchPoint, BatchSweep, Constraints, MemoryPoint, MemorySweep, Method,
 };
 use crate::outcome::Outcome;
-use crate::present::{mb, money, pct, secs};
+use crate::present::{mb, money, pct, secs, wait};
 
 /// Most curves in the break-even chart.
 const MAX_CURVES: usize = 8;
 
 /// The best option over the run, as the study's Figure 6 plots it: mean
 /// latency, success ratio and instances alive by time.
-pub fn over_time(o: &Outcome, k: &Constraints) -> Vec<Plot> {
+pub fn over_time(o: &Outcome, name: &str, k: &Constraints) -> Vec<Plot> {
     let bucket = o.series.bucket_s;
     let mid = |i: usize| (i as f64 + 0.5) * bucket;
     let latency: Vec<(f64, f64)> = o
@@ -40,11 +40,33 @@ pub fn over_time(o: &Outcome, k: &Constraints) -> Vec<Plot> {
         .map(|(i, b)| (mid(i), b.instances as f64))
         .collect();
     let mut lat = Plot::new(
-        format!("Mean latency over time: {}", o.offer),
+        format!("Mean latency over time: {name}"),
         Axis::linear("time sent (s)", |v| format!("{v:.0}")),
         Axis::linear("latency", secs),
     );
-    lat.series.push(Series::line("mean latency", latency, 0));
+    match clip_spikes(&latency, k.slo_p95_s) {
+        Some(c) => {
+            lat.series.push(Series::line(
+                format!(
+                    "mean latency per {} (above {} drawn at the top)",
+                    secs(bucket),
+                    secs(c.cap)
+                ),
+                c.points,
+                0,
+            ));
+            lat.marks.push(Mark {
+                x: c.peak_at,
+                y: c.cap,
+                label: format!("cold-start peak {} (off the scale)", secs(c.peak)),
+            });
+        }
+        None => lat.series.push(Series::line(
+            format!("mean latency per {}", secs(bucket)),
+            latency,
+            0,
+        )),
+    }
     if let Some(slo) = k.slo_p95_s {
         lat.hguides.push(Guide {
             at: slo,
@@ -52,7 +74,7 @@ pub fn over_time(o: &Outcome, k: &Constraints) -> Vec<Plot> {
         });
     }
     let mut ok = Plot::new(
-        format!("Success ratio over time: {}", o.offer),
+        format!("Success ratio over time: {name}"),
         Axis::linear("time sent (s)", |v| format!("{v:.0}")),
         Axis::linear("success ratio", pct),
     );
@@ -62,12 +84,47 @@ pub fn over_time(o: &Outcome, k: &Constraints) -> Vec<Plot> {
         label: format!("minimum {}", pct(k.min_success_ratio)),
     });
     let mut n = Plot::new(
-        format!("Instances alive over time: {}", o.offer),
+        format!("Instances alive over time: {name}"),
         Axis::linear("time (s)", |v| format!("{v:.0}")),
         Axis::linear("instances", |v| format!("{v:.0}")),
     );
     n.series.push(Series::line("instances", inst, 3));
     vec![lat, ok, n]
+}
+
+/// A latency series with its spikes clipped.
+struct Clipped {
+    /// The points, none above `cap`.
+    points: Vec<(f64, f64)>,
+    /// Where the scale ends, s.
+    cap: f64,
+    /// The highest point, s, and when.
+    peak: f64,
+    peak_at: f64,
+}
+
+/// Clips cold-start spikes so the steady state sets the scale: the cap is
+/// the larger of four times the median, 1.25 times the 95th percentile of
+/// the points and 1.25 times the target; `None` when nothing is above it.
+fn clip_spikes(points: &[(f64, f64)], slo: Option<f64>) -> Option<Clipped> {
+    let mut ys: Vec<f64> = points
+        .iter()
+        .map(|p| p.1)
+        .filter(|y| y.is_finite())
+        .collect();
+    ys.sort_by(f64::total_cmp);
+    let median = *ys.get(ys.len() / 2)?;
+    let p95 = ys[((ys.len() - 1) as f64 * 0.95).round() as usize];
+    let cap = (median * 4.0)
+        .max(p95 * 1.25)
+        .max(slo.unwrap_or(0.0) * 1.25);
+    let &(peak_at, peak) = points.iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
+    (peak > cap * 1.05).then(|| Clipped {
+        points: points.iter().map(|&(x, y)| (x, y.min(cap))).collect(),
+        cap,
+        peak,
+        peak_at,
+    })
 }
 
 /// Every option's cost against its p95, the Pareto front joined.
@@ -182,12 +239,12 @@ fn wait_label(w: f64) -> String {
     if w == 0.0 {
         "no wait".to_string()
     } else {
-        format!("wait up to {}", secs(w))
+        format!("wait up to {}", wait(w))
     }
 }
 
 /// One offer's memory sweep: cost and p95 by memory size.
-pub fn memory(m: &MemorySweep) -> Vec<Plot> {
+pub fn memory(m: &MemorySweep, name: &str) -> Vec<Plot> {
     let mut out = Vec::new();
     for (title, label, cost) in [
         ("Cost per month by memory size", "cost per month", true),
@@ -201,7 +258,7 @@ pub fn memory(m: &MemorySweep) -> Vec<Plot> {
             }
         };
         let mut plot = Plot::new(
-            format!("{title}: {}", m.offer),
+            format!("{title}: {name}"),
             Axis::linear("memory (MB)", |v| format!("{v:.0}")),
             if cost {
                 Axis::fitted(label, money)
@@ -281,4 +338,30 @@ pub fn break_even(a: &Advice) -> Plot {
         }
     }
     plot
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cold_start_spike_is_clipped_and_marked_not_the_scale() {
+        // A steady 30 ms with one 4.6 s cold-start bucket.
+        let mut pts: Vec<(f64, f64)> = (0..250).map(|i| (i as f64 + 0.5, 0.030)).collect();
+        pts[1].1 = 4.6;
+        let c = clip_spikes(&pts, Some(0.1)).expect("the spike is clipped");
+        assert!((c.cap - 0.125).abs() < 1e-12, "{}", c.cap);
+        assert_eq!((c.peak, c.peak_at), (4.6, 1.5));
+        assert!(c.points.iter().all(|p| p.1 <= c.cap));
+        // Nothing to clip on a steady series.
+        assert!(clip_spikes(&pts[2..], Some(0.1)).is_none());
+        assert!(clip_spikes(&[], None).is_none());
+    }
+
+    #[test]
+    fn batching_lines_name_their_wait_in_the_setting_unit() {
+        assert_eq!(wait_label(0.0), "no wait");
+        assert_eq!(wait_label(0.01), "wait up to 10 ms");
+        assert_eq!(wait_label(1.0), "wait up to 1 s");
+    }
 }

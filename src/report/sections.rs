@@ -5,6 +5,7 @@ use super::document::{BarPart, Block, Document, Inline, Item, Section, Tag};
 use super::tables;
 use super::Report;
 use crate::advise::Advice;
+use crate::present::variant::offer_name;
 use crate::present::{achieved, against_best, figure, meets, named, readable, secs, targets, usd};
 
 /// The report as a document.
@@ -98,14 +99,18 @@ fn decision(a: &Advice) -> Section {
 
 fn over_time(r: &Report) -> Option<Section> {
     let o = r.report.best_outcome.as_ref()?;
+    let name = r
+        .advice
+        .best
+        .as_ref()
+        .map_or_else(|| o.offer.clone(), readable);
     let mut s = Section::new("The best option over the run", Some(Tag::Modelled));
     s.visual = true;
     s.push(Block::Paragraph(vec![Inline::text(format!(
-        "{} on the workload, as the study's Figure 6 plots it: latency and success ratio by \
-         the time requests were sent, and the instances alive.",
-        o.offer
+        "{name} on the workload, as the study's Figure 6 plots it: latency and success ratio by \
+         the time requests were sent, and the instances alive."
     ))]));
-    for p in charts::over_time(o, &r.advice.constraints) {
+    for p in charts::over_time(o, &name, &r.advice.constraints) {
         s.push(Block::Chart(Box::new(p)));
     }
     Some(s)
@@ -212,24 +217,22 @@ fn memory(a: &Advice) -> Option<Section> {
     let mut s = Section::new("Memory size", Some(Tag::Modelled));
     for m in &a.memory {
         let f = &m.footprint;
-        s.push(Block::Paragraph(vec![
-            Inline::code(&m.offer),
-            Inline::text(format!(
-                " (default {:.0} MB): the model needs at least {:.0} MB (serving process \
-                 {:.0} MB measured + model {:.0} MB + runtime {:.0} MB, +{:.0}%).{}",
-                m.default_mb,
-                f.min_memory_mb,
-                f.process_rss_mb,
-                f.model_mb,
-                f.runtime_mb,
-                f.margin_ratio * 100.0,
-                m.verdict
-                    .as_ref()
-                    .map(|v| format!(" {}", v.text))
-                    .unwrap_or_default()
-            )),
-        ]));
-        for p in charts::memory(m) {
+        let lead = m
+            .verdict
+            .as_ref()
+            .map(|v| v.text.clone())
+            .unwrap_or_else(|| offer_name(a, &m.offer));
+        s.push(Block::Paragraph(vec![Inline::text(format!(
+            "{lead}. The model needs at least {:.0} MB (serving process {:.0} MB measured + \
+             model {:.0} MB + runtime {:.0} MB, +{:.0}%); the offer's default is {:.0} MB.",
+            f.min_memory_mb,
+            f.process_rss_mb,
+            f.model_mb,
+            f.runtime_mb,
+            f.margin_ratio * 100.0,
+            m.default_mb,
+        ))]));
+        for p in charts::memory(m, &offer_name(a, &m.offer)) {
             s.push(Block::Chart(Box::new(p)));
         }
         s.push(Block::Table(tables::memory(m)));

@@ -193,7 +193,7 @@ pub fn batching(b: &BatchSweep) -> Table {
     )
 }
 
-/// One offer's memory-size sweep, the cheapest, balanced and fastest sizes named.
+/// One offer's memory-size sweep, the cheapest (marked), balanced and fastest sizes named.
 pub fn memory(m: &MemorySweep) -> Table {
     let rows = m
         .points
@@ -201,7 +201,7 @@ pub fn memory(m: &MemorySweep) -> Table {
         .map(|p| {
             let tags: Vec<&str> = [
                 (m.cheapest_mb, "cheapest"),
-                (m.balanced_mb, "balanced"),
+                (m.balanced_mb, "p95 within 10% of the fastest"),
                 (m.fastest_mb, "fastest"),
             ]
             .iter()
@@ -214,7 +214,7 @@ pub fn memory(m: &MemorySweep) -> Table {
                 format!(" ({})", tags.join(", "))
             };
             Row {
-                best: m.balanced_mb == Some(p.memory_mb),
+                best: m.cheapest_mb == Some(p.memory_mb),
                 cells: vec![
                     text(format!("{:.0}{tag}", p.memory_mb)),
                     text(format!("{:.2}", p.vcpu)),
@@ -279,7 +279,7 @@ pub fn sensitivity(a: &Advice) -> Table {
                 c.best
                     .as_ref()
                     .map(|id| Cell::Named {
-                        name: named(a, id),
+                        name: c.best_name.clone().unwrap_or_else(|| named(a, id)),
                         id: id.clone(),
                     })
                     .unwrap_or_else(|| text("none meets the targets")),

@@ -171,9 +171,10 @@ impl Text<'_> {
             self.item("", plain, &v.text, plain);
         }
         for case in &s.cases {
+            let name = |id: &String| case.best_name.clone().unwrap_or_else(|| named(advice, id));
             let best = match (&case.best, case.best_cost_per_month_usd) {
-                (Some(id), Some(cost)) => format!("{} {}", named(advice, id), usd(cost)),
-                (Some(id), None) => named(advice, id),
+                (Some(id), Some(cost)) => format!("{} {}", name(id), usd(cost)),
+                (Some(id), None) => name(id),
                 _ => "nothing meets the targets".to_string(),
             };
             let mark = if case.changed { "≠ " } else { "= " };

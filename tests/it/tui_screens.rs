@@ -4,6 +4,7 @@
 //! built-in `current` prices, simulations seeded with 1.
 
 use advisor::advise::Constraints;
+use advisor::present::{brief, readable};
 use advisor::profile::ProgressEvent;
 use advisor::tui::action::{Action, Overwrite, Screen, Source};
 use advisor::tui::jobs::settle;
@@ -221,16 +222,60 @@ fn compare_marks_the_recommended_option_in_both_views() {
     assert_ne!(best.id, best.offer, "the demo recommends a variant");
     let text = render(&s, 120, 40, &Theme::plain()).backend().to_string();
     assert!(text.contains(&format!("☆ {}", best.offer)), "{text}");
+    let flat = |t: &str| {
+        t.replace('"', "")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     assert!(
-        text.contains(&format!("recommended as {}", best.id)),
+        flat(&text).contains(&format!("recommended as {}", readable(&best))),
         "{text}"
     );
     assert!(text.contains("avg above p95"), "{text}");
     s.update(Action::ToggleOptions);
     check("compare_options", &s);
     let text = render(&s, 120, 40, &Theme::plain()).backend().to_string();
-    assert!(text.contains(&format!("★ {}", best.id)), "{text}");
+    assert!(text.contains(&format!("★ {}", brief(&best))), "{text}");
     assert!(text.contains("options advised"), "{text}");
+}
+
+#[test]
+fn screens_name_options_in_words_not_by_their_ids() {
+    let s = on(Screen::Compare);
+    let advice = s.advice.advice.clone().unwrap();
+    let best = advice.best.clone().unwrap();
+    for screen in [Screen::Compare, Screen::Batching, Screen::Memory] {
+        let mut s = on(screen);
+        for options in [false, true] {
+            if options {
+                if screen != Screen::Compare {
+                    continue;
+                }
+                s.update(Action::ToggleOptions);
+            }
+            for (w, h) in SIZES {
+                let text = render(&s, w, h, &Theme::plain()).backend().to_string();
+                for r in advice.ranked.iter().filter(|r| r.id != r.offer) {
+                    assert!(
+                        !text.contains(&r.id),
+                        "{screen:?} {w}x{h} shows {}: {text}",
+                        r.id
+                    );
+                }
+                assert!(!text.contains(" us"), "{screen:?} {w}x{h}: {text}");
+            }
+        }
+    }
+    let text = render(&on(Screen::Batching), 120, 40, &Theme::plain())
+        .backend()
+        .to_string();
+    assert!(text.contains(&service_of(&best)), "{text}");
+}
+
+/// The service part of an option's name.
+fn service_of(r: &advisor::advise::Ranked) -> String {
+    advisor::present::variant::service(&r.name).to_string()
 }
 
 #[test]

@@ -5,6 +5,8 @@ use super::widgets::{
     advice_pending, axis, fit, legend_lines, secs0, section, span, two_charts, wrapped_height,
 };
 use crate::advise::{BatchPoint, BatchSweep};
+use crate::present::variant::batching;
+use crate::present::{named, wait};
 use crate::report::words::money;
 use crate::text::{secs, usd};
 use crate::tui::state::State;
@@ -48,15 +50,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .iter()
         .enumerate()
         .map(|(j, s)| {
+            let role = s.role.replace('_', " ");
             let text = fit(
-                &format!(
-                    "{} ({}){}",
-                    s.id,
-                    s.role.replace('_', " "),
-                    s.memory_mb
-                        .map(|m| format!(", {m:.0} MB"))
-                        .unwrap_or_default()
-                ),
+                &format!("{} ({role})", named(advice, &s.id)),
                 inner.width as usize,
             );
             Line::styled(
@@ -84,9 +80,8 @@ fn verdict_lines<'a>(sweep: &'a BatchSweep, theme: &Theme) -> Vec<Line<'a>> {
         Some(p) => Line::from(vec![
             Span::styled("◆ chosen: ", theme.accent),
             Span::raw(format!(
-                "batch {}, wait up to {} · {}/month · avg {} · p95 {}",
-                p.batch_size,
-                secs(p.max_wait_s),
+                "{} · {}/month · mean {} · p95 {}",
+                batching(p.batch_size, p.max_wait_s),
                 usd(p.cost_per_month_usd),
                 secs(p.avg_latency_s),
                 secs(p.p95_latency_s)
@@ -145,7 +140,7 @@ fn draw_chart(frame: &mut Frame, area: Rect, sweep: &BatchSweep, metric: Metric,
             let name = if w == 0.0 {
                 "no wait".to_string()
             } else {
-                format!("wait {}", secs(w))
+                format!("wait ≤ {}", wait(w))
             };
             (name, pts)
         })

@@ -7,6 +7,7 @@ use super::widgets::{
 };
 use crate::advise::Constraints;
 use crate::outcome::Outcome;
+use crate::present::{named, wrap};
 use crate::text::{pct, secs, usd};
 use crate::tui::state::{Row, SortKey, State};
 use crate::tui::theme::Theme;
@@ -107,7 +108,15 @@ fn legend(state: &State, best: Option<(&str, &str)>, width: usize) -> Vec<String
     let mut marks = String::new();
     match best {
         Some((id, offer)) if !c.show_options && id != offer => {
-            marks.push_str(&format!("☆ recommended as {id} (v: the options)  "));
+            let name = state
+                .advice
+                .advice
+                .as_deref()
+                .map(|a| named(a, id))
+                .unwrap_or_else(|| id.to_string());
+            marks.push_str(&format!(
+                "☆ its offer recommended as {name} (v: the options)  "
+            ));
         }
         Some(_) => marks.push_str("★ recommended  "),
         None => {}
@@ -118,7 +127,11 @@ fn legend(state: &State, best: Option<(&str, &str)>, width: usize) -> Vec<String
     } else {
         "Enter: detail over time · v: every option advised · o/r: sort"
     };
-    let mut lines = vec![fit(&marks, width), fit(keys, width)];
+    let mut lines = wrap(&marks, width);
+    if let Some(r) = c.table.get(c.cursor) {
+        lines.push(fit(&format!("▸ {}", full_name(state, r)), width));
+    }
+    lines.push(fit(keys, width));
     if c.rows().any(|r| r.avg_s > r.p95_s) {
         lines.push(fit(
             "avg above p95: fewer than 5% of requests wait seconds for a cold start, which raises the mean but not the p95",
@@ -126,6 +139,16 @@ fn legend(state: &State, best: Option<(&str, &str)>, width: usize) -> Vec<String
         ));
     }
     lines
+}
+
+/// A row's option in words: an offer as configured by its catalogue name.
+fn full_name(state: &State, r: &Row) -> String {
+    if r.outcome.is_some() {
+        if let Some(o) = state.offers.iter().find(|o| o.id == r.id) {
+            return format!("{} (as configured)", o.name);
+        }
+    }
+    r.name.clone()
 }
 
 /// The table's title; a narrow terminal drops the snapshot to keep the sort in view.
@@ -221,7 +244,7 @@ impl Columns {
         };
         let mut cells = vec![
             Cell::from(Span::styled(mark, verdict_style(ok, theme))),
-            Cell::from(fit(&r.id, self.offer_w as usize)),
+            Cell::from(fit(&r.brief, self.offer_w as usize)),
         ];
         if self.wide {
             cells.push(Cell::from(r.kind.clone()));
@@ -260,11 +283,13 @@ fn figure(key: SortKey, r: &Row) -> String {
 }
 
 fn draw_detail(frame: &mut Frame, area: Rect, o: &Outcome, state: &State, theme: &Theme) {
+    let name = state
+        .offers
+        .iter()
+        .find(|x| x.id == o.offer)
+        .map_or(o.offer.as_str(), |x| x.name.as_str());
     let block = section(
-        format!(
-            "{} ({}, modelled) · Esc: back to the table",
-            o.offer, o.kind
-        ),
+        format!("{name} ({}, modelled) · Esc: back to the table", o.kind),
         theme,
     );
     let inner = block.inner(area);
@@ -323,7 +348,7 @@ fn draw_detail(frame: &mut Frame, area: Rect, o: &Outcome, state: &State, theme:
             .graph_type(GraphType::Line)
             .marker(theme.marker(0))
             .style(theme.series(2))])
-        .x_axis(axis("t (s)", [0.0, x_max], 5, |x| format!("{x:.0}"), theme))
+        .x_axis(axis("s", [0.0, x_max], 5, |x| format!("{x:.0}"), theme))
         .y_axis(axis(
             "inst",
             [0.0, inst_max],
@@ -379,7 +404,7 @@ fn draw_latency(
     frame.render_widget(
         Chart::new(sets)
             .x_axis(axis("", [0.0, x_max], 5, |x| format!("{x:.0}"), theme))
-            .y_axis(axis("latency", [0.0, lat_max], 2, secs0, theme)),
+            .y_axis(axis("", [0.0, lat_max], 2, secs0, theme)),
         lat_plot,
     );
 }

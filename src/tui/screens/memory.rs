@@ -3,9 +3,11 @@
 //! advice picks (cheapest, balanced, fastest).
 
 use super::widgets::{
-    advice_pending, axis, message, secs0, section, span, two_charts, wrapped_height,
+    advice_pending, axis, legend_lines, message, secs0, section, span, two_charts, wrapped_height,
 };
 use crate::advise::MemorySweep;
+use crate::present::mb;
+use crate::present::variant::offer_name;
 use crate::report::words::money;
 use crate::tui::state::State;
 use crate::tui::theme::Theme;
@@ -51,7 +53,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let mut spans = Vec::new();
     for (j, s) in advice.memory.iter().enumerate() {
         let style = if j == i { theme.selected } else { theme.dim };
-        spans.push(Span::styled(format!(" {} ", s.offer), style));
+        spans.push(Span::styled(
+            format!(" {} ", offer_name(advice, &s.offer)),
+            style,
+        ));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), inner);
     frame.render_widget(
@@ -64,30 +69,42 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 }
 
 fn verdict_lines<'a>(s: &'a MemorySweep, theme: &Theme) -> Vec<Line<'a>> {
-    let mb = |m: Option<f64>| {
-        m.map(|m| format!("{m:.0} MB"))
-            .unwrap_or_else(|| "-".into())
-    };
     let f = &s.footprint;
-    let mut lines = vec![Line::from(vec![
-        Span::styled("◆ cheapest ", theme.accent),
-        Span::raw(mb(s.cheapest_mb)),
-        Span::styled(" · balanced ", theme.dim),
-        Span::raw(mb(s.balanced_mb)),
-        Span::styled(" · fastest ", theme.dim),
-        Span::raw(mb(s.fastest_mb)),
-        Span::styled(
-            format!(
-                " · needs ≥ {:.0} MB (RSS {:.0} + model {:.0} + runtime {:.0}, +{:.0}%)",
-                f.min_memory_mb,
-                f.process_rss_mb,
-                f.model_mb,
-                f.runtime_mb,
-                f.margin_ratio * 100.0
-            ),
-            theme.dim,
+    let mut spans = Vec::new();
+    match s.cheapest_mb {
+        Some(m) => {
+            spans.push(Span::styled(
+                "◆ cheapest meeting the targets ",
+                theme.accent,
+            ));
+            spans.push(Span::raw(mb(m)));
+        }
+        None => spans.push(Span::styled("no size meets the targets", theme.bad)),
+    }
+    // The balanced size only when it says something the other two do not.
+    if let Some(b) = s
+        .balanced_mb
+        .filter(|b| Some(*b) != s.cheapest_mb && Some(*b) != s.fastest_mb)
+    {
+        spans.push(Span::styled(" · within 10% of the fastest p95 ", theme.dim));
+        spans.push(Span::raw(mb(b)));
+    }
+    if let Some(m) = s.fastest_mb.filter(|m| Some(*m) != s.cheapest_mb) {
+        spans.push(Span::styled(" · fastest ", theme.dim));
+        spans.push(Span::raw(mb(m)));
+    }
+    spans.push(Span::styled(
+        format!(
+            " · the model needs ≥ {} (process {:.0} + model {:.0} + runtime {:.0} MB, +{:.0}%)",
+            mb(f.min_memory_mb),
+            f.process_rss_mb,
+            f.model_mb,
+            f.runtime_mb,
+            f.margin_ratio * 100.0
         ),
-    ])];
+        theme.dim,
+    ));
+    let mut lines = vec![Line::from(spans)];
     if let Some(v) = &s.verdict {
         lines.push(Line::raw(v.text.as_str()));
     }
@@ -143,46 +160,64 @@ fn draw_chart(frame: &mut Frame, area: Rect, s: &MemorySweep, cost: bool, theme:
         .and_then(|m| all.iter().find(|p| p.0 == m).copied())
         .into_iter()
         .collect();
+    // The line first, so the points that say meets / misses sit on top.
     let mut sets = vec![
         Dataset::default()
-            .name("meets targets")
+            .data(&all)
+            .graph_type(GraphType::Line)
+            .marker(Marker::Braille)
+            .style(theme.series(0)),
+        Dataset::default()
             .data(&meets)
             .graph_type(GraphType::Scatter)
-            .marker(theme.marker(0))
+            .marker(Marker::Dot)
             .style(theme.good),
         Dataset::default()
-            .name("misses")
             .data(&misses)
             .graph_type(GraphType::Scatter)
             .marker(Marker::Dot)
             .style(theme.bad),
         Dataset::default()
-            .data(&all)
-            .graph_type(GraphType::Line)
-            .marker(theme.marker(0))
-            .style(theme.series(0)),
-        Dataset::default()
-            .name("◆ cheapest")
             .data(&chosen)
             .graph_type(GraphType::Scatter)
             .marker(Marker::Block)
             .style(theme.accent),
     ];
-    if s.footprint.min_memory_mb >= x_min && s.footprint.min_memory_mb <= x_max {
+    let mut items = vec![
+        ("meets the targets".to_string(), theme.good, Marker::Dot),
+        ("misses them".to_string(), theme.bad, Marker::Dot),
+        (
+            "cheapest meeting them".to_string(),
+            theme.accent,
+            Marker::Block,
+        ),
+    ];
+    // The footprint line only when it stands clear of the y axis.
+    let clear = (s.footprint.min_memory_mb - x_min) > (x_max - x_min) * 0.02;
+    if clear && s.footprint.min_memory_mb <= x_max {
         sets.push(
             Dataset::default()
-                .name("footprint")
                 .data(&min_line)
                 .graph_type(GraphType::Line)
-                .marker(Marker::Dot)
+                .marker(Marker::Braille)
                 .style(theme.dim),
         );
+        items.push((
+            format!("model needs {}", mb(s.footprint.min_memory_mb)),
+            theme.dim,
+            Marker::Braille,
+        ));
     }
+    let legend = legend_lines(&items, inner.width as usize);
+    let [plot, legend_area] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(legend.len() as u16)])
+            .areas(inner);
+    frame.render_widget(Paragraph::new(legend), legend_area);
     let fmt: fn(f64) -> String = if cost { money } else { secs0 };
     frame.render_widget(
         Chart::new(sets)
             .x_axis(axis("MB", [x_min, x_max], 5, |v| format!("{v:.0}"), theme))
             .y_axis(axis("", y, 3, fmt, theme)),
-        inner,
+        plot,
     );
 }

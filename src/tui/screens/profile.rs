@@ -316,7 +316,7 @@ fn draw_cold(frame: &mut Frame, area: Rect, p: &Profile, state: &State, theme: &
     let block = section(
         format!(
             "Cold start: {} at {:.0} MB, {} ({why})",
-            offer.id,
+            crate::present::variant::service(&offer.name),
             memory_mb,
             secs(total)
         ),

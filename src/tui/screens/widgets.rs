@@ -245,7 +245,7 @@ pub fn legend_lines(items: &[(String, Style, Marker)], width: usize) -> Vec<Line
         let mark = match marker {
             Marker::Dot => "••",
             Marker::Quadrant => "▖▖",
-            Marker::Block => "◆",
+            Marker::Block => "█",
             _ => "⣀⣀",
         };
         let len = mark.chars().count() + 1 + name.chars().count() + 2;

@@ -1,7 +1,7 @@
 //! The workload screen: where the trace comes from and its rate scale on
 //! the left, with its statistics; its request rate over time on the right.
 
-use super::widgets::{axis, field, fit, message, section, spinner, upper};
+use super::widgets::{axis, field, fit, legend_lines, message, section, spinner, upper};
 use crate::tui::state::State;
 use crate::tui::theme::Theme;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -126,20 +126,35 @@ fn draw_rate(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let y_max = upper(points.iter().map(|p| p.1));
     let datasets = vec![
         Dataset::default()
-            .name(format!("req/s, {step:.0} s mean"))
             .data(&points)
             .graph_type(GraphType::Line)
             .marker(theme.marker(0))
             .style(theme.series(0)),
         Dataset::default()
-            .name(format!("mean {:.1}/s", s.mean_rps))
             .data(&mean)
             .graph_type(GraphType::Line)
             .marker(theme.marker(1))
             .style(theme.series(1)),
     ];
+    let items = [
+        (
+            format!("requests per second, {step:.0} s means"),
+            theme.series(0),
+            theme.marker(0),
+        ),
+        (
+            format!("mean {:.1}/s", s.mean_rps),
+            theme.series(1),
+            theme.marker(1),
+        ),
+    ];
+    let legend = legend_lines(&items, inner.width as usize);
+    let [plot, legend_area] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(legend.len() as u16)])
+            .areas(inner);
+    frame.render_widget(Paragraph::new(legend), legend_area);
     let chart = Chart::new(datasets)
-        .x_axis(axis("t (s)", [0.0, x_max], 5, |x| format!("{x:.0}"), theme))
+        .x_axis(axis("s", [0.0, x_max], 5, |x| format!("{x:.0}"), theme))
         .y_axis(axis("req/s", [0.0, y_max], 3, |y| format!("{y:.0}"), theme));
-    frame.render_widget(chart, inner);
+    frame.render_widget(chart, plot);
 }

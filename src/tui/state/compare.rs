@@ -90,6 +90,11 @@ impl SortKey {
 pub struct Row {
     /// The offer id, or the option's id (`aws-lambda-arm64@256mb`).
     pub id: String,
+    /// The option in a table cell's few words (the offer id for an offer).
+    pub brief: String,
+    /// The option in words (the offer id for an offer: the screen looks
+    /// its catalogue name up).
+    pub name: String,
     /// The offer it belongs to.
     pub offer: String,
     /// Platform kind.
@@ -121,6 +126,8 @@ impl Row {
     fn of_outcome(i: usize, o: &Outcome, month: &BTreeMap<String, f64>) -> Row {
         Row {
             id: o.offer.clone(),
+            brief: o.offer.clone(),
+            name: o.offer.clone(),
             offer: o.offer.clone(),
             kind: o.kind.clone(),
             month: month.get(&o.offer).copied(),
@@ -140,6 +147,8 @@ impl Row {
     pub fn of_ranked(r: &Ranked) -> Row {
         Row {
             id: r.id.clone(),
+            brief: crate::present::brief(r),
+            name: crate::present::readable(r),
             offer: r.offer.clone(),
             kind: r.kind.clone(),
             month: Some(r.cost_per_month_usd),
