@@ -236,7 +236,9 @@ fn compare_marks_the_recommended_option_in_both_views() {
     s.update(Action::ToggleOptions);
     check("compare_options", &s);
     let text = render(&s, 120, 40, &Theme::plain()).backend().to_string();
-    assert!(text.contains(&format!("★ {}", brief(&best))), "{text}");
+    // The cell may cut the brief name; its start names the offer and size.
+    let head: String = brief(&best).chars().take(20).collect();
+    assert!(text.contains(&format!("★ {head}")), "{text}");
     assert!(text.contains("options advised"), "{text}");
 }
 
