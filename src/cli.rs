@@ -4,12 +4,12 @@
 //! The names and fields here are a contract that scripts rely on (DESIGN.md):
 //! extend freely, do not rename.
 
+use crate::commands::package;
 pub use crate::commands::Global;
 use crate::commands::{
     self, calibrate, export, models, pricing, profile, recommend, replay, report, reproduce,
     runtime, serve, simulate, trace, validate,
 };
-use crate::commands::package;
 use clap::{Parser, Subcommand};
 
 /// Where to serve an ONNX model, and how.
