@@ -82,7 +82,7 @@ pub fn size_check(s: &Settings, profile: &Profile, model_mb: f64) -> String {
     };
     let total = import.libraries_mb() + model_mb;
     let mut parts = format!(
-        "runtime {:.1} MB + numpy {:.1} MB + model {:.1} MB",
+        "runtime {:.1} MB + numpy {:.1} MB + model {:.2} MB",
         import.runtime_mb, import.numpy_mb, model_mb
     );
     if !import.is_python() {
