@@ -4,6 +4,7 @@
 //! The names and fields here are a contract that scripts rely on (DESIGN.md):
 //! extend freely, do not rename.
 
+use crate::commands::package;
 pub use crate::commands::Global;
 use crate::commands::{
     self, calibrate, export, models, pricing, profile, recommend, replay, report, reproduce,
@@ -68,6 +69,8 @@ pub enum Command {
     Export(export::ExportArgs),
     /// Fit an offer's CPU speed, round trip and cold start to a live replay.
     Calibrate(calibrate::CalibrateArgs),
+    /// Write a deployable package for one option (function handler or container).
+    Package(package::PackageArgs),
 }
 
 /// Runs the parsed command line.
@@ -89,5 +92,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Validate(a)) => commands::validate::run(&ctx, a),
         Some(Command::Export(a)) => commands::export::run(&ctx, a),
         Some(Command::Calibrate(a)) => commands::calibrate::run(&ctx, a),
+        Some(Command::Package(a)) => commands::package::run(&ctx, a),
     }
 }

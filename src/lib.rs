@@ -26,6 +26,7 @@ pub mod fsio;
 pub mod live;
 pub mod model;
 pub mod outcome;
+pub mod package;
 pub mod platform;
 pub mod present;
 pub mod pricing;

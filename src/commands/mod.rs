@@ -25,6 +25,7 @@ pub mod args;
 pub mod calibrate;
 pub mod export;
 pub mod models;
+pub mod package;
 pub mod pricing;
 pub mod profile;
 pub mod recommend;

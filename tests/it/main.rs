@@ -14,6 +14,7 @@ mod live_protocols;
 mod live_replay;
 mod live_serve;
 mod models;
+mod package;
 mod pricing_bad_input;
 mod pricing_refresh;
 mod pricing_show;
