@@ -87,6 +87,9 @@ pub struct ReplayOptions {
     /// reached waits for a slot, and the wait counts in its latency and send
     /// lag. `None`: no limit.
     pub concurrency_limit: Option<usize>,
+    /// When set, adds authentication (a SigV4 signature, a bearer token) to
+    /// every request, after all other headers.
+    pub auth: Option<Arc<super::auth::Auth>>,
     /// Set to stop sending (Ctrl-C); requests in flight still finish.
     pub stop: Arc<AtomicBool>,
 }
@@ -105,6 +108,7 @@ impl ReplayOptions {
             check_answers: None,
             headers: reqwest::header::HeaderMap::new(),
             concurrency_limit: Some(DEFAULT_CONCURRENCY_LIMIT),
+            auth: None,
             stop: Arc::new(AtomicBool::new(false)),
         }
     }
@@ -176,6 +180,7 @@ struct Shared {
     check_answers: Option<super::protocol::Protocol>,
     bad_answer: Arc<std::sync::Mutex<Option<String>>>,
     headers: reqwest::header::HeaderMap,
+    auth: Option<Arc<super::auth::Auth>>,
     timeout: Duration,
     limit: Option<Arc<Semaphore>>,
     tx: mpsc::UnboundedSender<Sample>,
@@ -206,6 +211,7 @@ impl Shared {
             check_answers: opts.check_answers,
             bad_answer: Arc::default(),
             headers: opts.headers.clone(),
+            auth: opts.auth.clone(),
             timeout: opts.timeout,
             limit: opts.concurrency_limit.map(|n| Arc::new(Semaphore::new(n))),
             tx,
@@ -490,14 +496,24 @@ pub fn parse_header(
 async fn exchange(shared: &Shared) -> Result<(), FailureReason> {
     let i = shared.next_payload.fetch_add(1, Ordering::Relaxed) as usize;
     let payload = &shared.payloads[i % shared.payloads.len()];
-    let resp = shared
+    let mut request = shared
         .client
         .post(shared.url.clone())
         .header(reqwest::header::CONTENT_TYPE, payload.content_type)
         .headers(payload.headers.clone())
         .headers(shared.headers.clone())
         .body(payload.body.clone())
-        .send()
+        .build()
+        .map_err(|e| classify(&e))?;
+    if let Some(auth) = &shared.auth {
+        // Never sent: it could not be authenticated (the reason goes to the
+        // report's warnings).
+        auth.apply(&mut request)
+            .map_err(|_| FailureReason::Connect)?;
+    }
+    let resp = shared
+        .client
+        .execute(request)
         .await
         .map_err(|e| classify(&e))?;
     let status = resp.status();

@@ -8,6 +8,7 @@ mod advise;
 mod advise_cli;
 mod calibrate;
 mod cold_start;
+mod live_auth;
 mod live_cli;
 mod live_export;
 mod live_protocols;
