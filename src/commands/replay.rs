@@ -74,6 +74,10 @@ pub struct ReplayArgs {
     /// default 3300 (55 min, for one-hour tokens).
     #[arg(long, value_name = "S", default_value_t = 3300.0)]
     pub bearer_ttl_s: f64,
+    /// Add one entry per second (by scheduled send) with its counts and latency and time-to-first-byte
+    /// p50/p95/p99 (`per_second` in --json; a table in the text summary).
+    #[arg(long)]
+    pub series: bool,
 }
 
 /// The authentication asked for, fetched once (inside the runtime) so that a
@@ -149,6 +153,7 @@ pub fn run(ctx: &Ctx, args: ReplayArgs) -> anyhow::Result<()> {
     }
     opts.check_answers = args.protocol;
     opts.concurrency_limit = Some(args.concurrency_limit);
+    opts.per_second = args.series;
     for h in &args.headers {
         let (name, value) = replay::parse_header(h)?;
         opts.headers.append(name, value);
@@ -263,11 +268,51 @@ fn print_report(r: &ReplayReport) -> anyhow::Result<()> {
     )?;
     writeln!(
         out,
+        "  first byte      p50 {:.2} ms  p95 {:.2}  p99 {:.2} (from send to the answer's head)",
+        r.ttfb_p50_ms, r.ttfb_p95_ms, r.ttfb_p99_ms
+    )?;
+    writeln!(
+        out,
         "  send lag        p50 {:.3} ms  p99 {:.3}  max {:.3} (actual send minus scheduled)",
         r.send_lag_p50_ms, r.send_lag_p99_ms, r.send_lag_max_ms
     )?;
     if r.interrupted {
         writeln!(out, "  stopped early (Ctrl-C)")?;
+    }
+    if let Some(seconds) = &r.per_second {
+        print_seconds(&mut out, seconds)?;
+    }
+    Ok(())
+}
+
+/// The `--series` table: one line per second of the replay.
+fn print_seconds(
+    out: &mut impl Write,
+    seconds: &[crate::outcome::SecondStats],
+) -> anyhow::Result<()> {
+    writeln!(
+        out,
+        "  per second (by scheduled send; latency from it, first byte from the send), ms"
+    )?;
+    writeln!(
+        out,
+        "  {:>6} {:>8} {:>7} {:>8} {:>8} {:>8} {:>9} {:>9} {:>9}",
+        "t_s", "requests", "failed", "p50", "p95", "p99", "ttfb p50", "ttfb p95", "ttfb p99"
+    )?;
+    for s in seconds {
+        writeln!(
+            out,
+            "  {:>6.0} {:>8} {:>7} {:>8.2} {:>8.2} {:>8.2} {:>9.2} {:>9.2} {:>9.2}",
+            s.t_s,
+            s.requests,
+            s.failed,
+            s.p50_ms,
+            s.p95_ms,
+            s.p99_ms,
+            s.ttfb_p50_ms,
+            s.ttfb_p95_ms,
+            s.ttfb_p99_ms
+        )?;
     }
     Ok(())
 }

@@ -13,6 +13,7 @@ mod live_cli;
 mod live_export;
 mod live_protocols;
 mod live_replay;
+mod live_series;
 mod live_serve;
 mod models;
 mod pricing_bad_input;
