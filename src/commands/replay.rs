@@ -2,6 +2,7 @@
 
 use super::Ctx;
 use crate::error::bad_input;
+use crate::live::auth::Auth;
 use crate::live::payload::{self, Payload};
 use crate::live::progress;
 use crate::live::protocol::Protocol;
@@ -55,6 +56,66 @@ pub struct ReplayArgs {
     /// At most N requests in flight; later ones wait for a slot (the wait counts in their send lag and latency).
     #[arg(long, value_name = "N", default_value_t = crate::live::replay::DEFAULT_CONCURRENCY_LIMIT)]
     pub concurrency_limit: usize,
+    /// Sign every request with AWS Signature V4 for this service (e.g. sagemaker, lambda), with
+    /// credentials from the standard AWS chain (environment, profile files, SSO, instance role).
+    #[arg(long, value_name = "SERVICE", conflicts_with_all = ["bearer_cmd", "bearer_file"])]
+    pub aws_sigv4: Option<String>,
+    /// The region signed for with --aws-sigv4 (default: AWS_REGION, AWS_DEFAULT_REGION, then the profile's).
+    #[arg(long, value_name = "REGION", requires = "aws_sigv4")]
+    pub aws_region: Option<String>,
+    /// Send 'Authorization: Bearer TOKEN' with the token this shell command prints
+    /// (e.g. 'gcloud auth print-identity-token'), run again before the token expires.
+    #[arg(long, value_name = "COMMAND", conflicts_with = "bearer_file")]
+    pub bearer_cmd: Option<String>,
+    /// Like --bearer-cmd, with the token read from this file (read again before it expires).
+    #[arg(long, value_name = "FILE")]
+    pub bearer_file: Option<PathBuf>,
+    /// Lifetime of a bearer token that is not a JWT (a JWT's own exp claim is used), seconds;
+    /// default 3300 (55 min, for one-hour tokens).
+    #[arg(long, value_name = "S", default_value_t = 3300.0)]
+    pub bearer_ttl_s: f64,
+    /// Add one entry per second (by scheduled send) with its counts and latency and time-to-first-byte
+    /// p50/p95/p99 (`per_second` in --json; a table in the text summary).
+    #[arg(long)]
+    pub series: bool,
+}
+
+/// The authentication asked for, fetched once (inside the runtime) so that a
+/// missing credential fails before any load is sent.
+async fn auth(args: &ReplayArgs) -> anyhow::Result<Option<std::sync::Arc<Auth>>> {
+    use crate::live::auth::bearer::{Bearer, Source};
+    let source = match (&args.bearer_cmd, &args.bearer_file) {
+        (Some(c), _) => Some(Source::Command(c.clone())),
+        (None, Some(f)) => Some(Source::File(f.clone())),
+        (None, None) => None,
+    };
+    let auth = if let Some(service) = &args.aws_sigv4 {
+        let s = crate::live::auth::sigv4::SigV4::start(service, args.aws_region.as_deref())
+            .await
+            .map_err(bad_input)?;
+        Auth::SigV4(s)
+    } else if let Some(source) = source {
+        if !(args.bearer_ttl_s.is_finite() && args.bearer_ttl_s > 0.0) {
+            return Err(bad_input(format!(
+                "--bearer-ttl-s {}: expected a number of seconds > 0",
+                args.bearer_ttl_s
+            )));
+        }
+        let ttl = Duration::from_secs_f64(args.bearer_ttl_s);
+        Auth::Bearer(Bearer::start(source, ttl).await.map_err(bad_input)?)
+    } else {
+        return Ok(None);
+    };
+    if args.headers.iter().any(|h| {
+        h.trim_start()
+            .to_ascii_lowercase()
+            .starts_with("authorization:")
+    }) {
+        return Err(bad_input(
+            "--header Authorization: not with --aws-sigv4, --bearer-cmd or --bearer-file, which set it",
+        ));
+    }
+    Ok(Some(std::sync::Arc::new(auth)))
 }
 
 /// Runs `advisor replay`.
@@ -92,6 +153,7 @@ pub fn run(ctx: &Ctx, args: ReplayArgs) -> anyhow::Result<()> {
     }
     opts.check_answers = args.protocol;
     opts.concurrency_limit = Some(args.concurrency_limit);
+    opts.per_second = args.series;
     for h in &args.headers {
         let (name, value) = replay::parse_header(h)?;
         opts.headers.append(name, value);
@@ -99,6 +161,8 @@ pub fn run(ctx: &Ctx, args: ReplayArgs) -> anyhow::Result<()> {
     let stop = opts.stop.clone();
 
     let rt = super::tokio_runtime()?;
+    opts.auth = rt.block_on(auth(&args))?;
+    let auth_used = opts.auth.clone();
     if ctx.tui() {
         // The live view on this thread, the replay on the runtime's.
         let (tx, rx) = progress::channel();
@@ -108,6 +172,8 @@ pub fn run(ctx: &Ctx, args: ReplayArgs) -> anyhow::Result<()> {
         stop.store(true, Ordering::Relaxed);
         let report = rt.block_on(running)??;
         viewed?;
+        warn_auth(ctx, auth_used.as_deref());
+        drop(auth_used);
         rt.shutdown_background();
         for w in &report.warnings {
             ctx.warn(w);
@@ -128,6 +194,9 @@ pub fn run(ctx: &Ctx, args: ReplayArgs) -> anyhow::Result<()> {
         }
         report
     })?;
+    warn_auth(ctx, auth_used.as_deref());
+    // The refresh task goes with the runtime.
+    drop(auth_used);
     // The Ctrl-C listener may still be waiting; do not wait for it.
     rt.shutdown_background();
     for w in &report.warnings {
@@ -137,6 +206,12 @@ pub fn run(ctx: &Ctx, args: ReplayArgs) -> anyhow::Result<()> {
         return ctx.print_json(&report);
     }
     print_report(&report)
+}
+
+fn warn_auth(ctx: &Ctx, auth: Option<&Auth>) {
+    if let Some(p) = auth.and_then(Auth::problem) {
+        ctx.warn(&p);
+    }
 }
 
 fn print_report(r: &ReplayReport) -> anyhow::Result<()> {
@@ -193,11 +268,51 @@ fn print_report(r: &ReplayReport) -> anyhow::Result<()> {
     )?;
     writeln!(
         out,
+        "  first byte      p50 {:.2} ms  p95 {:.2}  p99 {:.2} (from send to the answer's head)",
+        r.ttfb_p50_ms, r.ttfb_p95_ms, r.ttfb_p99_ms
+    )?;
+    writeln!(
+        out,
         "  send lag        p50 {:.3} ms  p99 {:.3}  max {:.3} (actual send minus scheduled)",
         r.send_lag_p50_ms, r.send_lag_p99_ms, r.send_lag_max_ms
     )?;
     if r.interrupted {
         writeln!(out, "  stopped early (Ctrl-C)")?;
+    }
+    if let Some(seconds) = &r.per_second {
+        print_seconds(&mut out, seconds)?;
+    }
+    Ok(())
+}
+
+/// The `--series` table: one line per second of the replay.
+fn print_seconds(
+    out: &mut impl Write,
+    seconds: &[crate::outcome::SecondStats],
+) -> anyhow::Result<()> {
+    writeln!(
+        out,
+        "  per second (by scheduled send; latency from it, first byte from the send), ms"
+    )?;
+    writeln!(
+        out,
+        "  {:>6} {:>8} {:>7} {:>8} {:>8} {:>8} {:>9} {:>9} {:>9}",
+        "t_s", "requests", "failed", "p50", "p95", "p99", "ttfb p50", "ttfb p95", "ttfb p99"
+    )?;
+    for s in seconds {
+        writeln!(
+            out,
+            "  {:>6.0} {:>8} {:>7} {:>8.2} {:>8.2} {:>8.2} {:>9.2} {:>9.2} {:>9.2}",
+            s.t_s,
+            s.requests,
+            s.failed,
+            s.p50_ms,
+            s.p95_ms,
+            s.p99_ms,
+            s.ttfb_p50_ms,
+            s.ttfb_p95_ms,
+            s.ttfb_p99_ms
+        )?;
     }
     Ok(())
 }

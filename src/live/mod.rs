@@ -7,12 +7,16 @@
 //!   [`backend`] ([`onnx`] for ONNX Runtime), requests checked against the
 //!   model's [`signature`] and carried as [`tensor`]s.
 //! - [`replay`]: the open-loop load generator, reading a trace's arrivals
-//!   ([`crate::workload`]), sending a [`payload`], publishing [`progress`] snapshots.
+//!   ([`crate::workload`]), sending a [`payload`] (over [`http1`] to plain
+//!   `http://` endpoints), publishing [`progress`] snapshots.
+//! - [`auth`]: SigV4 signatures and bearer tokens on replayed requests.
 //! - [`export`]: the same trace as a Locust or k6 script, for load tests
 //!   run elsewhere.
 
+pub mod auth;
 pub mod backend;
 pub mod export;
+pub mod http1;
 pub mod onnx;
 pub mod payload;
 pub mod pool;

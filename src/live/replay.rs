@@ -12,25 +12,30 @@
 //! One scheduler thread reads the trace as a stream, sleeps until each
 //! request is due and hands it to the tokio runtime, which sends it on a
 //! shared keep-alive connection pool. The thread sleeps with the OS timer
-//! (its slack cut to 1 us) and spins for the last [`SPIN`]:
-//! tokio's timer wheel ticks in whole milliseconds, too coarse for
-//! sub-millisecond gaps. Results stream into histograms, so memory stays
-//! flat however long the trace is.
+//! (its slack cut to 1 us) and, when requests are sparse, spins for the
+//! last [`SPIN`]: tokio's timer wheel ticks in whole milliseconds, too
+//! coarse for sub-millisecond gaps. Each finished request records itself
+//! into histograms behind one lock (no channel, no task woken per answer),
+//! so memory stays flat however long the trace is.
 
+use super::http1::{Failure, Http1};
 use super::payload::Payload;
 use super::progress::{RateMeter, ReplayProgress};
 use crate::error::bad_input;
-use crate::outcome::{Facts, FailureReason, Outcome, Provenance, Recorder};
+use crate::outcome::{
+    Facts, FailureReason, Outcome, PerSecondRecorder, Provenance, Recorder, SecondStats,
+};
 use crate::workload::{open_sorted, Arrivals};
 use hdrhistogram::Histogram;
 use serde::Serialize;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch, Semaphore};
 
-/// How long before each due time the scheduler stops sleeping and spins.
+/// How long before each due time the scheduler stops sleeping and spins,
+/// when the request follows the previous one by at least [`SPIN_GAP`].
 ///
 /// With the scheduler thread's timer slack at 1 us (see [`precise_sleeps`]),
 /// a 100 us sleep overshot by 31 us at the median, 42 us at p90 and 73 us
@@ -40,6 +45,16 @@ use tokio::sync::{mpsc, watch, Semaphore};
 /// millisecond that matters, while spinning less: at thousands of requests
 /// a second every microsecond spun per request is CPU the sends need.
 pub const SPIN: Duration = Duration::from_micros(50);
+
+/// Requests closer than this to the previous one are not spun for: the
+/// scheduler sleeps to their due time and sends every request then due.
+///
+/// Above 20000 req/s every gap is shorter than [`SPIN`], so spinning would
+/// hold a whole core busy, a core the sends and the endpoint need (on a
+/// 2-core machine, half of it). A sleep overshoots by tens of microseconds
+/// (see [`SPIN`]); at such rates that lateness is still far under the
+/// millisecond that matters, and the requests due meanwhile leave together.
+pub const SPIN_GAP: Duration = Duration::from_micros(500);
 
 /// Requests in flight at most, unless told otherwise.
 ///
@@ -87,8 +102,14 @@ pub struct ReplayOptions {
     /// reached waits for a slot, and the wait counts in its latency and send
     /// lag. `None`: no limit.
     pub concurrency_limit: Option<usize>,
+    /// When set, adds authentication (a SigV4 signature, a bearer token) to
+    /// every request, after all other headers.
+    pub auth: Option<Arc<super::auth::Auth>>,
     /// Set to stop sending (Ctrl-C); requests in flight still finish.
     pub stop: Arc<AtomicBool>,
+    /// Report latency and time-to-first-byte percentiles second by second
+    /// ([`ReplayReport::per_second`]).
+    pub per_second: bool,
 }
 
 impl ReplayOptions {
@@ -105,7 +126,9 @@ impl ReplayOptions {
             check_answers: None,
             headers: reqwest::header::HeaderMap::new(),
             concurrency_limit: Some(DEFAULT_CONCURRENCY_LIMIT),
+            auth: None,
             stop: Arc::new(AtomicBool::new(false)),
+            per_second: false,
         }
     }
 }
@@ -133,6 +156,13 @@ pub struct ReplayReport {
     pub latency_from_send_p95_ms: f64,
     /// 99th percentile latency from the actual send, ms.
     pub latency_from_send_p99_ms: f64,
+    /// Median time to first byte of successful requests: from the actual
+    /// send to the answer's status line and headers, before its body, ms.
+    pub ttfb_p50_ms: f64,
+    /// 95th percentile time to first byte, ms.
+    pub ttfb_p95_ms: f64,
+    /// 99th percentile time to first byte, ms.
+    pub ttfb_p99_ms: f64,
     /// Requests in the trace.
     pub trace_requests: u64,
     /// Requests sent (fewer than the trace's when stopped early).
@@ -153,6 +183,10 @@ pub struct ReplayReport {
     /// The reason the first wrongly shaped answer was refused, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bad_answer_example: Option<String>,
+    /// With `--series`: one entry per second of the replay (by scheduled
+    /// send), with its counts and latency and time-to-first-byte percentiles.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_second: Option<Vec<SecondStats>>,
     /// Remarks on the trace (times out of order); print them on stderr.
     #[serde(skip)]
     pub warnings: Vec<String>,
@@ -164,21 +198,29 @@ struct Sample {
     lag: Duration,
     from_scheduled: Duration,
     from_send: Duration,
+    /// From the send to the answer's head (successful requests only).
+    ttfb: Duration,
     result: Result<(), FailureReason>,
 }
 
 /// What every request in flight shares.
 struct Shared {
     client: reqwest::Client,
+    /// The lean client, for a plain `http://` URL.
+    http1: Option<Http1>,
     url: reqwest::Url,
     payloads: Vec<Payload>,
     next_payload: AtomicU64,
     check_answers: Option<super::protocol::Protocol>,
     bad_answer: Arc<std::sync::Mutex<Option<String>>>,
     headers: reqwest::header::HeaderMap,
+    auth: Option<Arc<super::auth::Auth>>,
     timeout: Duration,
     limit: Option<Arc<Semaphore>>,
-    tx: mpsc::UnboundedSender<Sample>,
+    stats: Arc<Mutex<Stats>>,
+    /// Never sent on: the collector learns that every request has finished
+    /// when the last clone of `Shared` (and so of this) is dropped.
+    _alive: mpsc::Sender<()>,
 }
 
 impl Shared {
@@ -187,7 +229,8 @@ impl Shared {
     fn new(
         opts: &ReplayOptions,
         url: reqwest::Url,
-        tx: mpsc::UnboundedSender<Sample>,
+        stats: Arc<Mutex<Stats>>,
+        alive: mpsc::Sender<()>,
     ) -> anyhow::Result<Self> {
         let client = reqwest::Client::builder()
             .no_proxy()
@@ -196,6 +239,7 @@ impl Shared {
             .build()?;
         Ok(Shared {
             client,
+            http1: Http1::for_url(&url),
             url,
             payloads: if opts.payloads.is_empty() {
                 vec![opts.payload.clone()]
@@ -206,9 +250,11 @@ impl Shared {
             check_answers: opts.check_answers,
             bad_answer: Arc::default(),
             headers: opts.headers.clone(),
+            auth: opts.auth.clone(),
             timeout: opts.timeout,
             limit: opts.concurrency_limit.map(|n| Arc::new(Semaphore::new(n))),
-            tx,
+            stats,
+            _alive: alive,
         })
     }
 }
@@ -257,8 +303,9 @@ pub async fn replay(
     let (total, last_t_s, warnings) = (sorted.requests, sorted.duration_s, sorted.warnings);
     let arrivals = sorted.arrivals;
 
-    let (tx, rx) = mpsc::unbounded_channel();
-    let shared = Arc::new(Shared::new(&opts, url, tx)?);
+    let (alive, rx) = mpsc::channel(1);
+    let stats = Arc::new(Mutex::new(Stats::new(opts.per_second)));
+    let shared = Arc::new(Shared::new(&opts, url, Arc::clone(&stats), alive)?);
     let sent = Arc::new(AtomicU64::new(0));
     // A short lead so the first requests are not late by the set-up itself.
     let start = Instant::now() + Duration::from_millis(20);
@@ -273,7 +320,17 @@ pub async fn replay(
             .name("advisor-replay-scheduler".into())
             .spawn(move || schedule(arrivals, speed, start, &handle, shared, &sent, &stop))?
     };
-    let stats = collect(rx, progress, &sent, total, start).await;
+    let w = Watch {
+        sent: &sent,
+        total,
+        start,
+        timeout: opts.timeout,
+    };
+    collect(rx, progress, &stats, w).await;
+    let stats = std::mem::replace(
+        &mut *stats.lock().unwrap_or_else(|e| e.into_inner()),
+        Stats::new(false),
+    );
     let schedule_result = tokio::task::spawn_blocking(move || scheduler.join())
         .await?
         .map_err(|_| anyhow::anyhow!("the replay scheduler panicked"))?;
@@ -337,13 +394,6 @@ fn report(opts: &ReplayOptions, stats: Stats, tally: Tally) -> ReplayReport {
     let outcome = stats
         .recorder
         .finish(&opts.url, "live", Provenance::Measured, facts);
-    let q = |h: &Histogram<u64>, q: f64| {
-        if h.is_empty() {
-            0.0
-        } else {
-            h.value_at_quantile(q) as f64 / 1e3
-        }
-    };
     ReplayReport {
         url: opts.url.clone(),
         send_lag_p50_ms: q(&stats.lag, 0.50),
@@ -361,6 +411,9 @@ fn report(opts: &ReplayOptions, stats: Stats, tally: Tally) -> ReplayReport {
         latency_from_send_p50_ms: q(&stats.from_send, 0.50),
         latency_from_send_p95_ms: q(&stats.from_send, 0.95),
         latency_from_send_p99_ms: q(&stats.from_send, 0.99),
+        ttfb_p50_ms: q(&stats.ttfb, 0.50),
+        ttfb_p95_ms: q(&stats.ttfb, 0.95),
+        ttfb_p99_ms: q(&stats.ttfb, 0.99),
         trace_requests: total,
         sent,
         offered_rps: if last_t_s > 0.0 {
@@ -377,8 +430,18 @@ fn report(opts: &ReplayOptions, stats: Stats, tally: Tally) -> ReplayReport {
         wall_s,
         interrupted,
         bad_answer_example,
+        per_second: stats.per_second.map(PerSecondRecorder::finish),
         warnings,
         outcome,
+    }
+}
+
+/// Quantile `q` of a microsecond histogram, ms (0 when empty).
+fn q(h: &Histogram<u64>, q: f64) -> f64 {
+    if h.is_empty() {
+        0.0
+    } else {
+        h.value_at_quantile(q) as f64 / 1e3
     }
 }
 
@@ -395,10 +458,17 @@ fn schedule(
 ) -> anyhow::Result<Option<Duration>> {
     precise_sleeps();
     let mut last_send = None;
+    let mut previous = start;
     for t in arrivals {
         let scheduled_s = t? / speed;
         let due = start + Duration::from_secs_f64(scheduled_s);
-        if !wait_until(due, stop) {
+        let spin = if due.saturating_duration_since(previous) >= SPIN_GAP {
+            SPIN
+        } else {
+            Duration::ZERO
+        };
+        previous = due;
+        if !wait_until(due, spin, stop) {
             break;
         }
         last_send = Some(Instant::now() - start);
@@ -420,8 +490,10 @@ fn precise_sleeps() {
     }
 }
 
-/// Sleeps, then spins, until `due`; false when asked to stop first.
-fn wait_until(due: Instant, stop: &AtomicBool) -> bool {
+/// Sleeps until `spin` before `due`, then spins, until `due`; false when
+/// asked to stop first. With `spin` zero it only sleeps, and may wake a few
+/// tens of microseconds late.
+fn wait_until(due: Instant, spin: Duration, stop: &AtomicBool) -> bool {
     loop {
         if stop.load(Ordering::Relaxed) {
             return false;
@@ -431,9 +503,9 @@ fn wait_until(due: Instant, stop: &AtomicBool) -> bool {
             return true;
         }
         let left = due - now;
-        if left > SPIN {
+        if left > spin {
             // Wake now and then to notice a stop during long gaps.
-            std::thread::sleep((left - SPIN).min(Duration::from_millis(50)));
+            std::thread::sleep((left - spin).min(Duration::from_millis(50)));
         } else {
             // Spin rather than yield: on a busy machine a yielding thread
             // waits a whole scheduler slice (milliseconds) to run again.
@@ -445,13 +517,14 @@ fn wait_until(due: Instant, stop: &AtomicBool) -> bool {
 async fn send_one(shared: Arc<Shared>, due: Instant, scheduled_s: f64) {
     let deadline = tokio::time::Instant::from_std(due + shared.timeout);
     let mut sent = None;
+    let mut head = None;
     let attempt = async {
         let _permit = match &shared.limit {
             Some(s) => Arc::clone(s).acquire_owned().await.ok(),
             None => None,
         };
         sent = Some(Instant::now());
-        exchange(&shared).await
+        exchange(&shared, &mut head).await
     };
     let result = match tokio::time::timeout_at(deadline, attempt).await {
         Ok(r) => r,
@@ -461,13 +534,19 @@ async fn send_one(shared: Arc<Shared>, due: Instant, scheduled_s: f64) {
     // A request that never got a slot before its deadline was never sent:
     // its send lag is all the time it waited.
     let sent = sent.unwrap_or(done);
-    let _ = shared.tx.send(Sample {
+    let sample = Sample {
         scheduled_s,
         lag: sent.saturating_duration_since(due),
         from_scheduled: done.saturating_duration_since(due),
         from_send: done - sent,
+        ttfb: head.unwrap_or(done).saturating_duration_since(sent),
         result,
-    });
+    };
+    shared
+        .stats
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .record(sample);
 }
 
 /// Parses `NAME: VALUE` (as `--header` takes it).
@@ -486,27 +565,56 @@ pub fn parse_header(
     Ok((name, value))
 }
 
-/// One request, to the end of its answer's body.
-async fn exchange(shared: &Shared) -> Result<(), FailureReason> {
+/// One request, to the end of its answer's body; `head` is set when the
+/// answer's status line and headers have arrived.
+async fn exchange(shared: &Shared, head: &mut Option<Instant>) -> Result<(), FailureReason> {
     let i = shared.next_payload.fetch_add(1, Ordering::Relaxed) as usize;
     let payload = &shared.payloads[i % shared.payloads.len()];
-    let resp = shared
+    // Signed requests take the general client, which signs a built request.
+    if let (Some(http1), None) = (&shared.http1, &shared.auth) {
+        let headers = [&payload.headers, &shared.headers];
+        let answer = http1
+            .post(payload.content_type, headers, &payload.body, head)
+            .await
+            .map_err(|f| match f {
+                Failure::Connect => FailureReason::Connect,
+                Failure::Dropped => FailureReason::Dropped,
+            })?;
+        return judge(shared, answer.status, &answer.body);
+    }
+    let mut request = shared
         .client
         .post(shared.url.clone())
         .header(reqwest::header::CONTENT_TYPE, payload.content_type)
         .headers(payload.headers.clone())
         .headers(shared.headers.clone())
         .body(payload.body.clone())
-        .send()
+        .build()
+        .map_err(|e| classify(&e))?;
+    if let Some(auth) = &shared.auth {
+        // Never sent: it could not be authenticated (the reason goes to the
+        // report's warnings).
+        auth.apply(&mut request)
+            .map_err(|_| FailureReason::Connect)?;
+    }
+    let resp = shared
+        .client
+        .execute(request)
         .await
         .map_err(|e| classify(&e))?;
+    *head = Some(Instant::now());
     let status = resp.status();
     // An answer cut off mid-body is a dropped request, not a success.
     let body = resp.bytes().await.map_err(|e| classify(&e))?;
+    judge(shared, status, &body)
+}
+
+/// The outcome of an answer with `status` and `body`.
+fn judge(shared: &Shared, status: reqwest::StatusCode, body: &[u8]) -> Result<(), FailureReason> {
     match status.as_u16() {
         200..=299 => match shared.check_answers {
             None => Ok(()),
-            Some(p) => super::protocol::check_answer(p, &body).map_err(|reason| {
+            Some(p) => super::protocol::check_answer(p, body).map_err(|reason| {
                 if let Ok(mut first) = shared.bad_answer.lock() {
                     first.get_or_insert(reason);
                 }
@@ -531,86 +639,113 @@ fn classify(e: &reqwest::Error) -> FailureReason {
     }
 }
 
+/// Everything measured so far.
 struct Stats {
     recorder: Recorder,
     lag: Histogram<u64>,
     from_send: Histogram<u64>,
+    ttfb: Histogram<u64>,
+    per_second: Option<PerSecondRecorder>,
+}
+
+impl Stats {
+    fn new(per_second: bool) -> Self {
+        let hist = || Histogram::new_with_max(HIST_MAX_US, 3).expect("static histogram bounds");
+        Stats {
+            recorder: Recorder::new(),
+            lag: hist(),
+            from_send: hist(),
+            ttfb: hist(),
+            per_second: per_second.then(PerSecondRecorder::new),
+        }
+    }
+
+    fn record(&mut self, x: Sample) {
+        self.recorder.arrival(x.scheduled_s);
+        let _ = self.lag.record(us(x.lag));
+        let ok = x.result.is_ok();
+        match x.result {
+            Ok(()) => {
+                self.recorder
+                    .success(x.scheduled_s, x.from_scheduled.as_secs_f64());
+                let _ = self.from_send.record(us(x.from_send));
+                let _ = self.ttfb.record(us(x.ttfb));
+            }
+            Err(reason) => self.recorder.failure(
+                x.scheduled_s,
+                x.scheduled_s + x.from_scheduled.as_secs_f64(),
+                reason,
+            ),
+        }
+        if let Some(p) = &mut self.per_second {
+            let times = (x.from_scheduled.as_secs_f64(), x.ttfb.as_secs_f64());
+            p.record(x.scheduled_s, ok.then_some(times));
+        }
+    }
+
+    fn snapshot(&self, w: &Watch, meter: &mut RateMeter, finished: bool) -> ReplayProgress {
+        let elapsed = w.start.elapsed();
+        let sent = w.sent.load(Ordering::Relaxed);
+        ReplayProgress {
+            elapsed_s: elapsed.as_secs_f64(),
+            total: w.total,
+            sent,
+            done: self.recorder.requests(),
+            succeeded: self.recorder.succeeded(),
+            failed: self.recorder.failures().total(),
+            rate_rps: meter.rate(elapsed, sent),
+            p50_ms: self.recorder.quantile_s(0.50) * 1e3,
+            p99_ms: self.recorder.quantile_s(0.99) * 1e3,
+            send_lag_p99_ms: q(&self.lag, 0.99),
+            finished,
+        }
+    }
 }
 
 fn us(d: Duration) -> u64 {
     (d.as_micros() as u64).min(HIST_MAX_US)
 }
 
-/// Receives samples until every sender is gone, publishing progress.
-async fn collect(
-    mut rx: mpsc::UnboundedReceiver<Sample>,
-    progress: Option<watch::Sender<ReplayProgress>>,
-    sent: &AtomicU64,
+/// What the collector watches besides the samples.
+struct Watch<'a> {
+    sent: &'a AtomicU64,
     total: u64,
     start: Instant,
-) -> Stats {
-    let hist = || Histogram::new_with_max(HIST_MAX_US, 3).expect("static histogram bounds");
-    let mut s = Stats {
-        recorder: Recorder::new(),
-        lag: hist(),
-        from_send: hist(),
-    };
+    timeout: Duration,
+}
+
+/// Publishes progress until every request has finished, and closes the
+/// seconds of the per-second series that no request can still reach.
+async fn collect(
+    mut alive: mpsc::Receiver<()>,
+    progress: Option<watch::Sender<ReplayProgress>>,
+    stats: &Mutex<Stats>,
+    w: Watch<'_>,
+) {
+    let lock = || stats.lock().unwrap_or_else(|e| e.into_inner());
     let mut meter = RateMeter::default();
     let mut tick = tokio::time::interval(PROGRESS_EVERY);
-    let snapshot = |s: &Stats, meter: &mut RateMeter, finished: bool| {
-        let elapsed = start.elapsed();
-        let sent = sent.load(Ordering::Relaxed);
-        let failed = s.recorder.failures().total();
-        ReplayProgress {
-            elapsed_s: elapsed.as_secs_f64(),
-            total,
-            sent,
-            done: s.recorder.requests(),
-            succeeded: s.recorder.succeeded(),
-            failed,
-            rate_rps: meter.rate(elapsed, sent),
-            p50_ms: s.recorder.quantile_s(0.50) * 1e3,
-            p99_ms: s.recorder.quantile_s(0.99) * 1e3,
-            send_lag_p99_ms: if s.lag.is_empty() {
-                0.0
-            } else {
-                s.lag.value_at_quantile(0.99) as f64 / 1e3
-            },
-            finished,
-        }
-    };
+    // A request finishes within its timeout of its scheduled time; a
+    // second of slack covers the time its record takes to arrive.
+    let reach = w.timeout + Duration::from_secs(1);
     loop {
         tokio::select! {
             biased;
-            sample = rx.recv() => {
-                let Some(x) = sample else { break };
-                s.recorder.arrival(x.scheduled_s);
-                let _ = s.lag.record(us(x.lag));
-                match x.result {
-                    Ok(()) => {
-                        s.recorder.success(x.scheduled_s, x.from_scheduled.as_secs_f64());
-                        let _ = s.from_send.record(us(x.from_send));
-                    }
-                    Err(reason) => s.recorder.failure(
-                        x.scheduled_s,
-                        x.scheduled_s + x.from_scheduled.as_secs_f64(),
-                        reason,
-                    ),
-                }
-            }
+            _ = alive.recv() => break,
             _ = tick.tick() => {
+                let mut s = lock();
+                if let Some(p) = &mut s.per_second {
+                    p.close_before(w.start.elapsed().saturating_sub(reach).as_secs_f64());
+                }
                 if let Some(p) = &progress {
-                    let snap = snapshot(&s, &mut meter, false);
-                    let _ = p.send(snap);
+                    let _ = p.send(s.snapshot(&w, &mut meter, false));
                 }
             }
         }
     }
     if let Some(p) = &progress {
-        let snap = snapshot(&s, &mut meter, true);
-        let _ = p.send(snap);
+        let _ = p.send(lock().snapshot(&w, &mut meter, true));
     }
-    s
 }
 
 #[cfg(test)]
@@ -657,11 +792,15 @@ mod tests {
         let stop = AtomicBool::new(true);
         assert!(!wait_until(
             Instant::now() + Duration::from_secs(3600),
+            SPIN,
             &stop
         ));
         let go = AtomicBool::new(false);
         let due = Instant::now() + Duration::from_millis(2);
-        assert!(wait_until(due, &go));
+        assert!(wait_until(due, SPIN, &go));
+        assert!(Instant::now() >= due);
+        let due = Instant::now() + Duration::from_millis(2);
+        assert!(wait_until(due, Duration::ZERO, &go));
         assert!(Instant::now() >= due);
     }
 }

@@ -6,8 +6,10 @@
 //! HDR histogram and counts into a [`Series`] whose buckets widen as the run
 //! grows, so the memory used does not depend on the number of requests.
 
+mod per_second;
 mod series;
 
+pub use per_second::{PerSecondRecorder, SecondStats};
 pub use series::{Bucket, Series, SeriesRecorder};
 
 use hdrhistogram::Histogram;
