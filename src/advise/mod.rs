@@ -25,6 +25,7 @@ pub mod render;
 pub mod runtime;
 pub mod sensitivity;
 pub mod target;
+pub mod uncertainty;
 
 pub use pipeline::advise;
 
@@ -80,6 +81,13 @@ pub struct Advice {
     /// reference probe), each with what to do about it.
     #[serde(default)]
     pub profile_warnings: Vec<String>,
+    /// Ranges on the leading options' figures from the CPU sources' spread
+    /// (the best first), and the sentence saying when the ranking can change.
+    #[serde(default)]
+    pub uncertainty: Vec<uncertainty::OptionRange>,
+    /// When the ranking can change within `uncertainty`'s ranges, in words.
+    #[serde(default)]
+    pub uncertainty_verdict: Option<String>,
 }
 
 /// The trace, summarised.

@@ -21,6 +21,7 @@ use super::reasons::reason;
 use super::runtime;
 use super::sensitivity::{self, Case, CASES};
 use super::target;
+use super::uncertainty;
 use super::{
     Advice, BatchSweep, BreakEvenCurve, Crossover, Footprint, Group, MemorySweep, MonthBasis,
     Reason, ReasonCode, Request, Sensitivity, WorkloadSummary, PROVENANCE,
@@ -384,6 +385,8 @@ type Job = (Candidate, usize, f64, u32);
 /// Phase 3's result: the leading options under other CPUs and rates, and
 /// the break-even curves.
 struct Tested {
+    ranges: Vec<uncertainty::OptionRange>,
+    uncertainty_verdict: Option<String>,
     sensitivity: Sensitivity,
     curves: Vec<BreakEvenCurve>,
     crossovers: Vec<Crossover>,
@@ -436,11 +439,14 @@ impl Tested {
             .zip(&curve_jobs)
             .map(|(spec, idx)| curve(spec, idx, &jobs, &out, &req.profile))
             .collect();
+        let (ranges, uncertainty_verdict) = ranges(req, w, t)?;
         Ok(Tested {
+            ranges,
+            uncertainty_verdict,
             sensitivity,
             crossovers: break_even::crossovers(&curves),
             curves,
-            simulations: t.simulations + jobs.len(),
+            simulations: t.simulations + jobs.len() + 6,
         })
     }
 }
@@ -600,7 +606,50 @@ fn explained(req: &Request, w: &Workload, t: Tuned, x: Tested) -> Advice {
         notes: notes(profile, &w.basis, x.simulations),
         month: w.basis.clone(),
         profile_warnings: profile.warnings(),
+        uncertainty: x.ranges,
+        uncertainty_verdict: x.uncertainty_verdict,
     }
+}
+
+/// The top three options re-simulated with their CPU family at the slowest
+/// and the fastest the sources allow, and when the ranking changes within.
+fn ranges(
+    req: &Request,
+    w: &Workload,
+    t: &Tuned,
+) -> Result<(Vec<uncertainty::OptionRange>, Option<String>)> {
+    let top: Vec<&Scored> = t.pool.iter().take(3).collect();
+    let mut jobs = Vec::new();
+    let mut speeds = Vec::new();
+    for s in &top {
+        let k = crate::platform::service_time::cpu_scale(&req.profile, &s.cand.offer);
+        let sp = uncertainty::speeds(k.factor, k.low, k.high);
+        jobs.push((s.cand.clone(), 0, sp.0, 0));
+        jobs.push((s.cand.clone(), 0, sp.1, 0));
+        speeds.push(sp);
+    }
+    let traces = vec![req.trace.times.clone()];
+    let out = run_mixed(&jobs, &traces, &req.profile, req.seed)?;
+    let run = |i: usize, f: f64| {
+        let ctx = Context {
+            cpu_factor: f,
+            ..w.ctx.clone()
+        };
+        scored(jobs[i].0.clone(), out[i].clone(), &w.basis, &ctx, &w.fp).ranked
+    };
+    let list: Vec<_> = top
+        .iter()
+        .enumerate()
+        .map(|(n, s)| {
+            let (slow, fast) = (run(2 * n, speeds[n].0), run(2 * n + 1, speeds[n].1));
+            uncertainty::of(&s.ranked, &slow, &fast, speeds[n])
+        })
+        .collect();
+    let verdict = match (t.best(), list.first()) {
+        (Some(b), Some(r)) if b.ranked.id == r.id => uncertainty::verdict(r, &list[1..]),
+        _ => None,
+    };
+    Ok((list, verdict))
 }
 
 /// Why the best option wins (and the sweeps' and the sensitivity's verdicts

@@ -40,6 +40,16 @@ pub fn usd(x: f64) -> String {
     }
 }
 
+/// A modelled figure with its range: `$48.67 ($44.10-$55.20)` or
+/// `47.6 ms (41.0 ms-58.0 ms)`, with `f` writing each number; a zero-width
+/// range is left out.
+pub fn ranged(v: f64, range: [f64; 2], f: fn(f64) -> String) -> String {
+    if (range[1] - range[0]).abs() <= 1e-12 * v.abs().max(1.0) {
+        return f(v);
+    }
+    format!("{} ({}-{})", f(v), f(range[0]), f(range[1]))
+}
+
 /// Dollars for an axis tick: as few digits as the value needs (`$80`,
 /// `$2.5`, `$0.01`), unlike [`usd`], which keeps amounts comparable in tables.
 pub fn money(v: f64) -> String {
@@ -152,5 +162,11 @@ mod tests {
         assert_eq!(figure("instances", 3.0), "3");
         assert_eq!(label("p99_latency_s"), "p99 latency");
         assert_eq!(label("idle_ratio"), "idle");
+    }
+
+    #[test]
+    fn ranged_shows_a_range_only_when_it_has_width() {
+        assert_eq!(ranged(48.67, [44.1, 55.2], money), "$48.67 ($44.1-$55.2)");
+        assert_eq!(ranged(0.0476, [0.0476, 0.0476], secs), "47.6 ms");
     }
 }
