@@ -142,19 +142,7 @@ pub fn profile(
         opts.cold_trials,
         &mut notes,
     );
-    if !probes.is_empty() {
-        notes.push(format!(
-            "cold start: {} fresh process{}, {probe_threads} thread{}, batch {first_batch}, graph optimisation all",
-            probes.len(),
-            if probes.len() == 1 { "" } else { "es" },
-            plural(probe_threads)
-        ));
-    }
-    notes.extend(
-        plan.inputs
-            .iter()
-            .map(|i| format!("input {}: {}", i.describe(), i.why)),
-    );
+    describe_runs(&mut notes, probes.len(), probe_threads, first_batch, &plan);
     let peak_probe = probes.iter().map(|p| p.peak_rss_mb).fold(0.0, f64::max);
     let flops = flops_per_item(&opts.model, &info, &opts.inputs.dims);
     let warnings = warnings(&latency, probe.as_ref(), drift);
@@ -182,6 +170,29 @@ pub fn profile(
         warnings,
         probe,
     })
+}
+
+/// The notes that say how the cold starts were measured and why each input
+/// has its shape.
+fn describe_runs(
+    notes: &mut Vec<String>,
+    cold_runs: usize,
+    probe_threads: usize,
+    first_batch: u32,
+    plan: &inputs::Plan,
+) {
+    if cold_runs > 0 {
+        notes.push(format!(
+            "cold start: {cold_runs} fresh process{}, {probe_threads} thread{}, batch {first_batch}, graph optimisation all",
+            if cold_runs == 1 { "" } else { "es" },
+            plural(probe_threads)
+        ));
+    }
+    notes.extend(
+        plan.inputs
+            .iter()
+            .map(|i| format!("input {}: {}", i.describe(), i.why)),
+    );
 }
 
 /// The reference probe, when asked for.

@@ -111,6 +111,31 @@ fn verdict_lines<'a>(s: &'a MemorySweep, theme: &Theme) -> Vec<Line<'a>> {
     lines
 }
 
+/// The sweep's (memory, figure) points: all of them, those meeting the
+/// targets and those missing them; the figure is cost or p95 latency.
+type Points = Vec<(f64, f64)>;
+fn points(s: &MemorySweep, cost: bool) -> (Points, Points, Points) {
+    let value = |p: &crate::advise::MemoryPoint| {
+        if cost {
+            p.cost_per_month_usd
+        } else {
+            p.p95_latency_s
+        }
+    };
+    let (mut all, mut meets, mut misses) = (Vec::new(), Vec::new(), Vec::new());
+    for p in &s.points {
+        if let Some(v) = value(p) {
+            all.push((p.memory_mb, v));
+            if p.meets_slo {
+                meets.push((p.memory_mb, v));
+            } else {
+                misses.push((p.memory_mb, v));
+            }
+        }
+    }
+    (all, meets, misses)
+}
+
 fn draw_chart(frame: &mut Frame, area: Rect, s: &MemorySweep, cost: bool, theme: &Theme) {
     let title = if cost {
         "Cost per month by memory size"
@@ -120,29 +145,7 @@ fn draw_chart(frame: &mut Frame, area: Rect, s: &MemorySweep, cost: bool, theme:
     let block = section(title, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let value = |p: &crate::advise::MemoryPoint| {
-        if cost {
-            p.cost_per_month_usd
-        } else {
-            p.p95_latency_s
-        }
-    };
-    let mut meets = Vec::new();
-    let mut misses = Vec::new();
-    for p in &s.points {
-        if let Some(v) = value(p) {
-            if p.meets_slo {
-                meets.push((p.memory_mb, v));
-            } else {
-                misses.push((p.memory_mb, v));
-            }
-        }
-    }
-    let all: Vec<(f64, f64)> = s
-        .points
-        .iter()
-        .filter_map(|p| value(p).map(|v| (p.memory_mb, v)))
-        .collect();
+    let (all, meets, misses) = points(s, cost);
     let x_min = s.points.first().map(|p| p.memory_mb).unwrap_or(0.0);
     let x_max = s
         .points
