@@ -20,6 +20,7 @@ fn recommend(c: &mut Criterion) {
         offers: snap.offers,
         constraints: Constraints::default(),
         seed: 1,
+        free_tier: false,
     };
     let mut g = c.benchmark_group("recommend");
     g.sample_size(10);

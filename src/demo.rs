@@ -31,5 +31,6 @@ pub fn demo_request() -> Result<Request> {
         offers: snap.offers,
         constraints: Constraints::default(),
         seed: 1,
+        free_tier: false,
     })
 }

@@ -32,8 +32,15 @@ impl Candidate {
         Candidate::of(Arc::new(offer.clone()), variant)
     }
 
-    /// An option of a shared `offer` with `variant`'s settings.
+    /// An option of a shared `offer` with `variant`'s settings; a variant
+    /// bought under one of the offer's purchase options gets the offer
+    /// priced under it.
     pub fn of(offer: Arc<Offer>, variant: Variant) -> Self {
+        let bought = offer.bought.as_ref().map(|p| p.key.as_str());
+        let offer = match variant.purchase.as_deref() {
+            Some(k) if bought != Some(k) => offer.purchased(k).map(Arc::new).unwrap_or(offer),
+            _ => offer,
+        };
         Candidate {
             id: option_id(&offer.id, &variant),
             offer,
@@ -98,7 +105,7 @@ pub fn default_variant(offer: &Offer) -> Variant {
     }
 }
 
-/// A unique, readable id: `offer[@MEMmb][*N][+tT/min][+bB/Wms][+pcN]`.
+/// A unique, readable id: `offer[@MEMmb][*N][+tT/min][+bB/Wms][+pcN][+PURCHASE]`.
 pub fn option_id(offer: &str, v: &Variant) -> String {
     let mut id = offer.to_string();
     if let Some(m) = v.memory_mb {
@@ -115,6 +122,9 @@ pub fn option_id(offer: &str, v: &Variant) -> String {
     }
     if v.provisioned > 0 {
         id.push_str(&format!("+pc{}", v.provisioned));
+    }
+    if let Some(p) = &v.purchase {
+        id.push_str(&format!("+{p}"));
     }
     id
 }

@@ -19,6 +19,7 @@ pub mod explain;
 pub mod memory;
 pub mod month;
 mod pipeline;
+pub mod purchase;
 pub mod rank;
 pub mod reasons;
 pub mod render;
@@ -187,6 +188,10 @@ pub struct MonthBasis {
     pub requests_per_month: f64,
     /// The rule, in words, for the output.
     pub statement: String,
+    /// Whether the providers' monthly free allowances (`--free-tier`) come
+    /// off functions' months; left out of the JSON when off.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub free_tier: bool,
 }
 
 /// Which of the four families an option belongs to.
@@ -310,6 +315,8 @@ pub enum ReasonCode {
     Batching,
     /// A memory size is or is not chosen.
     Memory,
+    /// Spot capacity or a commitment: what it saves and what it risks.
+    Purchase,
 }
 
 /// A reason in plain words, with the figures it rests on.
@@ -630,4 +637,7 @@ pub struct Request {
     pub constraints: Constraints,
     /// Seed of the simulations' random numbers.
     pub seed: u64,
+    /// Whether the providers' monthly free allowances come off the month's
+    /// cost (`--free-tier`; off by default, as the allowance is the account's).
+    pub free_tier: bool,
 }

@@ -10,8 +10,8 @@
 use super::candidates::Candidate;
 use super::MonthBasis;
 use crate::outcome::Outcome;
-use crate::pricing::billing::HOURS_PER_MONTH;
-use crate::pricing::Kind;
+use crate::pricing::billing::{VolumeTiers, HOURS_PER_MONTH};
+use crate::pricing::{Billing, FreeTier, Kind};
 
 /// Seconds in the providers' month.
 pub const MONTH_S: f64 = HOURS_PER_MONTH * 3600.0;
@@ -28,12 +28,14 @@ pub fn basis(requests: u64, duration_s: f64) -> MonthBasis {
         hours: HOURS_PER_MONTH,
         mean_rps,
         requests_per_month,
+        free_tier: false,
         statement: format!(
             "{HOURS_PER_MONTH:.0} h of traffic at the trace's mean rate of {mean_rps:.2} req/s \
              ({:.1} million requests); per-request, GB-second and active-time charges scale with the \
              requests; hourly instances are billed for all {HOURS_PER_MONTH:.0} h: a server with the \
              instances the run used, a managed endpoint with the instances it held on average \
-             (at least its minimum), provisioned concurrency all month",
+             (at least its minimum), provisioned concurrency all month; Lambda's volume tiers \
+             apply to the month's GB-seconds",
             requests_per_month / 1e6
         ),
     }
@@ -52,12 +54,7 @@ pub fn per_month(c: &Candidate, o: &Outcome, basis: &MonthBasis) -> f64 {
             n * h * HOURS_PER_MONTH
         }
         _ => {
-            let scale = if o.requests > 0 {
-                basis.requests_per_month / o.requests as f64
-            } else {
-                0.0
-            };
-            let usage = (o.cost.compute_usd + o.cost.requests_usd) * scale;
+            let usage = function_usage_usd(c, o, basis);
             let provisioned = c
                 .offer
                 .billing
@@ -67,6 +64,45 @@ pub fn per_month(c: &Candidate, o: &Outcome, basis: &MonthBasis) -> f64 {
             usage + provisioned
         }
     }
+}
+
+/// A function's month of per-request and duration charges: the run's
+/// charges scaled to the month's requests, less the free allowance when
+/// asked for, with the duration's volume tiers applied to the month's
+/// billable GB-seconds.
+fn function_usage_usd(c: &Candidate, o: &Outcome, basis: &MonthBasis) -> f64 {
+    let scale = if o.requests > 0 {
+        basis.requests_per_month / o.requests as f64
+    } else {
+        0.0
+    };
+    let linear = (o.cost.compute_usd + o.cost.requests_usd) * scale;
+    let u = o.usage.scaled(scale);
+    let b = &c.offer.billing;
+    let free = if basis.free_tier {
+        FreeTier::for_offer(&c.offer)
+    } else {
+        FreeTier::NONE
+    };
+    let mut total = linear - free.discount_usd(b, &u);
+    if let Billing::Invocation { per_gb_s_usd, .. } = b {
+        let billable = (u.gb_s - free.gb_s).max(0.0);
+        let tiers = VolumeTiers::for_offer(&c.offer);
+        total -= billable * per_gb_s_usd - tiers.price(billable, *per_gb_s_usd);
+    }
+    total.max(0.0)
+}
+
+/// Sets the month to take the free allowances off, saying so in its statement.
+pub fn with_free_tier(mut basis: MonthBasis) -> MonthBasis {
+    basis.free_tier = true;
+    basis.statement.push_str(
+        "; free tiers on (--free-tier): each function's monthly allowance (Lambda 1M requests and \
+         400,000 GB-s; Cloud Run 2M requests, 180,000 vCPU-s and 360,000 GiB-s; Cloud Functions 1st \
+         gen 2M invocations, 400,000 GB-s, 200,000 GHz-s) comes off its month, as if nothing else \
+         in the account used it",
+    );
+    basis
 }
 
 fn memory_of(c: &Candidate) -> f64 {

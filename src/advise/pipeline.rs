@@ -16,6 +16,7 @@ use super::candidates::{capacity, sized_for_peak, Candidate};
 use super::explain::{self, Context};
 use super::memory;
 use super::month;
+use super::purchase;
 use super::rank::{self, score, Scored};
 use super::reasons::reason;
 use super::runtime;
@@ -82,6 +83,8 @@ struct Workload {
     ctx: Context,
     /// The model's memory needs.
     fp: Footprint,
+    /// Whether the load is steady enough for commitments.
+    steady: bool,
 }
 
 impl Workload {
@@ -92,6 +95,11 @@ impl Workload {
         let peak10 = st10.peak_rps_window;
         let duration = times[times.len() - 1].max(1e-9);
         let basis = month::basis(st1.requests, duration);
+        let basis = if req.free_tier {
+            month::with_free_tier(basis)
+        } else {
+            basis
+        };
         let ctx = Context {
             profile: req.profile.clone(),
             // The stated default p95 when no latency target was given, so no
@@ -107,6 +115,7 @@ impl Workload {
             basis,
             ctx,
             fp: memory::footprint(&req.profile),
+            steady: purchase::steady(times).0,
             st1,
         }
     }
@@ -125,10 +134,15 @@ impl<'a> Candidates<'a> {
         let mut list = Vec::new();
         let mut plans = Vec::new();
         for offer in &req.offers {
-            list.push(Candidate::default_of(offer));
-            if let Some(c) = sized_for_peak(offer, &req.profile, w.peak10, 1.0)? {
-                list.push(c);
-            }
+            let own = Candidate::default_of(offer);
+            let sized = sized_for_peak(offer, &req.profile, w.peak10, 1.0)?;
+            let bought = match offer.kind {
+                Kind::Serverless => Vec::new(),
+                _ => purchase::variants(sized.as_ref().unwrap_or(&own), w.steady),
+            };
+            list.push(own);
+            list.extend(sized);
+            list.extend(bought);
             if let (Kind::Serverless, Some(range)) = (offer.kind, offer.spec.memory_range) {
                 let sizes = memory::sizes(range, offer.spec.memory_mb);
                 for &m in &sizes {
@@ -291,6 +305,11 @@ impl Tuned {
         if let Some(c) = &provisioned_cand {
             list.push(c.clone());
         }
+        let committed: Vec<Candidate> = best_serverless
+            .as_ref()
+            .map(|s| purchase::variants(&s.cand, w.steady))
+            .unwrap_or_default();
+        list.extend(committed.iter().cloned());
         let out = run_one_trace(&list, &req.trace.times, &req.profile, req.seed)?;
         let simulations = simulations + list.len();
         let runs: Vec<Scored> = list
@@ -324,6 +343,11 @@ impl Tuned {
         if let Some(p) = &provisioned {
             pool.push(p.clone());
         }
+        pool.extend(
+            runs.iter()
+                .filter(|s| committed.iter().any(|c| c.id == s.cand.id))
+                .cloned(),
+        );
         rank::order(&mut pool, req.constraints.min_success_ratio);
         Ok(Tuned {
             pool,
@@ -417,7 +441,8 @@ impl Tested {
             if tr.is_empty() {
                 continue;
             }
-            let b = month::basis(tr.len() as u64, tr[tr.len() - 1].max(1e-9));
+            let mut b = month::basis(tr.len() as u64, tr[tr.len() - 1].max(1e-9));
+            b.free_tier = w.basis.free_tier;
             let cctx = Context {
                 cpu_factor: case.cpu_factor,
                 peak_rps: stats(tr.iter().copied(), 1.0).peak_rps,
@@ -547,7 +572,7 @@ fn explained(req: &Request, w: &Workload, t: Tuned, x: Tested) -> Advice {
     let profile = &req.profile;
     let pool = &t.pool;
     let best = t.best();
-    let reasons = reasons(&t, &x.sensitivity, &w.ctx);
+    let reasons = reasons(&t, &x.sensitivity, &w.ctx, &req.offers);
     let runners_up = rank::group_leaders(pool, best.map(|b| &b.ranked))
         .into_iter()
         .map(|s| {
@@ -654,7 +679,7 @@ fn ranges(
 
 /// Why the best option wins (and the sweeps' and the sensitivity's verdicts
 /// on it), or why none meets the targets.
-fn reasons(t: &Tuned, sens: &Sensitivity, ctx: &Context) -> Vec<Reason> {
+fn reasons(t: &Tuned, sens: &Sensitivity, ctx: &Context, offers: &[Offer]) -> Vec<Reason> {
     let pool = &t.pool;
     let meeting = pool.iter().filter(|s| s.ranked.meets_slo).count();
     let mut reasons = Vec::new();
@@ -669,6 +694,14 @@ fn reasons(t: &Tuned, sens: &Sensitivity, ctx: &Context) -> Vec<Reason> {
     reasons.extend(explain::for_best(
         &b.ranked, next, meeting, &b.cand, &b.outcome, ctx,
     ));
+    if let Some(od) = offers.iter().find(|o| o.id == b.cand.offer.id) {
+        reasons.extend(purchase::risk(
+            &b.cand,
+            &b.outcome,
+            b.ranked.cost_per_month_usd,
+            od,
+        ));
+    }
     if b.cand.settings.batch_size > 1 {
         if let Some(s) = t.batch_sweeps.iter().find(|s| s.offer == b.ranked.offer) {
             reasons.push(s.verdict.clone());

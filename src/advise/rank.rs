@@ -164,6 +164,7 @@ pub(crate) mod tests {
                 provisioned: 0,
                 instances: None,
                 target_per_instance_per_min: None,
+                purchase: None,
                 origin: "default".into(),
             },
             rank: None,

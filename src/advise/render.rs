@@ -36,6 +36,12 @@ fn heading(s: &mut String, a: &Advice) {
         a.snapshot
     );
     let _ = writeln!(s, "Targets: {}", targets(&a.constraints));
+    if a.month.free_tier {
+        let _ = writeln!(
+            s,
+            "Free tiers: on (--free-tier): each function's monthly free allowance comes off its month"
+        );
+    }
     let _ = writeln!(s);
 }
 

@@ -98,6 +98,7 @@ pub fn resize(
     let mut v = sized.settings.clone();
     v.batch_size = c.settings.batch_size;
     v.batch_wait_s = c.settings.batch_wait_s;
+    v.purchase = c.settings.purchase.clone();
     Ok(sized.with(v))
 }
 

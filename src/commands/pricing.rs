@@ -175,9 +175,12 @@ fn spec_text(o: &Offer) -> (String, String, String) {
 fn table(s: &Snapshot) -> String {
     let header = ["ID", "KIND", "VCPU", "MEMORY", "GPU", "PRICE", "PRICE DATE"];
     let mut rows: Vec<[String; 7]> = Vec::new();
+    let mut options: Vec<Vec<String>> = Vec::new();
     let mut any_assumed = false;
     for o in s.all() {
         let p = summary(o);
+        any_assumed |= p.purchase_options.iter().any(|r| r.assumption);
+        options.push(p.purchase_options.iter().map(|r| r.text()).collect());
         let (vcpu, mem, gpu) = spec_text(o);
         let mut date = p.source_date.clone();
         if p.price_assumption {
@@ -220,12 +223,20 @@ fn table(s: &Snapshot) -> String {
         s.origin
     );
     t.push_str(&line(&header));
-    for r in &rows {
+    for (r, opts) in rows.iter().zip(&options) {
         let cells: Vec<&str> = r.iter().map(String::as_str).collect();
         t.push_str(&line(&cells));
+        for o in opts {
+            t.push_str(&format!("    {o}\n"));
+        }
     }
     if any_assumed {
         t.push_str("\n* a price is an assumption (see the snapshot file for the reasoning)\n");
+    }
+    if options.iter().any(|o| !o.is_empty()) {
+        t.push_str(
+            "\n+KEY: a purchase option besides on demand (spot, 1- or 3-year commitments), the option id's suffix\n",
+        );
     }
     t.push_str("\nEvery figure's source: advisor pricing show --json (offers[].sources)\n");
     t

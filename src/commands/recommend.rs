@@ -49,6 +49,11 @@ pub struct RecommendArgs {
     /// Seed of the simulations' random numbers.
     #[arg(long, default_value_t = 1, value_name = "S")]
     pub seed: u64,
+    /// Take the providers' monthly free allowances (Lambda, Cloud Run, Cloud
+    /// Functions) off the month's cost, as if nothing else in the account used
+    /// them; off by default, and stated in the verdict when on.
+    #[arg(long)]
+    pub free_tier: bool,
 }
 
 /// What `--budget` is per.
@@ -112,6 +117,7 @@ pub(crate) fn request(ctx: &Ctx, a: &RecommendArgs) -> Result<Request> {
         offers,
         constraints,
         seed: a.seed,
+        free_tier: a.free_tier,
     })
 }
 

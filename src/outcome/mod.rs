@@ -42,6 +42,8 @@ pub enum FailureReason {
     HttpStatus,
     /// Answered 2xx with a body of the wrong shape (live replay).
     BadAnswer,
+    /// In flight on a spot instance when the provider reclaimed it.
+    Interrupted,
 }
 
 /// Failed requests by reason.
@@ -63,6 +65,10 @@ pub struct Failures {
     /// of the JSON when 0, as every modelled run has it.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub bad_answer: u64,
+    /// In flight on a spot instance when it was reclaimed; left out of the
+    /// JSON when 0, as every on-demand run has it.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub interrupted: u64,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -79,6 +85,7 @@ impl Failures {
             + self.connect
             + self.http_status
             + self.bad_answer
+            + self.interrupted
     }
 
     /// Counts one failure.
@@ -91,6 +98,7 @@ impl Failures {
             FailureReason::Connect => self.connect += 1,
             FailureReason::HttpStatus => self.http_status += 1,
             FailureReason::BadAnswer => self.bad_answer += 1,
+            FailureReason::Interrupted => self.interrupted += 1,
         }
     }
 }
@@ -166,6 +174,13 @@ pub struct Outcome {
     /// Remarks on how the figures were obtained.
     #[serde(default)]
     pub notes: Vec<String>,
+    /// Spot instances reclaimed during the run; left out of the JSON when 0.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub interruptions: u64,
+    /// A function's billed quantities, for the month's free allowance and
+    /// volume tiers (not part of the JSON).
+    #[serde(skip)]
+    pub usage: crate::pricing::Usage,
 }
 
 /// Latency histogram bounds: 1 microsecond to 1 hour, 3 significant digits.
@@ -336,6 +351,8 @@ impl Recorder {
             duration_s,
             series: self.series.finish(),
             notes: facts.notes,
+            interruptions: facts.interruptions,
+            usage: facts.usage,
         }
     }
 }
@@ -361,6 +378,11 @@ pub struct Facts {
     pub avg_wait_s: f64,
     /// Remarks.
     pub notes: Vec<String>,
+    /// Spot instances the provider reclaimed during the run.
+    pub interruptions: u64,
+    /// The billed quantities (requests, GB-s, vCPU-s, ...) of a function,
+    /// which a month's free allowance and volume tiers are applied to.
+    pub usage: crate::pricing::Usage,
 }
 
 #[cfg(test)]

@@ -167,7 +167,7 @@ impl Platform for Managed {
 
     fn fire(&mut self, ev: Event, sim: &mut Sim) {
         match ev.kind {
-            EventKind::Done => self.pool.done(&self.d, ev.t, ev.job, sim),
+            EventKind::Done => self.pool.done(&self.d, ev.t, ev.inst, ev.job, sim),
             EventKind::Ready => {
                 self.pending -= 1;
                 self.pool.add_instance();
@@ -212,6 +212,7 @@ impl Platform for Managed {
             instance_s: self.billed_s,
             avg_wait_s: self.pool.avg_wait_s(),
             notes,
+            ..Facts::default()
         }
     }
 }

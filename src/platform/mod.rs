@@ -48,6 +48,10 @@ pub struct Variant {
     /// minute; `None` for the offer's own.
     #[serde(default)]
     pub target_per_instance_per_min: Option<f64>,
+    /// How the capacity is bought: the key of one of the offer's purchase
+    /// options (`spot`, `sp1y`, ...); `None` for on demand.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase: Option<String>,
     /// Why this variant was simulated, e.g. "default", "balanced memory".
     pub origin: String,
 }
@@ -62,6 +66,7 @@ impl Default for Variant {
             provisioned: 0,
             instances: None,
             target_per_instance_per_min: None,
+            purchase: None,
             origin: "default".to_string(),
         }
     }

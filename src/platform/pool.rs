@@ -36,6 +36,29 @@ pub struct Pool {
     pub wait_s: f64,
     /// Jobs started.
     pub started: u64,
+    /// Which instance runs what, kept only where instances can be lost
+    /// (spot servers): on-demand pools skip the bookkeeping.
+    tracked: Option<Tracked>,
+}
+
+/// Per-instance bookkeeping of a pool whose instances can be reclaimed.
+///
+/// A job's `Done` event carries its instance and that instance's
+/// generation; reclaiming an instance fails its jobs at once and bumps the
+/// generation, so their `Done` events, still in the engine's heap, are
+/// recognised as stale and ignored.
+#[derive(Debug)]
+struct Tracked {
+    up: Vec<bool>,
+    generation: Vec<u32>,
+    inflight: Vec<Vec<Job>>,
+}
+
+/// Bits of an event's `inst` that carry the instance's generation.
+const GEN_BITS: u32 = 16;
+
+fn tag(idx: usize, generation: u32) -> u32 {
+    ((idx as u32) << GEN_BITS) | (generation & ((1 << GEN_BITS) - 1))
 }
 
 impl Pool {
@@ -54,7 +77,64 @@ impl Pool {
             busy_s: 0.0,
             wait_s: 0.0,
             started: 0,
+            tracked: None,
         }
+    }
+
+    /// Keeps track of which instance runs each job, so that
+    /// [`Pool::reclaim`] can take an instance away.
+    pub fn track_instances(&mut self) {
+        let n = self.instances as usize;
+        self.tracked = Some(Tracked {
+            up: vec![true; n],
+            generation: vec![0; n],
+            inflight: vec![Vec::new(); n],
+        });
+    }
+
+    /// The provider takes instance `idx` back at `now`: the requests it was
+    /// running fail as interrupted and its workers leave the pool. Queued
+    /// requests stay in the shared queue for the other instances (the load
+    /// balancer's). False when the instance was already down or untracked.
+    pub fn reclaim(&mut self, idx: usize, now: f64, sim: &mut Sim) -> bool {
+        let w = self.workers_per_instance;
+        let Some(t) = self.tracked.as_mut() else {
+            return false;
+        };
+        if !t.up.get(idx).copied().unwrap_or(false) {
+            return false;
+        }
+        let jobs = std::mem::take(&mut t.inflight[idx]);
+        t.up[idx] = false;
+        t.generation[idx] = t.generation[idx].wrapping_add(1);
+        self.free -= w - jobs.len() as u32;
+        self.instances -= 1;
+        for job in jobs {
+            sim.fail(job, now, FailureReason::Interrupted);
+        }
+        true
+    }
+
+    /// Instance `idx`'s replacement serves from `now`.
+    pub fn replace(&mut self, idx: usize, d: &Derived, now: f64, sim: &mut Sim) {
+        let Some(t) = self.tracked.as_mut() else {
+            return;
+        };
+        if t.up[idx] {
+            return;
+        }
+        t.up[idx] = true;
+        self.instances += 1;
+        self.free += self.workers_per_instance;
+        self.pull(d, now, sim);
+    }
+
+    /// Instances the pool was made with (some may be down while reclaimed).
+    pub fn instances_at_start(&self) -> u32 {
+        self.tracked
+            .as_ref()
+            .map(|t| t.up.len() as u32)
+            .unwrap_or(self.instances)
     }
 
     /// Requests waiting.
@@ -88,9 +168,21 @@ impl Pool {
         }
     }
 
-    /// A job finished on a worker: settle it and give the worker the next one.
+    /// A job finished on a worker (`inst` is its event's tag): settle it and
+    /// give the worker the next one. A job of a reclaimed instance has
+    /// already failed, and its event is ignored.
     #[inline]
-    pub fn done(&mut self, d: &Derived, now: f64, job: Job, sim: &mut Sim) {
+    pub fn done(&mut self, d: &Derived, now: f64, inst: u32, job: Job, sim: &mut Sim) {
+        if let Some(t) = self.tracked.as_mut() {
+            let idx = (inst >> GEN_BITS) as usize;
+            if tag(idx, t.generation[idx]) != inst {
+                return;
+            }
+            let list = &mut t.inflight[idx];
+            if let Some(i) = list.iter().position(|j| *j == job) {
+                list.swap_remove(i);
+            }
+        }
         sim.complete(job, now);
         self.free += 1;
         self.pull(d, now, sim);
@@ -113,7 +205,23 @@ impl Pool {
         self.started += 1;
         let run = d.service(job.n, &mut sim.rng);
         self.busy_s += run;
-        sim.at(now + run, EventKind::Done, 0, job);
+        let inst = self.place(job);
+        sim.at(now + run, EventKind::Done, inst, job);
+    }
+
+    /// The tag of the instance that takes `job`: the first one up with a
+    /// free worker (0 when instances are not tracked).
+    #[inline]
+    fn place(&mut self, job: Job) -> u32 {
+        let w = self.workers_per_instance as usize;
+        let Some(t) = self.tracked.as_mut() else {
+            return 0;
+        };
+        let idx = (0..t.up.len())
+            .find(|&i| t.up[i] && t.inflight[i].len() < w)
+            .expect("a free worker belongs to an instance that is up");
+        t.inflight[idx].push(job);
+        tag(idx, t.generation[idx])
     }
 
     /// Mean wait before a worker took a job, seconds.

@@ -22,7 +22,7 @@ use super::cold_start::ColdStartPhases;
 use super::Derived;
 use crate::outcome::{CostBreakdown, Facts, FailureReason};
 use crate::pricing::billing::{round_up, steps};
-use crate::pricing::{Billing, Offer};
+use crate::pricing::{Billing, Offer, Usage};
 use crate::sim::engine::{Event, EventKind, Job, Platform, Sim};
 use crate::sim::sampler::Sampler;
 use std::collections::VecDeque;
@@ -91,6 +91,8 @@ pub struct Serverless {
     steps_on_demand: f64,
     steps_provisioned: f64,
     requests: u64,
+    /// Billed active time of active-instance billing, s.
+    active_billed_s: f64,
 }
 
 /// Settings of a serverless run beyond the offer.
@@ -164,6 +166,7 @@ impl Serverless {
             steps_on_demand: 0.0,
             steps_provisioned: 0.0,
             requests: 0,
+            active_billed_s: 0.0,
         };
         let b = &me.d.offer.billing;
         me.per_request_usd = b.per_request_usd();
@@ -385,6 +388,7 @@ impl Serverless {
         if let Billing::ActiveInstance { granularity_s, .. } = &self.d.offer.billing {
             let active = (now - inst.active_since).max(0.0);
             self.billed_s += round_up(active, *granularity_s);
+            self.active_billed_s += round_up(active, *granularity_s);
             self.cost.compute_usd +=
                 self.d
                     .offer
@@ -547,6 +551,34 @@ impl Platform for Serverless {
                 0.0
             },
             notes,
+            interruptions: 0,
+            usage: self.usage(),
         }
+    }
+}
+
+impl Serverless {
+    /// The run's billed quantities: requests, and the on-demand GB-seconds
+    /// (invocation billing) or vCPU- and GiB-seconds (active-instance
+    /// billing) that a free allowance and volume tiers apply to.
+    fn usage(&self) -> Usage {
+        let gb = self.d.memory_mb / 1024.0;
+        let mut u = Usage {
+            requests: self.requests as f64,
+            ..Usage::default()
+        };
+        match &self.d.offer.billing {
+            Billing::Invocation { cpu_ghz, .. } => {
+                let s = self.steps_on_demand * self.granule_s;
+                u.gb_s = s * gb;
+                u.ghz_s = s * cpu_ghz;
+            }
+            Billing::ActiveInstance { .. } => {
+                u.vcpu_s = self.active_billed_s * self.d.vcpu;
+                u.gib_s = self.active_billed_s * gb;
+            }
+            Billing::Hourly { .. } => {}
+        }
+        u
     }
 }

@@ -65,7 +65,31 @@ pub fn describe(name: &str, managed: bool, v: &Variant) -> String {
             instances(v.provisioned)
         ));
     }
+    if let Some(p) = &v.purchase {
+        s.push_str(&format!(", {}", purchase(p)));
+    }
     s
+}
+
+/// How a purchase option's key (`spot`, `sp1y`, `cud3y`, `ri1y`) reads:
+/// "on spot capacity", "under a 1-year Compute Savings Plan", ...
+pub fn purchase(key: &str) -> String {
+    let term = |prefix: &str| {
+        key.strip_prefix(prefix)
+            .and_then(|t| t.strip_suffix('y'))
+            .and_then(|n| n.parse::<u32>().ok())
+    };
+    if key == "spot" {
+        "on spot capacity, which the provider may reclaim".to_string()
+    } else if let Some(n) = term("sp") {
+        format!("under a {n}-year Compute Savings Plan")
+    } else if let Some(n) = term("cud") {
+        format!("under a {n}-year committed use discount")
+    } else if let Some(n) = term("ri") {
+        format!("under a {n}-year reservation")
+    } else {
+        format!("bought as `{key}`")
+    }
 }
 
 /// A batch setting in words: "no batching", "batching up to 4 requests for
@@ -114,6 +138,9 @@ pub fn brief_of(offer: &str, managed: bool, v: &Variant) -> String {
     }
     if v.provisioned > 0 {
         parts.push(format!("{} warm", v.provisioned));
+    }
+    if let Some(p) = &v.purchase {
+        parts.push(p.clone());
     }
     if parts.is_empty() {
         offer.to_string()
@@ -185,6 +212,26 @@ mod tests {
         );
         assert!(describe(LAMBDA, false, &v).contains("already queued, without waiting"));
         assert_eq!(brief_of("x", false, &Variant::default()), "x");
+    }
+
+    #[test]
+    fn purchase_options_are_named_in_words() {
+        let v = Variant {
+            instances: Some(2),
+            purchase: Some("spot".to_string()),
+            ..Variant::default()
+        };
+        assert_eq!(
+            describe("EC2 c7g.xlarge (4 vCPU, 8 GiB, arm64)", false, &v),
+            "EC2 c7g.xlarge (4 vCPU, 8 GiB, arm64), 2 instances, on spot capacity, which the provider may reclaim"
+        );
+        assert_eq!(
+            brief_of("aws-ec2-c7g.xlarge", false, &v),
+            "aws-ec2-c7g.xlarge 2 inst, spot"
+        );
+        assert_eq!(purchase("sp3y"), "under a 3-year Compute Savings Plan");
+        assert_eq!(purchase("cud1y"), "under a 1-year committed use discount");
+        assert_eq!(purchase("odd"), "bought as `odd`");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! Memory-based prices count memory in GB of 1024 MB, as the providers do:
 //! a 2048 MB Lambda function is billed as 2 GB.
 
-use super::offer::{Billing, Cloud, Offer};
+use super::offer::{Arch, Billing, Cloud, Offer};
 use serde::Serialize;
 
 /// Hours in the month the providers price by (AWS and Google both use 730).
@@ -240,6 +240,19 @@ pub struct Usage {
     pub gib_s: f64,
 }
 
+impl Usage {
+    /// Every quantity times `k` (a run's usage scaled to a month).
+    pub fn scaled(&self, k: f64) -> Usage {
+        Usage {
+            requests: self.requests * k,
+            gb_s: self.gb_s * k,
+            ghz_s: self.ghz_s * k,
+            vcpu_s: self.vcpu_s * k,
+            gib_s: self.gib_s * k,
+        }
+    }
+}
+
 impl std::ops::AddAssign for Usage {
     fn add_assign(&mut self, o: Usage) {
         self.requests += o.requests;
@@ -364,10 +377,94 @@ impl FreeTier {
     }
 }
 
+/// Monthly volume tiers of a function's on-demand duration price: each
+/// tier's GB-seconds cost its share of the listed price.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct VolumeTiers {
+    /// `(GB-seconds a month up to which the tier applies, share of the listed price)`, in order.
+    pub tiers: &'static [(f64, f64)],
+    /// Where the tiers are documented.
+    pub source: &'static str,
+}
+
+/// Where Lambda's tiers are documented: "0 – 6 billion x86 Same as today;
+/// 6 – 15 billion x86 10%; Anything over 15 billion x86 20%; 0 – 7.5
+/// billion arm64 Same as today; 7.5 – 18.75 billion arm64 10%; Anything
+/// over 18.75 billion arm64 20%" (the tiered discount on compute duration
+/// in GB-seconds per month). The US East prices this gives, $0.000015 and
+/// $0.0000133334 per GB-s after the first 6 billion x86 GB-s, are the
+/// pricing page's.
+const LAMBDA_TIERS_SOURCE: &str =
+    "https://aws.amazon.com/blogs/compute/introducing-tiered-pricing-for-aws-lambda/ (read 2026-12-02)";
+
+impl VolumeTiers {
+    /// One tier at the listed price.
+    pub const NONE: VolumeTiers = VolumeTiers {
+        tiers: &[(f64::INFINITY, 1.0)],
+        source: "",
+    };
+
+    /// Lambda on x86: the first 6 billion GB-s a month at the listed price,
+    /// the next 9 billion 10% off, beyond 15 billion 20% off.
+    pub const LAMBDA_X86: VolumeTiers = VolumeTiers {
+        tiers: &[(6e9, 1.0), (15e9, 0.9), (f64::INFINITY, 0.8)],
+        source: LAMBDA_TIERS_SOURCE,
+    };
+
+    /// Lambda on arm64: the first 7.5 billion GB-s at the listed price, the
+    /// next 11.25 billion 10% off, beyond 18.75 billion 20% off.
+    pub const LAMBDA_ARM64: VolumeTiers = VolumeTiers {
+        tiers: &[(7.5e9, 1.0), (18.75e9, 0.9), (f64::INFINITY, 0.8)],
+        source: LAMBDA_TIERS_SOURCE,
+    };
+
+    /// The tiers of an offer: Lambda's by architecture for AWS invocation
+    /// billing, none otherwise.
+    pub fn for_offer(offer: &Offer) -> VolumeTiers {
+        match (offer.cloud, &offer.billing, offer.spec.arch) {
+            (Cloud::Aws, Billing::Invocation { .. }, Arch::Arm64) => VolumeTiers::LAMBDA_ARM64,
+            (Cloud::Aws, Billing::Invocation { .. }, Arch::X86_64) => VolumeTiers::LAMBDA_X86,
+            _ => VolumeTiers::NONE,
+        }
+    }
+
+    /// USD of `gb_s` GB-seconds in a month at a listed `price` per GB-second.
+    pub fn price(&self, gb_s: f64, price: f64) -> f64 {
+        let mut from = 0.0;
+        let mut usd = 0.0;
+        for &(upto, share) in self.tiers {
+            if gb_s <= from {
+                break;
+            }
+            usd += (gb_s.min(upto) - from) * price * share;
+            from = upto;
+        }
+        usd
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::pricing::offer::Provisioned;
+
+    #[test]
+    fn lambda_volume_tiers_take_10_then_20_percent_off() {
+        let p = 0.0000166667;
+        let t = VolumeTiers::LAMBDA_X86;
+        // Within the first tier: the listed price.
+        close(t.price(1e9, p), 1e9 * p);
+        // 10 billion GB-s: 6 at the listed price, 4 at $0.000015.
+        close(t.price(10e9, p), 6e9 * p + 4e9 * p * 0.9);
+        // 20 billion: 6 + 9 at 90% + 5 at 80% ($0.0000133334 a GB-s).
+        close(t.price(20e9, p), 6e9 * p + 9e9 * p * 0.9 + 5e9 * p * 0.8);
+        assert!((p * 0.9 - 0.000015).abs() < 1e-10);
+        assert!((p * 0.8 - 0.0000133334).abs() < 1e-10);
+        let a = VolumeTiers::LAMBDA_ARM64;
+        close(a.price(8e9, 1.0), 7.5e9 + 0.5e9 * 0.9);
+        close(VolumeTiers::NONE.price(1e12, 2.0), 2e12);
+        assert_eq!(t.price(0.0, p), 0.0);
+    }
 
     fn close(a: f64, b: f64) {
         assert!(

@@ -222,6 +222,12 @@ fn expand_regions(ctx: &Ctx, item: &Node, merged: Node) -> R<Vec<Node>> {
         _ => String::new(),
     };
     let mut out = vec![base.clone()];
+    // The purchase options are priced for the default region; a region
+    // lists its own in its `regions.NAME.purchase` table.
+    let mut regional_base = base.clone();
+    if let Val::Table(m) = &mut regional_base.val {
+        m.remove("purchase");
+    }
     for name in own {
         let over = &tables[&name];
         if !matches!(over.val, Val::Table(_)) {
@@ -238,7 +244,7 @@ fn expand_regions(ctx: &Ctx, item: &Node, merged: Node) -> R<Vec<Node>> {
                 "a region name uses only lower-case letters, digits and '-'",
             ));
         }
-        let mut v = merge(&base, over);
+        let mut v = merge(&regional_base, over);
         if let Val::Table(m) = &mut v.val {
             let s = |x: String| Node {
                 line: over.line,
@@ -335,6 +341,10 @@ fn read_offer(
     let billing = read_billing(&ctx, &t.table("billing")?, kind)?;
     let behaviour = read_behaviour(&ctx, &t.table("behaviour")?, kind)?;
     let runtime = read_runtime(&t.table("runtime")?)?;
+    let purchase = match t.opt_table("purchase")? {
+        Some(p) => super::purchase::read(&ctx, &p, kind, &billing)?,
+        None => Vec::new(),
+    };
     let queries = match t.opt_table("api")? {
         Some(a) => read_queries(&ctx, &a, cloud)?,
         None => BTreeMap::new(),
@@ -354,6 +364,8 @@ fn read_offer(
         behaviour,
         runtime,
         sources: sources_out,
+        purchase,
+        bought: None,
     };
     Ok((offer, queries))
 }

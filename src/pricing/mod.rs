@@ -8,6 +8,7 @@ pub mod billing;
 pub mod bounds;
 pub mod load;
 pub mod offer;
+pub mod purchase;
 pub mod query;
 pub mod reader;
 pub mod refresh;
@@ -21,6 +22,7 @@ pub mod write;
 pub use billing::{FreeTier, Usage};
 pub use offer::{
     Arch, Autoscaling, Behaviour, Billing, Cloud, ColdStartModel, Gpu, Kind, MemoryRange, Offer,
-    Provisioned, Queue, QueuePolicy, RuntimeModel, ScalingLimits, Source, Spec,
+    Provisioned, Purchase, PurchaseKind, Queue, QueuePolicy, RuntimeModel, ScalingLimits, Source,
+    Spec,
 };
 pub use snapshot::{builtin, builtin_names, find, load_dir, load_snapshot, Snapshot};

@@ -67,6 +67,112 @@ pub struct Offer {
     pub runtime: RuntimeModel,
     /// Figure path (e.g. `billing.per_gb_s_usd`) -> where it comes from.
     pub sources: BTreeMap<String, Source>,
+    /// The ways to buy it besides on demand (spot, commitments), each a
+    /// variant the advice may recommend; empty when the catalog lists none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub purchase: Vec<Purchase>,
+    /// The purchase option this copy of the offer is priced under (its
+    /// billing already carries the option's price); `None` for on demand.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bought: Option<Purchase>,
+}
+
+/// What a purchase option is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PurchaseKind {
+    /// Spare capacity at a lower price that the provider may reclaim at any time.
+    Spot,
+    /// A 1- or 3-year commitment (savings plan, committed use, reservation),
+    /// paid whether used or not.
+    Commitment,
+}
+
+/// One way to buy an offer besides on demand, with its price.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Purchase {
+    /// Short key, also the option id's suffix (`spot`, `sp1y`, `cud3y`).
+    pub key: String,
+    /// In words, e.g. "Compute Savings Plan, 1 year, no upfront".
+    pub name: String,
+    /// Spot or commitment.
+    pub kind: PurchaseKind,
+    /// Hourly offers: USD per instance-hour under this option.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_hour_usd: Option<f64>,
+    /// Functions: the share taken off the duration and provisioned
+    /// concurrency prices (0.17 = 17%); requests are not discounted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount: Option<f64>,
+    /// Commitments: the term, months.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub term_months: Option<u32>,
+    /// Spot: interruptions per instance-hour.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interruptions_per_hour: Option<f64>,
+    /// Spot: seconds from an interruption until its replacement serves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replacement_s: Option<f64>,
+}
+
+impl Purchase {
+    /// The price ratio against on demand under `billing` (0.4 = 60% off):
+    /// the share of the term a commitment must be used to pay off.
+    pub fn price_ratio(&self, on_demand: &Billing) -> Option<f64> {
+        match (on_demand, self.per_hour_usd, self.discount) {
+            (Billing::Hourly { per_hour_usd, .. }, Some(p), _) if *per_hour_usd > 0.0 => {
+                Some(p / per_hour_usd)
+            }
+            (_, _, Some(d)) => Some(1.0 - d),
+            _ => None,
+        }
+    }
+}
+
+impl Offer {
+    /// The purchase option `key` of this offer, if it lists one.
+    pub fn purchase_option(&self, key: &str) -> Option<&Purchase> {
+        self.purchase.iter().find(|p| p.key == key)
+    }
+
+    /// This offer priced under its purchase option `key`: an hourly offer
+    /// takes the option's hourly price, a function's duration and
+    /// provisioned concurrency prices lose the option's discount. `None`
+    /// when the offer lists no such option or is already bought otherwise.
+    pub fn purchased(&self, key: &str) -> Option<Offer> {
+        let p = self.purchase_option(key)?.clone();
+        if self.bought.is_some() {
+            return None;
+        }
+        let mut o = self.clone();
+        let keep = 1.0 - p.discount.unwrap_or(0.0);
+        match &mut o.billing {
+            Billing::Hourly { per_hour_usd, .. } => *per_hour_usd = p.per_hour_usd?,
+            Billing::Invocation {
+                per_gb_s_usd,
+                per_ghz_s_usd,
+                provisioned,
+                ..
+            } => {
+                *per_gb_s_usd *= keep;
+                *per_ghz_s_usd *= keep;
+                if let Some(pr) = provisioned {
+                    pr.per_gb_s_usd *= keep;
+                    pr.duration_per_gb_s_usd *= keep;
+                }
+            }
+            Billing::ActiveInstance {
+                per_vcpu_s_usd,
+                per_gib_s_usd,
+                ..
+            } => {
+                *per_vcpu_s_usd *= keep;
+                *per_gib_s_usd *= keep;
+            }
+        }
+        o.bought = Some(p);
+        Some(o)
+    }
 }
 
 /// Where a figure comes from.

@@ -2,7 +2,7 @@
 //! the monthly price of an always-on instance, and where the prices come from.
 
 use super::billing::HOURS_PER_MONTH;
-use super::offer::{Billing, Offer};
+use super::offer::{Billing, Offer, PurchaseKind};
 use serde::Serialize;
 
 /// An offer and its prices, as `pricing show --json` lists it.
@@ -49,6 +49,116 @@ pub struct PriceSummary {
     pub source_date: String,
     /// Whether any price is an assumption rather than a documented value.
     pub price_assumption: bool,
+    /// The ways to buy the offer besides on demand, each with its price and source.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub purchase_options: Vec<PurchaseRow>,
+}
+
+/// One purchase option of an offer, as `pricing show` lists it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PurchaseRow {
+    /// The key, the option id's suffix (`spot`, `sp1y`).
+    pub key: String,
+    /// In words.
+    pub name: String,
+    /// `spot` or `commitment`.
+    pub kind: &'static str,
+    /// USD per instance-hour (hourly offers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_hour_usd: Option<f64>,
+    /// USD for one instance kept a month (730 h) (hourly offers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monthly_usd: Option<f64>,
+    /// Share off the duration and provisioned concurrency prices (functions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub discount: Option<f64>,
+    /// Commitments: the term, months.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub term_months: Option<u32>,
+    /// Spot: interruptions per instance-hour.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interruptions_per_hour: Option<f64>,
+    /// Spot: seconds until a reclaimed instance's replacement serves.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replacement_s: Option<f64>,
+    /// Where the option's figures come from, each distinct source with its date.
+    pub source: String,
+    /// The latest date among them.
+    pub source_date: String,
+    /// Whether any of its figures is an assumption.
+    pub assumption: bool,
+}
+
+impl PurchaseRow {
+    /// The option in one line: `spot: $0.058/h, 1.37e-4 interruptions per instance-hour`.
+    pub fn text(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(h) = self.per_hour_usd {
+            parts.push(format!("${}/h", sig(h, 4)));
+        }
+        if let Some(d) = self.discount {
+            parts.push(format!("{}% off duration", sig(d * 100.0, 3)));
+        }
+        if let Some(t) = self.term_months {
+            parts.push(format!("{t}-month term"));
+        }
+        if let Some(r) = self.interruptions_per_hour {
+            parts.push(format!("{r:.2e} interruptions per instance-hour"));
+        }
+        if let Some(r) = self.replacement_s {
+            parts.push(format!("replaced after {} s", sig(r, 3)));
+        }
+        let star = if self.assumption { " *" } else { "" };
+        format!(
+            "+{}: {} ({}), {}{star}",
+            self.key,
+            self.name,
+            parts.join(", "),
+            self.source_date
+        )
+    }
+}
+
+/// The offer's purchase options with their sources.
+pub fn purchase_rows(o: &Offer) -> Vec<PurchaseRow> {
+    o.purchase
+        .iter()
+        .map(|p| {
+            let prefix = format!("purchase.{}.", p.key);
+            let mut seen: Vec<String> = Vec::new();
+            let (mut date, mut assumption) = (String::new(), false);
+            for (path, src) in o.sources.range(prefix.clone()..) {
+                if !path.starts_with(&prefix) {
+                    break;
+                }
+                let item = format!("{} ({})", src.source, src.date);
+                if !seen.contains(&item) {
+                    seen.push(item);
+                }
+                if src.date > date {
+                    date = src.date.clone();
+                }
+                assumption |= src.assumption;
+            }
+            PurchaseRow {
+                key: p.key.clone(),
+                name: p.name.clone(),
+                kind: match p.kind {
+                    PurchaseKind::Spot => "spot",
+                    PurchaseKind::Commitment => "commitment",
+                },
+                per_hour_usd: p.per_hour_usd,
+                monthly_usd: p.per_hour_usd.map(|h| h * HOURS_PER_MONTH),
+                discount: p.discount,
+                term_months: p.term_months,
+                interruptions_per_hour: p.interruptions_per_hour,
+                replacement_s: p.replacement_s,
+                source: seen.join("; "),
+                source_date: date,
+                assumption,
+            }
+        })
+        .collect()
 }
 
 /// The figure paths that are prices of this billing model.
@@ -85,6 +195,7 @@ pub fn summary(o: &Offer) -> PriceSummary {
         source: String::new(),
         source_date: String::new(),
         price_assumption: false,
+        purchase_options: purchase_rows(o),
     };
     match &o.billing {
         Billing::Invocation {

@@ -45,6 +45,11 @@ pub enum Dim {
     Factor(&'static str),
     /// A yes/no fact (no unit).
     Flag,
+    /// Events per instance-hour (spot interruptions), canonical `1/instance-h`;
+    /// also read as a share of instances per month (730 h) or per day.
+    PerInstanceHour,
+    /// A share of a price (a discount), canonical as a fraction.
+    Share,
 }
 
 impl Dim {
@@ -70,6 +75,7 @@ impl Dim {
                 "GPUs" => &[("GPUs", 1.0, 1.0)],
                 "periods" => &[("periods", 1.0, 1.0)],
                 "threads" => &[("threads", 1.0, 1.0)],
+                "months" => &[("months", 1.0, 1.0)],
                 _ => &[],
             },
             Dim::InstancesPerS => &[("instances/s", 1.0, 1.0), ("instances/min", 1.0, 60.0)],
@@ -80,6 +86,12 @@ impl Dim {
                 _ => &[],
             },
             Dim::Flag => &[],
+            Dim::PerInstanceHour => &[
+                ("1/instance-h", 1.0, 1.0),
+                ("%/month", 1.0, 100.0 * 730.0),
+                ("%/day", 1.0, 100.0 * 24.0),
+            ],
+            Dim::Share => &[("fraction", 1.0, 1.0), ("%", 1.0, 100.0)],
         }
     }
 

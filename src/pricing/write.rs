@@ -98,11 +98,38 @@ fn offer(
     billing(&mut out, &o.billing)?;
     behaviour(&mut out, &o.behaviour)?;
     runtime(&mut out, &o.runtime)?;
+    for p in &o.purchase {
+        purchase(&mut out, p)?;
+    }
     if let Some(qs) = queries {
         for (field, _) in PRICE_FIELDS {
             if let Some(query) = qs.get(*field) {
                 out.line(format!("api.{field} = {}", query_toml(query)))?;
             }
+        }
+    }
+    Ok(())
+}
+
+/// One purchase option, as `purchase.KEY.*` keys.
+fn purchase(out: &mut Out, p: &Purchase) -> anyhow::Result<()> {
+    let at = format!("purchase.{}", p.key);
+    out.text(&format!("{at}.name"), &p.name)?;
+    out.text(&format!("{at}.kind"), &lower(&p.kind))?;
+    let figs = [
+        ("per_hour_usd", p.per_hour_usd, Dim::UsdPerHour),
+        ("discount", p.discount, Dim::Share),
+        ("term", p.term_months.map(f64::from), Dim::Count("months")),
+        (
+            "interruptions_per_hour",
+            p.interruptions_per_hour,
+            Dim::PerInstanceHour,
+        ),
+        ("replacement_s", p.replacement_s, Dim::Seconds),
+    ];
+    for (field, value, dim) in figs {
+        if let Some(v) = value {
+            out.fig(&format!("{at}.{field}"), v, dim)?;
         }
     }
     Ok(())

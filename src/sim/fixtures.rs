@@ -41,6 +41,8 @@ fn base(id: &str, kind: Kind, behaviour: Behaviour, billing: Billing) -> Offer {
             package_limit_mb: None,
         },
         sources: BTreeMap::new(),
+        purchase: Vec::new(),
+        bought: None,
     }
 }
 

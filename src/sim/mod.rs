@@ -128,7 +128,7 @@ where
             engine::run(&mut p, arrivals, params, &name, kind)
         }
         Kind::Server => {
-            let mut p = Server::new(d, sc.instances());
+            let mut p = Server::new(d, sc.instances(), sc.seed);
             engine::run(&mut p, arrivals, params, &name, kind)
         }
         Kind::Managed => {

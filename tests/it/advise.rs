@@ -26,6 +26,7 @@ fn request(profile: &str, times: Vec<f64>, ids: &[&str], k: Constraints) -> Requ
         offers: offers(ids),
         constraints: k,
         seed: 1,
+        free_tier: false,
     }
 }
 

@@ -22,6 +22,7 @@ mod pricing_refresh;
 mod pricing_show;
 mod profile;
 mod props;
+mod purchase;
 mod report;
 mod robust;
 mod runtime;

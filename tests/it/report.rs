@@ -27,6 +27,7 @@ fn build(edit: impl FnOnce(&mut Profile, &mut Vec<Offer>)) -> Report {
         offers: offers.clone(),
         constraints: Constraints::default(),
         seed: 1,
+        free_tier: false,
     };
     let advice = advise::advise(&req).unwrap();
     report::assemble(report::Inputs {

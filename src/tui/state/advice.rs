@@ -75,6 +75,7 @@ impl State {
             offers: (*self.offers).clone(),
             constraints: self.constraints.clone(),
             seed: self.seed,
+            free_tier: false,
         };
         vec![Effect::Advise {
             generation: self.advice_generation,
