@@ -90,7 +90,9 @@ fn a_bursty_load_gets_no_commitment() {
     assert!(
         a.ranked
             .iter()
-            .all(|r| !r.id.contains("+sp") && !r.id.contains("+cud")),
+            .all(|r| !["+sp1y", "+sp3y", "+cud1y", "+cud3y"]
+                .iter()
+                .any(|k| r.id.ends_with(k))),
         "{:?}",
         a.ranked.iter().map(|r| &r.id).collect::<Vec<_>>()
     );
