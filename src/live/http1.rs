@@ -43,6 +43,21 @@ pub struct Answer {
     pub status: StatusCode,
     /// The body, read to its end.
     pub body: Bytes,
+    /// The server's own inference time, ms, when it says (`x-inference-ms`).
+    pub inference_ms: Option<f64>,
+}
+
+/// The server's own inference time in `headers` (`x-inference-ms`, as
+/// `advisor serve` answers), ms; `None` when absent or not a number.
+pub fn inference_ms(headers: &HeaderMap) -> Option<f64> {
+    headers
+        .get("x-inference-ms")?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && *v >= 0.0)
 }
 
 impl Http1 {
@@ -71,7 +86,7 @@ impl Http1 {
         })
     }
 
-    /// POSTs `body` with `headers`; `head` is set when the answer    /// POSTs `body` with `headers`; `head` is set when the answer's status
+    /// POSTs `body` with `headers`; `head` is set when the answer's status
     /// line and headers have arrived.
     pub async fn post(
         &self,
@@ -104,6 +119,7 @@ impl Http1 {
         };
         *head = Some(Instant::now());
         let status = answer.status();
+        let inference_ms = inference_ms(answer.headers());
         let body = answer
             .into_body()
             .collect()
@@ -111,7 +127,11 @@ impl Http1 {
             .map_err(|_| Failure::Dropped)?
             .to_bytes();
         self.release(conn);
-        Ok(Answer { status, body })
+        Ok(Answer {
+            status,
+            body,
+            inference_ms,
+        })
     }
 
     /// An idle connection ready for a request, or a new one; true when reused.

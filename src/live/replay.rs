@@ -27,7 +27,7 @@ use crate::outcome::{
 };
 use crate::workload::{open_sorted, Arrivals};
 use hdrhistogram::Histogram;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -183,6 +183,11 @@ pub struct ReplayReport {
     /// The reason the first wrongly shaped answer was refused, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bad_answer_example: Option<String>,
+    /// What the server said of its own inference time (`x-inference-ms`, as
+    /// `advisor serve` answers), when its answers carry it: what
+    /// `advisor calibrate` takes the CPU speed from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server_inference: Option<ServerTiming>,
     /// With `--series`: one entry per second of the replay (by scheduled
     /// send), with its counts and latency and time-to-first-byte percentiles.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -190,6 +195,31 @@ pub struct ReplayReport {
     /// Remarks on the trace (times out of order); print them on stderr.
     #[serde(skip)]
     pub warnings: Vec<String>,
+}
+
+/// The server's own inference times, as its answers reported them.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ServerTiming {
+    /// Successful answers that carried a time.
+    pub answers: u64,
+    /// Mean, ms.
+    pub mean_ms: f64,
+    /// Median, ms.
+    pub p50_ms: f64,
+    /// 95th percentile, ms.
+    pub p95_ms: f64,
+}
+
+impl ServerTiming {
+    /// The summary of a microsecond histogram; `None` when empty.
+    fn of(h: &Histogram<u64>) -> Option<ServerTiming> {
+        (!h.is_empty()).then(|| ServerTiming {
+            answers: h.len(),
+            mean_ms: h.mean() / 1e3,
+            p50_ms: q(h, 0.50),
+            p95_ms: q(h, 0.95),
+        })
+    }
 }
 
 /// One finished request.
@@ -200,6 +230,8 @@ struct Sample {
     from_send: Duration,
     /// From the send to the answer's head (successful requests only).
     ttfb: Duration,
+    /// The server's own inference time, when its answer says (`x-inference-ms`).
+    server_ms: Option<f64>,
     result: Result<(), FailureReason>,
 }
 
@@ -430,6 +462,7 @@ fn report(opts: &ReplayOptions, stats: Stats, tally: Tally) -> ReplayReport {
         wall_s,
         interrupted,
         bad_answer_example,
+        server_inference: ServerTiming::of(&stats.server),
         per_second: stats.per_second.map(PerSecondRecorder::finish),
         warnings,
         outcome,
@@ -518,13 +551,14 @@ async fn send_one(shared: Arc<Shared>, due: Instant, scheduled_s: f64) {
     let deadline = tokio::time::Instant::from_std(due + shared.timeout);
     let mut sent = None;
     let mut head = None;
+    let mut server_ms = None;
     let attempt = async {
         let _permit = match &shared.limit {
             Some(s) => Arc::clone(s).acquire_owned().await.ok(),
             None => None,
         };
         sent = Some(Instant::now());
-        exchange(&shared, &mut head).await
+        exchange(&shared, &mut head, &mut server_ms).await
     };
     let result = match tokio::time::timeout_at(deadline, attempt).await {
         Ok(r) => r,
@@ -540,6 +574,7 @@ async fn send_one(shared: Arc<Shared>, due: Instant, scheduled_s: f64) {
         from_scheduled: done.saturating_duration_since(due),
         from_send: done - sent,
         ttfb: head.unwrap_or(done).saturating_duration_since(sent),
+        server_ms,
         result,
     };
     shared
@@ -566,8 +601,13 @@ pub fn parse_header(
 }
 
 /// One request, to the end of its answer's body; `head` is set when the
-/// answer's status line and headers have arrived.
-async fn exchange(shared: &Shared, head: &mut Option<Instant>) -> Result<(), FailureReason> {
+/// answer's status line and headers have arrived, `server_ms` to the
+/// server's own inference time when the answer carries it.
+async fn exchange(
+    shared: &Shared,
+    head: &mut Option<Instant>,
+    server_ms: &mut Option<f64>,
+) -> Result<(), FailureReason> {
     let i = shared.next_payload.fetch_add(1, Ordering::Relaxed) as usize;
     let payload = &shared.payloads[i % shared.payloads.len()];
     // Signed requests take the general client, which signs a built request.
@@ -580,6 +620,7 @@ async fn exchange(shared: &Shared, head: &mut Option<Instant>) -> Result<(), Fai
                 Failure::Connect => FailureReason::Connect,
                 Failure::Dropped => FailureReason::Dropped,
             })?;
+        *server_ms = answer.inference_ms;
         return judge(shared, answer.status, &answer.body);
     }
     let mut request = shared
@@ -603,6 +644,7 @@ async fn exchange(shared: &Shared, head: &mut Option<Instant>) -> Result<(), Fai
         .await
         .map_err(|e| classify(&e))?;
     *head = Some(Instant::now());
+    *server_ms = super::http1::inference_ms(resp.headers());
     let status = resp.status();
     // An answer cut off mid-body is a dropped request, not a success.
     let body = resp.bytes().await.map_err(|e| classify(&e))?;
@@ -645,6 +687,8 @@ struct Stats {
     lag: Histogram<u64>,
     from_send: Histogram<u64>,
     ttfb: Histogram<u64>,
+    /// The server's own inference times of successful answers that gave one.
+    server: Histogram<u64>,
     per_second: Option<PerSecondRecorder>,
 }
 
@@ -656,6 +700,7 @@ impl Stats {
             lag: hist(),
             from_send: hist(),
             ttfb: hist(),
+            server: hist(),
             per_second: per_second.then(PerSecondRecorder::new),
         }
     }
@@ -670,6 +715,9 @@ impl Stats {
                     .success(x.scheduled_s, x.from_scheduled.as_secs_f64());
                 let _ = self.from_send.record(us(x.from_send));
                 let _ = self.ttfb.record(us(x.ttfb));
+                if let Some(ms) = x.server_ms {
+                    let _ = self.server.record(((ms * 1e3) as u64).min(HIST_MAX_US));
+                }
             }
             Err(reason) => self.recorder.failure(
                 x.scheduled_s,
