@@ -147,6 +147,8 @@ mod tests {
         );
         assert_eq!(Dim::Seconds.convert(100.0, "ms"), Some(0.1));
         assert_eq!(Dim::Seconds.convert(5.0, "min"), Some(300.0));
+        assert_eq!(Dim::Seconds.convert(3.0, "h"), Some(10800.0));
+        assert_eq!(Dim::UsdPerGb.convert(0.5, "USD/GB"), Some(0.5));
         assert_eq!(Dim::Megabytes.convert(30.0, "GiB"), Some(30720.0));
         assert_eq!(
             Dim::InstancesPerS.convert(500.0, "instances/min"),
@@ -169,6 +171,9 @@ mod tests {
         ] {
             assert!(!d.units().is_empty(), "{d:?}");
         }
-        assert_eq!(Dim::Seconds.expected(), "\"s\" or \"ms\" or \"min\"");
+        assert_eq!(
+            Dim::Seconds.expected(),
+            "\"s\" or \"ms\" or \"min\" or \"h\""
+        );
     }
 }
