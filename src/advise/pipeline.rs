@@ -6,7 +6,7 @@
 //!    (one `simulate_all` over the in-memory trace);
 //! 2. the batching sweep of the best serverless option (and of the best
 //!    overall when different), the best function with provisioned
-//!    concurrency, and the leading option of each Lambda offer with SnapStart;
+//!    concurrency, and each ranked Lambda option with SnapStart;
 //! 3. the leading options under a slower and a faster CPU and at half and
 //!    twice the rate, and the steady-rate runs of the break-even curves.
 
@@ -388,31 +388,29 @@ fn with_provisioned(c: &Candidate, profile: &Arc<Profile>, peak10: f64) -> Optio
 }
 
 /// The SnapStart twins of the functions that may use it (Lambda's Python
-/// runtimes): of each such offer, its leading option and its option at the
-/// default memory size, at batch 1 without provisioned concurrency, when the
-/// package and model fit SnapStart's limits; the ranking then shows whether
-/// restoring instead of initialising pays for its charges.
+/// runtimes): each ranked option of such an offer (its default size and the
+/// sizes its memory sweep kept) at batch 1 without provisioned concurrency,
+/// when the package and model fit SnapStart's limits; the ranking then shows
+/// whether restoring instead of initialising pays for its charges.
 fn with_snapstart(pool: &[Scored], profile: &Profile) -> Vec<Candidate> {
-    let mut out: Vec<Candidate> = Vec::new();
-    for c in pool.iter().map(|s| &s.cand) {
-        let v = &c.settings;
-        let eligible = !v.snapstart && v.provisioned == 0 && v.batch_size <= 1;
-        let leading = !out.iter().any(|o| o.offer.id == c.offer.id);
-        let default_size = v.memory_mb == Some(c.offer.spec.memory_mb);
-        if !eligible || !(leading || default_size) {
-            continue;
-        }
-        if snapstart::unavailable(profile, &c.offer).is_none() {
-            let mut v = v.clone();
+    let mut twins: Vec<Candidate> = pool
+        .iter()
+        .map(|s| &s.cand)
+        .filter(|c| {
+            let v = &c.settings;
+            !v.snapstart && v.provisioned == 0 && v.batch_size <= 1
+        })
+        .filter(|c| snapstart::unavailable(profile, &c.offer).is_none())
+        .map(|c| {
+            let mut v = c.settings.clone();
             v.snapstart = true;
             v.origin = "SnapStart".to_string();
-            let twin = c.with(v);
-            if !out.iter().any(|o| o.id == twin.id) {
-                out.push(twin);
-            }
-        }
-    }
-    out
+            c.with(v)
+        })
+        .collect();
+    twins.sort_by(|a, b| a.id.cmp(&b.id));
+    twins.dedup_by(|a, b| a.id == b.id);
+    twins
 }
 
 /// One phase-3 run: an option, the trace it runs over (an index into the
