@@ -10,7 +10,9 @@
 //!   Poisson stream, a fraction `exp(-rate * keep_alive)` of requests (the
 //!   gap before them outlasts the keep-alive);
 //! - provisioned concurrency: `ceil(rate * service / 0.8)` instances kept all
-//!   month, plus every request at the provisioned duration rate.
+//!   month, plus every request at the provisioned duration rate;
+//! - SnapStart: each cold start is a restore, with its per-GB charge, and the
+//!   snapshot is cached all month.
 //!
 //! Instances that share requests (Cloud Run at concurrency 80) bill their
 //! active time, which depends on how requests overlap: those curves are
@@ -57,6 +59,8 @@ impl CurveSpec {
         v.batch_size = 1;
         v.batch_wait_s = 0.0;
         v.provisioned = 0;
+        // Provisioned concurrency and SnapStart exclude each other.
+        v.snapstart &= !provisioned;
         // Sized instance counts are resized per rate.
         if c.offer.kind == Kind::Server {
             v.instances = None;
@@ -137,8 +141,14 @@ pub fn analytic(spec: &CurveSpec, profile: &Arc<Profile>, rate_rps: f64) -> Opti
             instances: n as f64,
         });
     }
-    let cold = ColdStartPhases::new(profile, offer, vcpu);
+    let snap = c.settings.snapstart;
+    let cold = ColdStartPhases::new(profile, offer, vcpu).with_snapstart(offer, snap);
     let first_extra = (cold.first_inference_s - s1).max(0.0);
+    let restore = b.snapstart_restore_usd(mem).filter(|_| snap).unwrap_or(0.0);
+    let cache = b
+        .snapstart_cache_usd(MONTH_S, mem)
+        .filter(|_| snap)
+        .unwrap_or(0.0);
     let (warm, cold_cost) = match b {
         Billing::Invocation { .. } => (
             b.invocation_usd(s1, mem, vcpu),
@@ -147,7 +157,7 @@ pub fn analytic(spec: &CurveSpec, profile: &Arc<Profile>, rate_rps: f64) -> Opti
                 cold.in_handler_s() + s1 + first_extra,
                 mem,
                 vcpu,
-            ),
+            ) + restore,
         ),
         Billing::ActiveInstance { .. } => (
             b.active_usd(s1, mem, vcpu),
@@ -160,7 +170,7 @@ pub fn analytic(spec: &CurveSpec, profile: &Arc<Profile>, rate_rps: f64) -> Opti
     let each = b.per_request_usd() + warm + cold_fraction * (cold_cost - warm).max(0.0);
     Some(RatePoint {
         rate_rps,
-        cost_per_month_usd: requests * each,
+        cost_per_month_usd: requests * each + cache,
         instances: rate_rps * s1,
     })
 }

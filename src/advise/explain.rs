@@ -89,7 +89,9 @@ pub fn cold_start_s(c: &Candidate, profile: &Profile, cpu_factor: f64) -> f64 {
         Some(per) if per > 0.0 => memory / per,
         _ => offer.spec.vcpu,
     };
-    ColdStartPhases::new(profile, &offer, vcpu).total_s()
+    ColdStartPhases::new(profile, &offer, vcpu)
+        .with_snapstart(&offer, c.settings.snapstart)
+        .total_s()
 }
 
 /// Cold starts, and whether there are enough of them to set the p99.

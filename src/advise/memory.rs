@@ -100,6 +100,7 @@ pub fn candidate(offer: &Offer, memory_mb: f64) -> Candidate {
             provisioned: 0,
             instances: None,
             target_per_instance_per_min: None,
+            snapstart: false,
             origin: origin.to_string(),
         },
     )

@@ -64,9 +64,21 @@ pub fn per_month(c: &Candidate, o: &Outcome, basis: &MonthBasis) -> f64 {
                 .provisioned_usd(MONTH_S, memory_of(c))
                 .unwrap_or(0.0)
                 * c.settings.provisioned as f64;
-            usage + provisioned
+            usage + provisioned + snapshot_cache(c)
         }
     }
+}
+
+/// A SnapStart option's snapshot, cached all month for its one published
+/// version (the restores scale with the requests, in the usage).
+fn snapshot_cache(c: &Candidate) -> f64 {
+    if !c.settings.snapstart {
+        return 0.0;
+    }
+    c.offer
+        .billing
+        .snapstart_cache_usd(MONTH_S, memory_of(c))
+        .unwrap_or(0.0)
 }
 
 fn memory_of(c: &Candidate) -> f64 {

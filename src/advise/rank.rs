@@ -164,6 +164,7 @@ pub(crate) mod tests {
                 provisioned: 0,
                 instances: None,
                 target_per_instance_per_min: None,
+                snapstart: false,
                 origin: "default".into(),
             },
             rank: None,

@@ -58,6 +58,11 @@ pub struct RunArgs {
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub provisioned: u32,
 
+    /// Lambda SnapStart: new instances resume from a snapshot of the
+    /// initialised function (offers without SnapStart ignore it).
+    #[arg(long)]
+    pub snapstart: bool,
+
     /// Server instances (default: each offer's own).
     #[arg(long, value_name = "N")]
     pub instances: Option<u32>,
@@ -163,7 +168,13 @@ pub fn apply_run_args(sc: &mut Scenario, r: &RunArgs) -> Result<()> {
     sc.settings.batch_size = r.batch;
     sc.settings.batch_wait_s = r.batch_wait / 1e3;
     sc.settings.memory_mb = r.memory_mb;
+    if r.snapstart && r.provisioned > 0 {
+        return Err(bad_input(
+            "--snapstart with --provisioned: Lambda does not allow SnapStart and provisioned concurrency together; expected one of them",
+        ));
+    }
     sc.settings.provisioned = r.provisioned;
+    sc.settings.snapstart = r.snapstart;
     sc.settings.instances = r.instances;
     sc.cpu_factor = r.cpu_speed;
     sc.seed = r.seed;

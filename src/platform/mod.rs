@@ -18,6 +18,7 @@ pub mod pool;
 pub mod server;
 pub mod serverless;
 pub mod service_time;
+pub mod snapstart;
 
 use crate::pricing::{Autoscaling, Kind, Offer};
 use crate::profile::Profile;
@@ -48,6 +49,10 @@ pub struct Variant {
     /// minute; `None` for the offer's own.
     #[serde(default)]
     pub target_per_instance_per_min: Option<f64>,
+    /// Serverless instances resumed from a SnapStart snapshot instead of
+    /// initialised (Lambda's Python runtimes); never with `provisioned`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub snapstart: bool,
     /// Why this variant was simulated, e.g. "default", "balanced memory".
     pub origin: String,
 }
@@ -62,6 +67,7 @@ impl Default for Variant {
             provisioned: 0,
             instances: None,
             target_per_instance_per_min: None,
+            snapstart: false,
             origin: "default".to_string(),
         }
     }

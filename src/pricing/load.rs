@@ -499,6 +499,18 @@ fn read_billing(ctx: &Ctx, t: &Table, kind: Kind) -> R<Billing> {
                     Some(pr)
                 }
             };
+            let snapstart = match t.opt_table("snapstart")? {
+                None => None,
+                Some(p) => {
+                    let sp = SnapStartPrices {
+                        cache_per_gb_s_usd: p.figure("cache_per_gb_s_usd", Dim::UsdPerGbS)?,
+                        cache_minimum_s: p.figure("cache_minimum_s", Dim::Seconds)?,
+                        restore_per_gb_usd: p.figure("restore_per_gb_usd", Dim::UsdPerGb)?,
+                    };
+                    p.finish()?;
+                    Some(sp)
+                }
+            };
             Billing::Invocation {
                 per_request_usd: t.figure("per_request_usd", Dim::UsdPerRequest)?,
                 per_gb_s_usd: t.figure("per_gb_s_usd", Dim::UsdPerGbS)?,
@@ -507,6 +519,7 @@ fn read_billing(ctx: &Ctx, t: &Table, kind: Kind) -> R<Billing> {
                 granularity_s: t.positive("granularity_s", Dim::Seconds)?,
                 init_billed: t.flag("init_billed")?,
                 provisioned,
+                snapstart,
             }
         }
         "active_instance" => Billing::ActiveInstance {
@@ -585,6 +598,7 @@ fn read_cold_start(c: &Table) -> R<ColdStartModel> {
         platform_init_s: c.figure("platform_init_s", Dim::Seconds)?,
         init_s_per_package_mb: c.figure("init_s_per_package_mb", Dim::SPerMb)?,
         download_mb_per_s: c.positive("download_mb_per_s", Dim::MbPerS)?,
+        snapstart_restore_s: c.opt_figure("snapstart_restore_s", Dim::Seconds)?,
     };
     c.finish()?;
     Ok(m)

@@ -21,6 +21,6 @@ pub mod write;
 pub use billing::{FreeTier, Usage};
 pub use offer::{
     Arch, Autoscaling, Behaviour, Billing, Cloud, ColdStartModel, Gpu, Kind, MemoryRange, Offer,
-    Provisioned, Queue, QueuePolicy, RuntimeModel, ScalingLimits, Source, Spec,
+    Provisioned, Queue, QueuePolicy, RuntimeModel, ScalingLimits, SnapStartPrices, Source, Spec,
 };
 pub use snapshot::{builtin, builtin_names, find, load_dir, load_snapshot, Snapshot};

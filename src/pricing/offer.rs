@@ -168,6 +168,9 @@ pub enum Billing {
         /// Provisioned concurrency prices, where offered.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         provisioned: Option<Provisioned>,
+        /// SnapStart prices, where the runtime supports it (Lambda's Python 3.12+).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        snapstart: Option<SnapStartPrices>,
     },
     /// Per request plus vCPU-seconds and GiB-seconds of instance time while it
     /// serves at least one request (Cloud Run, Cloud Functions 2nd gen,
@@ -201,6 +204,19 @@ pub struct Provisioned {
     pub per_gb_s_usd: f64,
     /// USD per GB-second of execution on a provisioned instance (replaces the on-demand rate).
     pub duration_per_gb_s_usd: f64,
+}
+
+/// SnapStart: new instances resume from a cached snapshot of the
+/// initialised function, paid for by caching the snapshot while the version
+/// is active and by each restore.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SnapStartPrices {
+    /// USD per GB-second of snapshot cached (the function's memory).
+    pub cache_per_gb_s_usd: f64,
+    /// Shortest cached period billed per published version, seconds.
+    pub cache_minimum_s: f64,
+    /// USD per GB restored, each time an instance resumes from the snapshot.
+    pub restore_per_gb_usd: f64,
 }
 
 /// How a platform admits, queues, serves and scales requests.
@@ -245,6 +261,11 @@ pub struct ColdStartModel {
     pub init_s_per_package_mb: f64,
     /// Model download bandwidth from object storage, MB/s.
     pub download_mb_per_s: f64,
+    /// SnapStart: resuming an instance from its snapshot, seconds; it
+    /// replaces every phase before the first inference. `None` where the
+    /// platform has no SnapStart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapstart_restore_s: Option<f64>,
 }
 
 /// Serverless scaling limits.

@@ -154,6 +154,7 @@ fn billing(out: &mut Out, b: &Billing) -> anyhow::Result<()> {
             granularity_s,
             init_billed,
             provisioned,
+            snapstart,
         } => {
             // Prices that are zero and never sourced are the model's
             // defaults, left out so written files stay as their authors wrote them.
@@ -185,6 +186,16 @@ fn billing(out: &mut Out, b: &Billing) -> anyhow::Result<()> {
                             p.duration_per_gb_s_usd,
                             Dim::UsdPerGbS,
                         ),
+                    ],
+                )?;
+            }
+            if let Some(p) = snapstart {
+                out.figs(
+                    "billing.snapstart",
+                    &[
+                        ("cache_per_gb_s_usd", p.cache_per_gb_s_usd, Dim::UsdPerGbS),
+                        ("cache_minimum_s", p.cache_minimum_s, Dim::Seconds),
+                        ("restore_per_gb_usd", p.restore_per_gb_usd, Dim::UsdPerGb),
                     ],
                 )?;
             }
@@ -260,6 +271,9 @@ fn behaviour(out: &mut Out, b: &Behaviour) -> anyhow::Result<()> {
             ("download_mb_per_s", c.download_mb_per_s, Dim::MbPerS),
         ],
     )?;
+    if let Some(r) = c.snapstart_restore_s {
+        out.fig("behaviour.cold_start.snapstart_restore_s", r, Dim::Seconds)?;
+    }
     if let Some(k) = b.keep_alive_s {
         out.fig("behaviour.keep_alive_s", k, Dim::Seconds)?;
     }

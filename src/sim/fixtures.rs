@@ -49,6 +49,7 @@ fn no_cold_start() -> ColdStartModel {
         platform_init_s: 0.0,
         init_s_per_package_mb: 0.0,
         download_mb_per_s: 0.0,
+        snapstart_restore_s: None,
     }
 }
 
@@ -110,6 +111,7 @@ pub fn ideal_function(keep_alive_s: f64) -> Offer {
             granularity_s: 0.001,
             init_billed: false,
             provisioned: None,
+            snapstart: None,
         },
     )
 }

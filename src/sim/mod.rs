@@ -123,6 +123,7 @@ where
                 provisioned: sc.provisioned(),
                 prewarm: sc.prewarm,
                 handover_s: sc.handover_s,
+                snapstart: sc.settings.snapstart,
             };
             let mut p = Serverless::new(d, opts);
             engine::run(&mut p, arrivals, params, &name, kind)
