@@ -21,6 +21,8 @@ pub enum Dim {
     UsdPerGibS,
     /// Price per instance-hour.
     UsdPerHour,
+    /// Price per GB transferred.
+    UsdPerGb,
     /// A duration.
     Seconds,
     /// Memory of an instance or a package.
@@ -57,6 +59,7 @@ impl Dim {
             Dim::UsdPerVcpuS => &[("USD/vCPU-s", 1.0, 1.0)],
             Dim::UsdPerGibS => &[("USD/GiB-s", 1.0, 1.0)],
             Dim::UsdPerHour => &[("USD/h", 1.0, 1.0)],
+            Dim::UsdPerGb => &[("USD/GB", 1.0, 1.0)],
             Dim::Seconds => &[("s", 1.0, 1.0), ("ms", 1.0, 1e3), ("min", 60.0, 1.0)],
             Dim::Megabytes => &[("MB", 1.0, 1.0), ("GiB", 1024.0, 1.0)],
             Dim::Gigabytes => &[("GB", 1.0, 1.0)],
@@ -104,6 +107,7 @@ impl Dim {
                 | Dim::UsdPerVcpuS
                 | Dim::UsdPerGibS
                 | Dim::UsdPerHour
+                | Dim::UsdPerGb
         )
     }
 
