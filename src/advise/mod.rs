@@ -310,6 +310,8 @@ pub enum ReasonCode {
     Batching,
     /// A memory size is or is not chosen.
     Memory,
+    /// The offer serves the model only once it is compiled for its accelerator.
+    Compilation,
 }
 
 /// A reason in plain words, with the figures it rests on.

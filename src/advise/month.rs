@@ -41,6 +41,16 @@ pub fn basis(requests: u64, duration_s: f64) -> MonthBasis {
 
 /// Cost per month of the option that produced `o`, USD.
 pub fn per_month(c: &Candidate, o: &Outcome, basis: &MonthBasis) -> f64 {
+    let scale = if o.requests > 0 {
+        basis.requests_per_month / o.requests as f64
+    } else {
+        0.0
+    };
+    // Line items (gateway, data transfer out) scale with the traffic.
+    platform_per_month(c, o, scale) + o.cost.access_usd * scale
+}
+
+fn platform_per_month(c: &Candidate, o: &Outcome, scale: f64) -> f64 {
     let hourly = c.offer.billing.hourly_usd();
     match (c.offer.kind, hourly) {
         (Kind::Server, Some(h)) => {
@@ -52,11 +62,6 @@ pub fn per_month(c: &Candidate, o: &Outcome, basis: &MonthBasis) -> f64 {
             n * h * HOURS_PER_MONTH
         }
         _ => {
-            let scale = if o.requests > 0 {
-                basis.requests_per_month / o.requests as f64
-            } else {
-                0.0
-            };
             let usage = (o.cost.compute_usd + o.cost.requests_usd) * scale;
             let provisioned = c
                 .offer

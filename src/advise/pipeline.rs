@@ -92,7 +92,13 @@ impl Workload {
         let st10 = stats(times.iter().copied(), DEFAULT_WINDOW_S);
         let peak10 = st10.peak_rps_window;
         let duration = times[times.len() - 1].max(1e-9);
-        let basis = month::basis(st1.requests, duration);
+        let mut basis = month::basis(st1.requests, duration);
+        if let Some(said) = req.offers.first().map(|o| &o.access.statement) {
+            if !said.is_empty() {
+                basis.statement.push_str("; ");
+                basis.statement.push_str(said);
+            }
+        }
         let ctx = Context {
             profile: req.profile.clone(),
             // The stated default p95 when no latency target was given, so no

@@ -2,6 +2,7 @@
 //! with `#[command(flatten)]`, and their checks into domain types.
 
 use crate::error::bad_input;
+use crate::pricing::access::{self, Gateway, LineItems};
 use crate::pricing::{region, snapshot, Offer};
 use crate::profile::Profile;
 use crate::runtime::Device;
@@ -37,6 +38,17 @@ pub struct OfferArgs {
     /// with the distance from this region (default: the offer's own region).
     #[arg(long, value_name = "REGION")]
     pub client_region: Option<String>,
+
+    /// How clients reach a function: `http-api` adds API Gateway's HTTP
+    /// API fee per call to each Lambda offer; `function-url` adds nothing
+    /// (default: no line item).
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub gateway: Option<Gateway>,
+
+    /// GB sent back per 1,000 answers: adds each offer's data transfer out
+    /// price per GB to its cost (default: no line item).
+    #[arg(long, value_name = "GB", allow_negative_numbers = true)]
+    pub egress_gb_per_1k: Option<f64>,
 }
 
 /// Settings of a simulated run that apply to every offer.
@@ -102,7 +114,8 @@ impl From<DeviceArg> for Device {
     }
 }
 
-/// The offers the flags select, in snapshot order; unknown ids are bad input.
+/// The offers the flags select, in snapshot order, with the line items
+/// asked for set on them; unknown ids are bad input.
 pub fn select_offers(a: &OfferArgs) -> Result<(String, Vec<Offer>)> {
     let snap = snapshot::find(&a.snapshot, a.pricing.as_deref())?;
     let pool: Vec<Offer> = match &a.region {
@@ -138,6 +151,7 @@ pub fn select_offers(a: &OfferArgs) -> Result<(String, Vec<Offer>)> {
     if let Some(c) = &a.client_region {
         region::apply_client_region(&mut out, c)?;
     }
+    access::apply(&mut out, &LineItems::new(a.gateway, a.egress_gb_per_1k)?);
     Ok((snap.name, out))
 }
 

@@ -335,6 +335,10 @@ fn read_offer(
     let billing = read_billing(&ctx, &t.table("billing")?, kind)?;
     let behaviour = read_behaviour(&ctx, &t.table("behaviour")?, kind)?;
     let runtime = read_runtime(&t.table("runtime")?)?;
+    let access = match t.opt_table("access")? {
+        Some(a) => read_access(&a)?,
+        None => Access::default(),
+    };
     let queries = match t.opt_table("api")? {
         Some(a) => read_queries(&ctx, &a, cloud)?,
         None => BTreeMap::new(),
@@ -353,9 +357,22 @@ fn read_offer(
         billing,
         behaviour,
         runtime,
+        access,
         sources: sources_out,
     };
     Ok((offer, queries))
+}
+
+/// What reaching the model costs: `access.egress_per_gb_usd`,
+/// `access.gateway_per_request_usd` (each optional).
+fn read_access(t: &Table) -> R<Access> {
+    let a = Access {
+        egress_per_gb_usd: t.opt_figure("egress_per_gb_usd", Dim::UsdPerGb)?,
+        gateway_per_request_usd: t.opt_figure("gateway_per_request_usd", Dim::UsdPerRequest)?,
+        ..Access::default()
+    };
+    t.finish()?;
+    Ok(a)
 }
 
 /// Figures the loader derives get the source of what they were derived from.
@@ -449,6 +466,10 @@ fn read_spec(ctx: &Ctx, t: &Table) -> R<Spec> {
             Some(gpu)
         }
     };
+    let needs_compilation = match t.get("needs_compilation") {
+        Some(_) => t.flag("needs_compilation")?,
+        None => false,
+    };
     t.finish()?;
     Ok(Spec {
         vcpu,
@@ -459,6 +480,7 @@ fn read_spec(ctx: &Ctx, t: &Table) -> R<Spec> {
         mb_per_vcpu,
         memory_range,
         gpu,
+        needs_compilation,
     })
 }
 

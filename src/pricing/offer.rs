@@ -65,6 +65,10 @@ pub struct Offer {
     pub behaviour: Behaviour,
     /// The runtime the model is served with on this offer.
     pub runtime: RuntimeModel,
+    /// What reaching the model costs besides the platform's bill (gateway,
+    /// data transfer out), charged only when the user asks.
+    #[serde(default, skip_serializing_if = "Access::is_empty")]
+    pub access: Access,
     /// Figure path (e.g. `billing.per_gb_s_usd`) -> where it comes from.
     pub sources: BTreeMap<String, Source>,
 }
@@ -109,6 +113,10 @@ pub struct Spec {
     /// GPUs attached to one instance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gpu: Option<Gpu>,
+    /// Whether the model must first be compiled for the accelerator (AWS
+    /// Inferentia with the Neuron SDK) before the offer can serve it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub needs_compilation: bool,
 }
 
 fn one() -> f64 {
@@ -195,6 +203,43 @@ pub enum Billing {
         /// Minimum billed time per instance start, seconds (60 for EC2 Linux).
         minimum_s: f64,
     },
+}
+
+/// Prices of reaching the model, and the line items the user asked for.
+///
+/// The prices come from the snapshot; the charges are set by the commands
+/// (`--gateway`, `--egress-gb-per-1k`, see [`super::access`]) and added to a
+/// run's cost by the simulator.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Access {
+    /// USD per GB sent to the internet (data transfer out), where priced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub egress_per_gb_usd: Option<f64>,
+    /// USD per request through the provider's HTTP API gateway in front of
+    /// the offer (AWS API Gateway HTTP API), where priced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway_per_request_usd: Option<f64>,
+    /// Charged: USD per request received (the gateway).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub charge_per_request_usd: f64,
+    /// Charged: USD per answer sent back (data transfer out).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub charge_per_answer_usd: f64,
+    /// What the charges are, in words, for the month's statement; empty
+    /// when nothing was asked.
+    #[serde(skip)]
+    pub statement: String,
+}
+
+impl Access {
+    /// Nothing priced and nothing charged.
+    pub fn is_empty(&self) -> bool {
+        *self == Access::default()
+    }
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 /// Provisioned concurrency: instances kept initialised, billed whether used or not.

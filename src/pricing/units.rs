@@ -21,7 +21,7 @@ pub enum Dim {
     UsdPerGibS,
     /// Price per instance-hour.
     UsdPerHour,
-    /// Price per GB of memory handled once (a SnapStart restore).
+    /// Price per GB: of memory restored once (a SnapStart restore), or transferred.
     UsdPerGb,
     /// A duration.
     Seconds,

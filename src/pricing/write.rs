@@ -98,6 +98,7 @@ fn offer(
     billing(&mut out, &o.billing)?;
     behaviour(&mut out, &o.behaviour)?;
     runtime(&mut out, &o.runtime)?;
+    access(&mut out, &o.access)?;
     if let Some(qs) = queries {
         for (field, _) in PRICE_FIELDS {
             if let Some(query) = qs.get(*field) {
@@ -138,6 +139,20 @@ fn spec(out: &mut Out, s: &Spec) -> anyhow::Result<()> {
                 ("relative_t4", g.relative_t4, Dim::Factor("x T4")),
             ],
         )?;
+    }
+    if s.needs_compilation {
+        out.flag("spec.needs_compilation", true)?;
+    }
+    Ok(())
+}
+
+/// What reaching the model costs (the prices only: charges are the user's).
+fn access(out: &mut Out, a: &Access) -> anyhow::Result<()> {
+    if let Some(v) = a.egress_per_gb_usd {
+        out.fig("access.egress_per_gb_usd", v, Dim::UsdPerGb)?;
+    }
+    if let Some(v) = a.gateway_per_request_usd {
+        out.fig("access.gateway_per_request_usd", v, Dim::UsdPerRequest)?;
     }
     Ok(())
 }

@@ -28,6 +28,7 @@ fn base(id: &str, kind: Kind, behaviour: Behaviour, billing: Billing) -> Offer {
             mb_per_vcpu: None,
             memory_range: None,
             gpu: None,
+            needs_compilation: false,
         },
         billing,
         behaviour,
@@ -40,6 +41,7 @@ fn base(id: &str, kind: Kind, behaviour: Behaviour, billing: Billing) -> Offer {
             import_from_profile: false,
             package_limit_mb: None,
         },
+        access: Default::default(),
         sources: BTreeMap::new(),
     }
 }
