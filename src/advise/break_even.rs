@@ -66,18 +66,11 @@ impl CurveSpec {
             v.instances = None;
         }
         let cand = c.with(v);
-        let mem = cand
-            .settings
-            .memory_mb
-            .map(|m| format!(" at {m:.0} MB"))
-            .unwrap_or_default();
-        let (id, label) = if provisioned {
-            (
-                format!("{}+provisioned", cand.id),
-                format!("{}{mem} with provisioned concurrency", c.offer.id),
-            )
+        let label = label(&c.offer.name, cand.settings.memory_mb, provisioned);
+        let id = if provisioned {
+            format!("{}+provisioned", cand.id)
         } else {
-            (cand.id.clone(), format!("{}{mem}", c.offer.id))
+            cand.id.clone()
         };
         CurveSpec {
             id,
@@ -101,6 +94,20 @@ impl CurveSpec {
     pub fn group(&self) -> Group {
         self.cand.group()
     }
+}
+
+/// A curve's label in words, as charts and crossover sentences name it: the
+/// service, its memory size, and whether provisioned concurrency keeps
+/// instances warm (`AWS Lambda (x86_64) with 512 MB, kept warm`).
+fn label(name: &str, memory_mb: Option<f64>, provisioned: bool) -> String {
+    let mut s = crate::present::variant::service(name).to_string();
+    if let Some(m) = memory_mb {
+        s.push_str(&format!(" with {}", crate::present::mb(m)));
+    }
+    if provisioned {
+        s.push_str(", kept warm (provisioned concurrency)");
+    }
+    s
 }
 
 /// Provisioned instances for a steady rate: the mean concurrency at
@@ -383,6 +390,17 @@ mod tests {
         assert_eq!(x[0].cheaper_below, "aws-lambda-x86@2048mb");
         assert!(x[0].rate_rps > 1.0 && x[0].rate_rps < 1000.0);
         assert!(x[0].text.starts_with("above about"), "{}", x[0].text);
+        assert!(
+            x[0].text
+                .contains("costs less than AWS Lambda (x86_64) with 2048 MB"),
+            "{}",
+            x[0].text
+        );
+        let warm = spec("aws-lambda-x86", true);
+        assert_eq!(
+            warm.label,
+            "AWS Lambda (x86_64) with 2048 MB, kept warm (provisioned concurrency)"
+        );
     }
 
     #[test]

@@ -553,7 +553,7 @@ pub struct BreakEvenCurve {
     pub offer: String,
     /// The group.
     pub group: Group,
-    /// Short label for charts, e.g. "Lambda 2048 MB".
+    /// The option in words for charts and sentences, e.g. "AWS Lambda (x86_64) with 512 MB".
     pub label: String,
     /// How the curve was computed.
     pub method: Method,

@@ -688,7 +688,14 @@ fn ranges(
         })
         .collect();
     let verdict = match (t.best(), list.first()) {
-        (Some(b), Some(r)) if b.ranked.id == r.id => uncertainty::verdict(r, &list[1..]),
+        (Some(b), Some(r)) if b.ranked.id == r.id => {
+            let name = |id: &str| {
+                top.iter()
+                    .find(|s| s.ranked.id == id)
+                    .map_or_else(|| id.to_string(), |s| crate::present::readable(&s.ranked))
+            };
+            uncertainty::verdict(r, &list[1..], name)
+        }
         _ => None,
     };
     Ok((list, verdict))

@@ -141,6 +141,35 @@ pub fn comparison(a: &Advice) -> Table {
     )
 }
 
+/// The leading options with their ranges from the CPU sources.
+pub fn ranges(a: &Advice) -> Table {
+    let best = a.best.as_ref().map(|b| b.id.as_str());
+    let rows = crate::present::range::rows(a)
+        .into_iter()
+        .map(|r| Row {
+            best: best == Some(r.id.as_str()),
+            cells: vec![
+                Cell::Named {
+                    name: r.name,
+                    id: r.id,
+                },
+                text(r.cost),
+                text(r.p95),
+                Cell::Yes(r.meets_slowest),
+            ],
+        })
+        .collect();
+    Table::new(
+        &[
+            "option",
+            " per month (range)",
+            " p95 (range)",
+            "meets targets with the slowest CPU",
+        ],
+        rows,
+    )
+}
+
 /// How many ranked options [`comparison`] leaves out.
 pub fn comparison_left_out(a: &Advice) -> usize {
     a.ranked.len().saturating_sub(MAX_ROWS)
