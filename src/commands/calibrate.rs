@@ -101,6 +101,9 @@ pub fn run(ctx: &Ctx, args: CalibrateArgs) -> anyhow::Result<()> {
     print_fit(&fit, &args.out)
 }
 
+/// Busy answers needed before their mean is taken over all answers'.
+const MIN_BUSY_ANSWERS: u64 = 30;
+
 /// Reads `advisor replay --json` output (extra fields are ignored): the
 /// outcome, and the server's mean inference time, s, when its answers gave one.
 fn read_replay(path: &Path) -> anyhow::Result<(Outcome, Option<f64>)> {
@@ -125,10 +128,16 @@ fn read_replay(path: &Path) -> anyhow::Result<(Outcome, Option<f64>)> {
         server_inference: Option<ServerTiming>,
     }
     let timed: Timed = serde_json::from_str(&text).map_err(bad)?;
-    let server_s = timed
-        .server_inference
-        .filter(|t| t.answers > 0 && t.mean_ms > 0.0)
-        .map(|t| t.mean_ms / 1e3);
+    // The busy requests' time where there are enough of them: it is the
+    // time per request at capacity, which the prediction of a heavier load
+    // turns on.
+    let server_s = timed.server_inference.and_then(|t| {
+        if t.busy_answers >= MIN_BUSY_ANSWERS && t.busy_mean_ms > 0.0 {
+            Some(t.busy_mean_ms / 1e3)
+        } else {
+            (t.answers > 0 && t.mean_ms > 0.0).then_some(t.mean_ms / 1e3)
+        }
+    });
     Ok((o, server_s))
 }
 

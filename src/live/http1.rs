@@ -43,21 +43,38 @@ pub struct Answer {
     pub status: StatusCode,
     /// The body, read to its end.
     pub body: Bytes,
-    /// The server's own inference time, ms, when it says (`x-inference-ms`).
-    pub inference_ms: Option<f64>,
+    /// What the server said of its own timing.
+    pub server: ServerSaid,
 }
 
-/// The server's own inference time in `headers` (`x-inference-ms`, as
-/// `advisor serve` answers), ms; `None` when absent or not a number.
-pub fn inference_ms(headers: &HeaderMap) -> Option<f64> {
-    headers
-        .get("x-inference-ms")?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|v| v.is_finite() && *v >= 0.0)
+/// The server's own timing of one request, as `advisor serve` answers it
+/// (`x-inference-ms`, `x-queue-ms`); each `None` when absent or not a number.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ServerSaid {
+    /// Time in the model, ms.
+    pub inference_ms: Option<f64>,
+    /// Time waiting for a worker, ms.
+    pub queue_ms: Option<f64>,
+}
+
+impl ServerSaid {
+    /// The timing in an answer's headers.
+    pub fn from_headers(headers: &HeaderMap) -> ServerSaid {
+        let ms = |name: &str| {
+            headers
+                .get(name)?
+                .to_str()
+                .ok()?
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite() && *v >= 0.0)
+        };
+        ServerSaid {
+            inference_ms: ms("x-inference-ms"),
+            queue_ms: ms("x-queue-ms"),
+        }
+    }
 }
 
 impl Http1 {
@@ -119,7 +136,7 @@ impl Http1 {
         };
         *head = Some(Instant::now());
         let status = answer.status();
-        let inference_ms = inference_ms(answer.headers());
+        let server = ServerSaid::from_headers(answer.headers());
         let body = answer
             .into_body()
             .collect()
@@ -130,7 +147,7 @@ impl Http1 {
         Ok(Answer {
             status,
             body,
-            inference_ms,
+            server,
         })
     }
 
