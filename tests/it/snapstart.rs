@@ -122,7 +122,14 @@ fn request(times: Vec<f64>, slo_p95_s: f64) -> Request {
         trace: Trace::from_times(times),
         trace_name: "sparse".into(),
         snapshot: "current".into(),
-        offers: builtin("current").unwrap().offers,
+        // Lambda's own options: the trace is sparse for Lambda's keep-alive,
+        // and a platform that keeps instances longer finds it warm.
+        offers: builtin("current")
+            .unwrap()
+            .offers
+            .into_iter()
+            .filter(|o| o.id.starts_with("aws-lambda"))
+            .collect(),
         constraints: Constraints {
             slo_p95_s: Some(slo_p95_s),
             ..Constraints::default()
