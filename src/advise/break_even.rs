@@ -10,7 +10,9 @@
 //!   Poisson stream, a fraction `exp(-rate * keep_alive)` of requests (the
 //!   gap before them outlasts the keep-alive);
 //! - provisioned concurrency: `ceil(rate * service / 0.8)` instances kept all
-//!   month, plus every request at the provisioned duration rate.
+//!   month, plus every request at the provisioned duration rate;
+//! - SnapStart: each cold start is a restore, with its per-GB charge, and the
+//!   snapshot is cached all month.
 //!
 //! Instances that share requests (Cloud Run at concurrency 80) bill their
 //! active time, which depends on how requests overlap: those curves are
@@ -57,23 +59,18 @@ impl CurveSpec {
         v.batch_size = 1;
         v.batch_wait_s = 0.0;
         v.provisioned = 0;
+        // Provisioned concurrency and SnapStart exclude each other.
+        v.snapstart &= !provisioned;
         // Sized instance counts are resized per rate.
         if c.offer.kind == Kind::Server {
             v.instances = None;
         }
         let cand = c.with(v);
-        let mem = cand
-            .settings
-            .memory_mb
-            .map(|m| format!(" at {m:.0} MB"))
-            .unwrap_or_default();
-        let (id, label) = if provisioned {
-            (
-                format!("{}+provisioned", cand.id),
-                format!("{}{mem} with provisioned concurrency", c.offer.id),
-            )
+        let label = label(&c.offer.name, cand.settings.memory_mb, provisioned);
+        let id = if provisioned {
+            format!("{}+provisioned", cand.id)
         } else {
-            (cand.id.clone(), format!("{}{mem}", c.offer.id))
+            cand.id.clone()
         };
         CurveSpec {
             id,
@@ -97,6 +94,20 @@ impl CurveSpec {
     pub fn group(&self) -> Group {
         self.cand.group()
     }
+}
+
+/// A curve's label in words, as charts and crossover sentences name it: the
+/// service, its memory size, and whether provisioned concurrency keeps
+/// instances warm (`AWS Lambda (x86_64) with 512 MB, kept warm`).
+fn label(name: &str, memory_mb: Option<f64>, provisioned: bool) -> String {
+    let mut s = crate::present::variant::service(name).to_string();
+    if let Some(m) = memory_mb {
+        s.push_str(&format!(" with {}", crate::present::mb(m)));
+    }
+    if provisioned {
+        s.push_str(", kept warm (provisioned concurrency)");
+    }
+    s
 }
 
 /// Provisioned instances for a steady rate: the mean concurrency at
@@ -137,8 +148,14 @@ pub fn analytic(spec: &CurveSpec, profile: &Arc<Profile>, rate_rps: f64) -> Opti
             instances: n as f64,
         });
     }
-    let cold = ColdStartPhases::new(profile, offer, vcpu);
+    let snap = c.settings.snapstart;
+    let cold = ColdStartPhases::new(profile, offer, vcpu).with_snapstart(offer, snap);
     let first_extra = (cold.first_inference_s - s1).max(0.0);
+    let restore = b.snapstart_restore_usd(mem).filter(|_| snap).unwrap_or(0.0);
+    let cache = b
+        .snapstart_cache_usd(MONTH_S, mem)
+        .filter(|_| snap)
+        .unwrap_or(0.0);
     let (warm, cold_cost) = match b {
         Billing::Invocation { .. } => (
             b.invocation_usd(s1, mem, vcpu),
@@ -147,7 +164,7 @@ pub fn analytic(spec: &CurveSpec, profile: &Arc<Profile>, rate_rps: f64) -> Opti
                 cold.in_handler_s() + s1 + first_extra,
                 mem,
                 vcpu,
-            ),
+            ) + restore,
         ),
         Billing::ActiveInstance { .. } => (
             b.active_usd(s1, mem, vcpu),
@@ -160,7 +177,7 @@ pub fn analytic(spec: &CurveSpec, profile: &Arc<Profile>, rate_rps: f64) -> Opti
     let each = b.per_request_usd() + warm + cold_fraction * (cold_cost - warm).max(0.0);
     Some(RatePoint {
         rate_rps,
-        cost_per_month_usd: requests * each,
+        cost_per_month_usd: requests * each + cache,
         instances: rate_rps * s1,
     })
 }
@@ -373,6 +390,17 @@ mod tests {
         assert_eq!(x[0].cheaper_below, "aws-lambda-x86@2048mb");
         assert!(x[0].rate_rps > 1.0 && x[0].rate_rps < 1000.0);
         assert!(x[0].text.starts_with("above about"), "{}", x[0].text);
+        assert!(
+            x[0].text
+                .contains("costs less than AWS Lambda (x86_64) with 2048 MB"),
+            "{}",
+            x[0].text
+        );
+        let warm = spec("aws-lambda-x86", true);
+        assert_eq!(
+            warm.label,
+            "AWS Lambda (x86_64) with 2048 MB, kept warm (provisioned concurrency)"
+        );
     }
 
     #[test]

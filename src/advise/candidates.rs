@@ -105,7 +105,7 @@ pub fn default_variant(offer: &Offer) -> Variant {
     }
 }
 
-/// A unique, readable id: `offer[@MEMmb][*N][+tT/min][+bB/Wms][+pcN][+PURCHASE]`.
+/// A unique, readable id: `offer[@MEMmb][*N][+tT/min][+bB/Wms][+pcN][+snap][+PURCHASE]`.
 pub fn option_id(offer: &str, v: &Variant) -> String {
     let mut id = offer.to_string();
     if let Some(m) = v.memory_mb {
@@ -122,6 +122,9 @@ pub fn option_id(offer: &str, v: &Variant) -> String {
     }
     if v.provisioned > 0 {
         id.push_str(&format!("+pc{}", v.provisioned));
+    }
+    if v.snapstart {
+        id.push_str("+snap");
     }
     if let Some(p) = &v.purchase {
         id.push_str(&format!("+{p}"));
@@ -221,6 +224,9 @@ mod tests {
         v.batch_wait_s = 0.05;
         v.provisioned = 2;
         assert_eq!(option_id(&o.id, &v), "aws-lambda-x86@2048mb+b8/50ms+pc2");
+        v.provisioned = 0;
+        v.snapstart = true;
+        assert_eq!(option_id(&o.id, &v), "aws-lambda-x86@2048mb+b8/50ms+snap");
         let s = offer("aws-ec2-c7i.xlarge");
         let mut v = default_variant(&s);
         v.instances = Some(3);

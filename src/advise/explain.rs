@@ -50,7 +50,29 @@ pub fn causes(c: &Candidate, o: &Outcome, ctx: &Context) -> Vec<Reason> {
     if c.offer.kind != Kind::Serverless {
         out.push(idle(c, o));
     }
+    if c.offer.spec.needs_compilation {
+        out.push(compilation(c));
+    }
     out
+}
+
+/// An accelerator that runs only compiled models (AWS Inferentia with Neuron).
+pub fn compilation(c: &Candidate) -> Reason {
+    let chip = c
+        .offer
+        .spec
+        .gpu
+        .as_ref()
+        .map(|g| g.model.as_str())
+        .unwrap_or("its accelerator");
+    reason(
+        &c.offer.id,
+        ReasonCode::Compilation,
+        format!(
+            "needs the model compiled for {chip} first (AWS Neuron SDK, neuronx-cc); the latencies assume the compiled model runs at the accelerator's modelled speed, which a model with operators the compiler does not support will not reach"
+        ),
+        &[],
+    )
 }
 
 /// Billed time with nothing to do.
@@ -89,7 +111,9 @@ pub fn cold_start_s(c: &Candidate, profile: &Profile, cpu_factor: f64) -> f64 {
         Some(per) if per > 0.0 => memory / per,
         _ => offer.spec.vcpu,
     };
-    ColdStartPhases::new(profile, &offer, vcpu).total_s()
+    ColdStartPhases::new(profile, &offer, vcpu)
+        .with_snapstart(&offer, c.settings.snapstart)
+        .total_s()
 }
 
 /// Cold starts, and whether there are enough of them to set the p99.

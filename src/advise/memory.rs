@@ -101,6 +101,7 @@ pub fn candidate(offer: &Offer, memory_mb: f64) -> Candidate {
             instances: None,
             target_per_instance_per_min: None,
             purchase: None,
+            snapstart: false,
             origin: origin.to_string(),
         },
     )

@@ -317,6 +317,8 @@ pub enum ReasonCode {
     Memory,
     /// Spot capacity or a commitment: what it saves and what it risks.
     Purchase,
+    /// The offer serves the model only once it is compiled for its accelerator.
+    Compilation,
 }
 
 /// A reason in plain words, with the figures it rests on.
@@ -558,7 +560,7 @@ pub struct BreakEvenCurve {
     pub offer: String,
     /// The group.
     pub group: Group,
-    /// Short label for charts, e.g. "Lambda 2048 MB".
+    /// The option in words for charts and sentences, e.g. "AWS Lambda (x86_64) with 512 MB".
     pub label: String,
     /// How the curve was computed.
     pub method: Method,

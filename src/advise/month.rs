@@ -43,6 +43,16 @@ pub fn basis(requests: u64, duration_s: f64) -> MonthBasis {
 
 /// Cost per month of the option that produced `o`, USD.
 pub fn per_month(c: &Candidate, o: &Outcome, basis: &MonthBasis) -> f64 {
+    let scale = if o.requests > 0 {
+        basis.requests_per_month / o.requests as f64
+    } else {
+        0.0
+    };
+    // Line items (gateway, data transfer out) scale with the traffic.
+    platform_per_month(c, o, basis) + o.cost.access_usd * scale
+}
+
+fn platform_per_month(c: &Candidate, o: &Outcome, basis: &MonthBasis) -> f64 {
     let hourly = c.offer.billing.hourly_usd();
     match (c.offer.kind, hourly) {
         (Kind::Server, Some(h)) => {
@@ -61,7 +71,7 @@ pub fn per_month(c: &Candidate, o: &Outcome, basis: &MonthBasis) -> f64 {
                 .provisioned_usd(MONTH_S, memory_of(c))
                 .unwrap_or(0.0)
                 * c.settings.provisioned as f64;
-            usage + provisioned
+            usage + provisioned + snapshot_cache(c)
         }
     }
 }
@@ -103,6 +113,18 @@ pub fn with_free_tier(mut basis: MonthBasis) -> MonthBasis {
          in the account used it",
     );
     basis
+}
+
+/// A SnapStart option's snapshot, cached all month for its one published
+/// version (the restores scale with the requests, in the usage).
+fn snapshot_cache(c: &Candidate) -> f64 {
+    if !c.settings.snapstart {
+        return 0.0;
+    }
+    c.offer
+        .billing
+        .snapstart_cache_usd(MONTH_S, memory_of(c))
+        .unwrap_or(0.0)
 }
 
 fn memory_of(c: &Candidate) -> f64 {

@@ -5,8 +5,8 @@
 //!    trace's peak, and each function at every memory size the model fits
 //!    (one `simulate_all` over the in-memory trace);
 //! 2. the batching sweep of the best serverless option (and of the best
-//!    overall when different), and the best function with provisioned
-//!    concurrency;
+//!    overall when different), the best function with provisioned
+//!    concurrency, and each ranked Lambda option with SnapStart;
 //! 3. the leading options under a slower and a faster CPU and at half and
 //!    twice the rate, and the steady-rate runs of the break-even curves.
 
@@ -29,6 +29,7 @@ use super::{
 };
 use crate::bail_input;
 use crate::outcome::Outcome;
+use crate::platform::snapstart;
 use crate::pricing::{Billing, Kind, Offer};
 use crate::profile::Profile;
 use crate::sim;
@@ -94,12 +95,16 @@ impl Workload {
         let st10 = stats(times.iter().copied(), DEFAULT_WINDOW_S);
         let peak10 = st10.peak_rps_window;
         let duration = times[times.len() - 1].max(1e-9);
-        let basis = month::basis(st1.requests, duration);
-        let basis = if req.free_tier {
-            month::with_free_tier(basis)
-        } else {
-            basis
-        };
+        let mut basis = month::basis(st1.requests, duration);
+        if let Some(said) = req.offers.first().map(|o| &o.access.statement) {
+            if !said.is_empty() {
+                basis.statement.push_str("; ");
+                basis.statement.push_str(said);
+            }
+        }
+        if req.free_tier {
+            basis = month::with_free_tier(basis);
+        }
         let ctx = Context {
             profile: req.profile.clone(),
             // The stated default p95 when no latency target was given, so no
@@ -310,6 +315,8 @@ impl Tuned {
             .map(|s| purchase::variants(&s.cand, w.steady))
             .unwrap_or_default();
         list.extend(committed.iter().cloned());
+        let snap_twins = with_snapstart(&pool, &req.profile);
+        list.extend(snap_twins.iter().cloned());
         let out = run_one_trace(&list, &req.trace.times, &req.profile, req.seed)?;
         let simulations = simulations + list.len();
         let runs: Vec<Scored> = list
@@ -345,7 +352,10 @@ impl Tuned {
         }
         pool.extend(
             runs.iter()
-                .filter(|s| committed.iter().any(|c| c.id == s.cand.id))
+                .filter(|s| {
+                    committed.iter().any(|c| c.id == s.cand.id)
+                        || snap_twins.iter().any(|c| c.id == s.cand.id)
+                })
                 .cloned(),
         );
         rank::order(&mut pool, req.constraints.min_success_ratio);
@@ -398,8 +408,35 @@ fn with_provisioned(c: &Candidate, profile: &Arc<Profile>, peak10: f64) -> Optio
     let (_, s1) = capacity(&c.offer, profile, c.settings.memory_mb, 1.0).ok()?;
     let mut v = c.settings.clone();
     v.provisioned = break_even::provisioned_for(peak10, s1);
+    v.snapstart = false;
     v.origin = "provisioned concurrency".to_string();
     Some(c.with(v))
+}
+
+/// The SnapStart twins of the functions that may use it (Lambda's Python
+/// runtimes): each ranked option of such an offer (its default size and the
+/// sizes its memory sweep kept) at batch 1 without provisioned concurrency,
+/// when the package and model fit SnapStart's limits; the ranking then shows
+/// whether restoring instead of initialising pays for its charges.
+fn with_snapstart(pool: &[Scored], profile: &Profile) -> Vec<Candidate> {
+    let mut twins: Vec<Candidate> = pool
+        .iter()
+        .map(|s| &s.cand)
+        .filter(|c| {
+            let v = &c.settings;
+            !v.snapstart && v.provisioned == 0 && v.batch_size <= 1
+        })
+        .filter(|c| snapstart::unavailable(profile, &c.offer).is_none())
+        .map(|c| {
+            let mut v = c.settings.clone();
+            v.snapstart = true;
+            v.origin = "SnapStart".to_string();
+            c.with(v)
+        })
+        .collect();
+    twins.sort_by(|a, b| a.id.cmp(&b.id));
+    twins.dedup_by(|a, b| a.id == b.id);
+    twins
 }
 
 /// One phase-3 run: an option, the trace it runs over (an index into the
@@ -594,6 +631,7 @@ fn explained(req: &Request, w: &Workload, t: Tuned, x: Tested) -> Advice {
                 && s.cand.settings.memory_mb == p.cand.settings.memory_mb
                 && s.cand.settings.provisioned == 0
                 && s.cand.settings.batch_size == 1
+                && !s.cand.settings.snapstart
         })
     });
     let suggestions = runtime::suggest(&runtime::Inputs {
@@ -671,7 +709,14 @@ fn ranges(
         })
         .collect();
     let verdict = match (t.best(), list.first()) {
-        (Some(b), Some(r)) if b.ranked.id == r.id => uncertainty::verdict(r, &list[1..]),
+        (Some(b), Some(r)) if b.ranked.id == r.id => {
+            let name = |id: &str| {
+                top.iter()
+                    .find(|s| s.ranked.id == id)
+                    .map_or_else(|| id.to_string(), |s| crate::present::readable(&s.ranked))
+            };
+            uncertainty::verdict(r, &list[1..], name)
+        }
         _ => None,
     };
     Ok((list, verdict))

@@ -165,6 +165,7 @@ pub(crate) mod tests {
                 instances: None,
                 target_per_instance_per_min: None,
                 purchase: None,
+                snapstart: false,
                 origin: "default".into(),
             },
             rank: None,

@@ -59,15 +59,10 @@ fn best(s: &mut String, a: &Advice) {
                 usd(b.cost_per_trace_usd)
             );
             let _ = writeln!(s, "  {}", achieved(b, &a.constraints));
-            if let Some(r) = a.uncertainty.first().filter(|r| r.id == b.id) {
-                let _ = writeln!(
-                    s,
-                    "  range from the CPU sources: {}/month, p95 {}",
-                    crate::present::units::ranged(b.cost_per_month_usd, r.cost_month_usd, usd),
-                    crate::present::units::ranged(b.p95_latency_s, r.p95_s, secs)
-                );
+            if let Some(r) = crate::present::range::best(a) {
+                let _ = writeln!(s, "  {r}");
             }
-            if let Some(v) = &a.uncertainty_verdict {
+            if let Some(v) = crate::present::range::ranking(a) {
                 let _ = writeln!(s, "  {v}");
             }
             let _ = writeln!(

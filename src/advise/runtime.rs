@@ -226,8 +226,13 @@ pub fn overlap(profile: &Profile, c: &Candidate, o: &Outcome) -> Suggestion {
         Some(per) if per > 0.0 => memory / per,
         _ => c.offer.spec.vcpu,
     };
-    let ph = ColdStartPhases::new(profile, &c.offer, vcpu);
-    let saving = ph.import_s.min(ph.download_s);
+    let ph = ColdStartPhases::new(profile, &c.offer, vcpu)
+        .with_snapstart(&c.offer, c.settings.snapstart);
+    // A restored instance imports and downloads nothing: nothing to overlap.
+    let saving = match ph.restore_s {
+        Some(_) => 0.0,
+        None => ph.import_s.min(ph.download_s),
+    };
     let total = ph.total_s();
     let ratio = saving / total.max(1e-9);
     suggestion(

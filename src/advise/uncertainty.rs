@@ -55,8 +55,13 @@ pub fn of(mid: &Ranked, slow: &Ranked, fast: &Ranked, speed: (f64, f64)) -> Opti
 }
 
 /// One sentence when the ranking can change within the ranges: the best
-/// misses the targets with the slowest CPU, or a runner-up could be cheaper.
-pub fn verdict(best: &OptionRange, others: &[OptionRange]) -> Option<String> {
+/// misses the targets with the slowest CPU, or a runner-up could be cheaper;
+/// `name` spells an option's id out for a person.
+pub fn verdict(
+    best: &OptionRange,
+    others: &[OptionRange],
+    name: impl Fn(&str) -> String,
+) -> Option<String> {
     if !best.meets_slo_slowest {
         return Some(format!(
             "With the slowest CPU in the sources the best misses the targets (p95 up to {:.1} ms).",
@@ -69,7 +74,7 @@ pub fn verdict(best: &OptionRange, others: &[OptionRange]) -> Option<String> {
         .min_by(|a, b| a.cost_month_usd[0].total_cmp(&b.cost_month_usd[0]))?;
     Some(format!(
         "Within the CPU sources' spread, {} could be cheaper than the best by up to ${:.2}/month.",
-        cheaper.id,
+        name(&cheaper.id),
         best.cost_month_usd[1] - cheaper.cost_month_usd[0]
     ))
 }
@@ -85,6 +90,32 @@ mod tests {
         let wide = speeds(1.0, 0.7, 1.5);
         assert!(wide.0 < narrow.0 && wide.1 > narrow.1);
         assert!(narrow.0 < 1.0 && narrow.1 > 1.0);
+    }
+
+    fn range(id: &str, cost: [f64; 2], meets: bool) -> OptionRange {
+        OptionRange {
+            id: id.into(),
+            cpu_speed: [0.9, 1.1],
+            p95_s: [0.05, 0.12],
+            mean_s: [0.04, 0.06],
+            success: [1.0, 1.0],
+            cost_month_usd: cost,
+            meets_slo_slowest: meets,
+        }
+    }
+
+    #[test]
+    fn the_verdict_names_the_option_that_could_be_cheaper_in_words() {
+        let best = range("a@512mb", [70.0, 90.0], true);
+        let others = [range("b@256mb", [80.0, 85.0], true)];
+        let v = verdict(&best, &others, |id| format!("name of {id}")).unwrap();
+        assert!(v.contains("name of b@256mb could be cheaper"), "{v}");
+        assert!(v.contains("$10.00/month"), "{v}");
+        let far = [range("b@256mb", [95.0, 99.0], true)];
+        assert_eq!(verdict(&best, &far, str::to_string), None);
+        let slow = range("a@512mb", [70.0, 90.0], false);
+        let v = verdict(&slow, &far, str::to_string).unwrap();
+        assert!(v.contains("up to 120.0 ms"), "{v}");
     }
 
     #[test]

@@ -1,18 +1,29 @@
 //! Fitting an offer to a live replay, so the simulator reproduces what was
 //! measured.
 //!
-//! Three figures of the offer are fitted, one after another and over a few
-//! rounds (coordinate descent, golden-section search on each): the per-core
-//! CPU speed (in log space, 0.05x to 20x), the network round trip (0 to the
-//! measured median latency) and, for functions, the platform's cold-start
-//! init (0 to 60 s). The objective is the squared relative error of the mean
-//! and the 95th percentile latency, the success ratio's difference, and the
-//! relative error of the latency series bucket by bucket; every evaluation is
-//! one simulation of the trace, so the fit is deterministic for a seed.
+//! Three figures of the offer are fitted: the per-core CPU speed, the network
+//! round trip and, for functions, the platform's cold-start init.
+//!
+//! When the server said how long each inference took (`x-inference-ms`, as
+//! `advisor serve` answers), the CPU speed is read off that directly: the
+//! profile's modelled service time over the server's mean. Latency alone
+//! cannot tell a slower CPU from a longer round trip at light load (both
+//! add to every request), yet near capacity only the CPU speed counts, so a
+//! speed fitted from latency misjudges the load the server can take.
+//!
+//! The rest are searched one after another over a few rounds (coordinate
+//! descent, golden-section search on each): the CPU speed when the server
+//! gave no time (in log space, 0.05x to 20x), the round trip (0 to the
+//! measured median latency) and the platform init (0 to 60 s). The
+//! objective is the squared relative error of the mean and the 95th
+//! percentile latency, the success ratio's difference, and the relative
+//! error of the latency series bucket by bucket; every evaluation is one
+//! simulation of the trace, so the fit is deterministic for a seed.
 
 pub mod snapshot;
 
 use crate::outcome::Outcome;
+use crate::platform::Derived;
 use crate::pricing::{Kind, Offer};
 use crate::profile::Profile;
 use crate::sim::{simulate_times, Scenario};
@@ -31,6 +42,9 @@ pub struct Fit {
     pub offer: String,
     /// Per-core speed against the profiling machine (the offer's figure replaced).
     pub cpu_speed: f64,
+    /// Where the CPU speed came from: `server timing` (the answers'
+    /// `x-inference-ms`) or `latency fit`.
+    pub cpu_speed_from: &'static str,
     /// Network round trip, s.
     pub network_rtt_s: f64,
     /// Platform cold-start init, s (functions only).
@@ -68,6 +82,9 @@ pub struct Problem<'a> {
     pub times: &'a [f64],
     /// The replay's outcome.
     pub measured: &'a Outcome,
+    /// The server's mean inference time per request as its answers
+    /// reported it, s (`None` when they did not).
+    pub server_inference_s: Option<f64>,
     /// Seed of the simulations.
     pub seed: u64,
 }
@@ -93,6 +110,15 @@ impl Problem<'_> {
 
     fn residuals(&self, modelled: &Outcome) -> Residuals {
         residuals(self.measured, modelled)
+    }
+
+    /// The CPU speed at which the offer's modelled mean service time of one
+    /// request equals the server's reported mean (service time is inversely
+    /// proportional to the speed).
+    pub fn speed_from_server(&self, server_s: f64) -> anyhow::Result<f64> {
+        let unit = self.with(1.0, self.offer.behaviour.network_rtt_s, None);
+        let d = Derived::new(&unit, self.profile.clone(), None, 1, 1.0, None)?;
+        Ok((d.warm_mean_s(1) / server_s.max(1e-9)).clamp(0.05, 20.0))
     }
 }
 
@@ -135,7 +161,11 @@ fn series_rms(measured: &Outcome, modelled: &Outcome) -> f64 {
 /// Fits the offer's CPU speed, round trip and (functions) platform init.
 pub fn fit(p: &Problem<'_>) -> anyhow::Result<Fit> {
     let serverless = p.offer.kind == Kind::Serverless;
-    let mut cpu = p.offer.spec.cpu_speed.max(1e-3);
+    let timed = match p.server_inference_s {
+        Some(s) if s > 0.0 => Some(p.speed_from_server(s)?),
+        _ => None,
+    };
+    let mut cpu = timed.unwrap_or(p.offer.spec.cpu_speed.max(1e-3));
     let mut rtt = p.offer.behaviour.network_rtt_s.max(0.0);
     let mut init = serverless.then_some(p.offer.behaviour.cold_start.platform_init_s);
     let rtt_hi = p.measured.p50_latency_s.max(1e-3);
@@ -150,8 +180,10 @@ pub fn fit(p: &Problem<'_>) -> anyhow::Result<Fit> {
         }
     };
     for _ in 0..ROUNDS {
-        let ln = golden(0.05f64.ln(), 20f64.ln(), |x| cost(x.exp(), rtt, init));
-        cpu = ln.exp();
+        if timed.is_none() {
+            let ln = golden(0.05f64.ln(), 20f64.ln(), |x| cost(x.exp(), rtt, init));
+            cpu = ln.exp();
+        }
         rtt = golden(0.0, rtt_hi, |x| cost(cpu, x, init));
         if init.is_some() {
             init = Some(golden(0.0, 60.0, |x| cost(cpu, rtt, Some(x))));
@@ -164,6 +196,11 @@ pub fn fit(p: &Problem<'_>) -> anyhow::Result<Fit> {
     Ok(Fit {
         offer: p.offer.id.clone(),
         cpu_speed: cpu,
+        cpu_speed_from: if timed.is_some() {
+            "server timing"
+        } else {
+            "latency fit"
+        },
         network_rtt_s: rtt,
         platform_init_s: init,
         requests: p.measured.requests,
@@ -231,6 +268,7 @@ mod tests {
             offer: &offer,
             times: &times,
             measured: &measured,
+            server_inference_s: None,
             seed: 9,
         };
         let f = fit(&p).unwrap();
@@ -239,5 +277,34 @@ mod tests {
         assert!(f.residuals.success_ratio_diff.abs() < 0.01, "{f:?}");
         assert_eq!(f.platform_init_s, None);
         assert_eq!(f.requests, 2000);
+    }
+
+    /// With the server's own inference time, the speed is read off it and
+    /// the round trip is fitted to what latency is left, even where latency
+    /// alone would trade one for the other.
+    #[test]
+    fn a_server_timing_fixes_the_speed_and_the_round_trip_takes_the_rest() {
+        let snap = crate::pricing::builtin("local").unwrap();
+        let offer = snap.offer("local-server").unwrap().clone();
+        let profile = Arc::new(crate::sim::fixtures::constant_profile(20.0));
+        let times = crate::sim::fixtures::poisson_times(5.0, 1000, 4);
+        let mut truth = offer.clone();
+        truth.spec.cpu_speed = 0.5;
+        truth.behaviour.network_rtt_s = 0.004;
+        let mut sc = Scenario::new(truth, profile.clone());
+        sc.seed = 9;
+        let measured = simulate_times(&sc, &times).unwrap();
+        let p = Problem {
+            profile,
+            offer: &offer,
+            times: &times,
+            measured: &measured,
+            server_inference_s: Some(0.040),
+            seed: 9,
+        };
+        let f = fit(&p).unwrap();
+        assert_eq!(f.cpu_speed_from, "server timing");
+        assert!((f.cpu_speed / 0.5 - 1.0).abs() < 0.01, "{f:?}");
+        assert!((f.network_rtt_s / 0.004 - 1.0).abs() < 0.1, "{f:?}");
     }
 }

@@ -36,6 +36,12 @@ pub fn calibrated(name: &str, offer: &Offer, fit: &Fit, date: &str, replay: &str
             o.sources.insert(path.to_string(), source.clone());
         }
     }
+    if fit.cpu_speed_from == "server timing" {
+        let mut s = source.clone();
+        s.source
+            .push_str(": the answers' x-inference-ms over the profile's service time");
+        o.sources.insert(FITTED[0].to_string(), s);
+    }
     o.snapshot = name.to_string();
     Snapshot {
         name: name.to_string(),
@@ -64,8 +70,9 @@ pub fn to_toml(s: &Snapshot, fit: &Fit) -> anyhow::Result<String> {
     let header = vec![
         "Written by `advisor calibrate`: one offer fitted to a live replay.".to_string(),
         format!(
-            "Fitted: cpu_speed {:.3}x, network_rtt {:.2} ms{}.",
+            "Fitted: cpu_speed {:.3}x ({}), network_rtt {:.2} ms{}.",
             fit.cpu_speed,
+            fit.cpu_speed_from,
             fit.network_rtt_s * 1e3,
             fit.platform_init_s
                 .map(|i| format!(", platform init {i:.3} s"))

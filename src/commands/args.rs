@@ -2,6 +2,7 @@
 //! with `#[command(flatten)]`, and their checks into domain types.
 
 use crate::error::bad_input;
+use crate::pricing::access::{self, Gateway, LineItems};
 use crate::pricing::{region, snapshot, Offer};
 use crate::profile::Profile;
 use crate::runtime::Device;
@@ -37,6 +38,17 @@ pub struct OfferArgs {
     /// with the distance from this region (default: the offer's own region).
     #[arg(long, value_name = "REGION")]
     pub client_region: Option<String>,
+
+    /// How clients reach a function: `http-api` adds API Gateway's HTTP
+    /// API fee per call to each Lambda offer; `function-url` adds nothing
+    /// (default: no line item).
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub gateway: Option<Gateway>,
+
+    /// GB sent back per 1,000 answers: adds each offer's data transfer out
+    /// price per GB to its cost (default: no line item).
+    #[arg(long, value_name = "GB", allow_negative_numbers = true)]
+    pub egress_gb_per_1k: Option<f64>,
 }
 
 /// Settings of a simulated run that apply to every offer.
@@ -57,6 +69,11 @@ pub struct RunArgs {
     /// Serverless instances kept initialised (provisioned concurrency).
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub provisioned: u32,
+
+    /// Lambda SnapStart: new instances resume from a snapshot of the
+    /// initialised function (offers without SnapStart ignore it).
+    #[arg(long)]
+    pub snapstart: bool,
 
     /// Server instances (default: each offer's own).
     #[arg(long, value_name = "N")]
@@ -97,7 +114,8 @@ impl From<DeviceArg> for Device {
     }
 }
 
-/// The offers the flags select, in snapshot order; unknown ids are bad input.
+/// The offers the flags select, in snapshot order, with the line items
+/// asked for set on them; unknown ids are bad input.
 pub fn select_offers(a: &OfferArgs) -> Result<(String, Vec<Offer>)> {
     let snap = snapshot::find(&a.snapshot, a.pricing.as_deref())?;
     let pool: Vec<Offer> = match &a.region {
@@ -133,6 +151,7 @@ pub fn select_offers(a: &OfferArgs) -> Result<(String, Vec<Offer>)> {
     if let Some(c) = &a.client_region {
         region::apply_client_region(&mut out, c)?;
     }
+    access::apply(&mut out, &LineItems::new(a.gateway, a.egress_gb_per_1k)?);
     Ok((snap.name, out))
 }
 
@@ -163,7 +182,13 @@ pub fn apply_run_args(sc: &mut Scenario, r: &RunArgs) -> Result<()> {
     sc.settings.batch_size = r.batch;
     sc.settings.batch_wait_s = r.batch_wait / 1e3;
     sc.settings.memory_mb = r.memory_mb;
+    if r.snapstart && r.provisioned > 0 {
+        return Err(bad_input(
+            "--snapstart with --provisioned: Lambda does not allow SnapStart and provisioned concurrency together; expected one of them",
+        ));
+    }
     sc.settings.provisioned = r.provisioned;
+    sc.settings.snapstart = r.snapstart;
     sc.settings.instances = r.instances;
     sc.cpu_factor = r.cpu_speed;
     sc.seed = r.seed;

@@ -5,6 +5,7 @@ use super::args::load_profile;
 use super::Ctx;
 use crate::calibrate::{self, snapshot, Problem};
 use crate::error::bad_input;
+use crate::live::replay::ServerTiming;
 use crate::outcome::Outcome;
 use crate::pricing::snapshot as snapshots;
 use crate::workload::Trace;
@@ -58,7 +59,7 @@ pub fn run(ctx: &Ctx, args: CalibrateArgs) -> anyhow::Result<()> {
             args.offer, snap.name, snap.name
         ))
     })?;
-    let measured = read_replay(&args.measured)?;
+    let (measured, server_inference_s) = read_replay(&args.measured)?;
     let (trace, warnings) = Trace::load(&args.trace)?;
     for w in &warnings {
         ctx.warn(w);
@@ -77,6 +78,7 @@ pub fn run(ctx: &Ctx, args: CalibrateArgs) -> anyhow::Result<()> {
         offer,
         times: &trace.times,
         measured: &measured,
+        server_inference_s,
         seed: args.seed,
     };
     let fit = calibrate::fit(&problem)?;
@@ -99,24 +101,44 @@ pub fn run(ctx: &Ctx, args: CalibrateArgs) -> anyhow::Result<()> {
     print_fit(&fit, &args.out)
 }
 
-/// Reads `advisor replay --json` output (extra fields are ignored).
-fn read_replay(path: &Path) -> anyhow::Result<Outcome> {
+/// Busy answers needed before their mean is taken over all answers'.
+const MIN_BUSY_ANSWERS: u64 = 30;
+
+/// Reads `advisor replay --json` output (extra fields are ignored): the
+/// outcome, and the server's mean inference time, s, when its answers gave one.
+fn read_replay(path: &Path) -> anyhow::Result<(Outcome, Option<f64>)> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| bad_input(format!("{}: cannot read the replay ({e})", path.display())))?;
-    let o: Outcome = serde_json::from_str(&text).map_err(|e| {
+    let bad = |e: serde_json::Error| {
         bad_input(format!(
             "{}: line {}: {e}; expected what `advisor replay --json` prints",
             path.display(),
             e.line()
         ))
-    })?;
+    };
+    let o: Outcome = serde_json::from_str(&text).map_err(bad)?;
     if o.requests == 0 || o.succeeded == 0 {
         return Err(bad_input(format!(
             "{}: the replay has no successful request to fit to",
             path.display()
         )));
     }
-    Ok(o)
+    #[derive(serde::Deserialize)]
+    struct Timed {
+        server_inference: Option<ServerTiming>,
+    }
+    let timed: Timed = serde_json::from_str(&text).map_err(bad)?;
+    // The busy requests' time where there are enough of them: it is the
+    // time per request at capacity, which the prediction of a heavier load
+    // turns on.
+    let server_s = timed.server_inference.and_then(|t| {
+        if t.busy_answers >= MIN_BUSY_ANSWERS && t.busy_mean_ms > 0.0 {
+            Some(t.busy_mean_ms / 1e3)
+        } else {
+            (t.answers > 0 && t.mean_ms > 0.0).then_some(t.mean_ms / 1e3)
+        }
+    });
+    Ok((o, server_s))
 }
 
 fn print_fit(fit: &calibrate::Fit, out: &Path) -> anyhow::Result<()> {
@@ -126,7 +148,11 @@ fn print_fit(fit: &calibrate::Fit, out: &Path) -> anyhow::Result<()> {
         fit.offer,
         fit.requests
     )?;
-    outln!("  cpu_speed      {:.3} x", fit.cpu_speed)?;
+    outln!(
+        "  cpu_speed      {:.3} x ({})",
+        fit.cpu_speed,
+        fit.cpu_speed_from
+    )?;
     outln!("  network_rtt    {:.2} ms", fit.network_rtt_s * 1e3)?;
     if let Some(i) = fit.platform_init_s {
         outln!("  platform init  {i:.3} s")?;

@@ -43,6 +43,9 @@ struct SimulateReport<'a> {
     requests: u64,
     sim_wall_s: f64,
     provenance: &'static str,
+    /// The line items asked for (gateway, data transfer out), in words.
+    #[serde(skip_serializing_if = "str::is_empty")]
+    line_items: &'a str,
     outcomes: Vec<serde_json::Value>,
 }
 
@@ -51,6 +54,10 @@ pub fn run(ctx: &Ctx, a: SimulateArgs) -> Result<()> {
     let started = Instant::now();
     let profile = load_profile(&a.profile)?;
     let (snap, offers) = select_offers(&a.offers)?;
+    let line_items = offers
+        .first()
+        .map(|o| o.access.statement.clone())
+        .unwrap_or_default();
     let mut scenarios = Vec::with_capacity(offers.len());
     for offer in offers {
         let mut sc = Scenario::new(offer, profile.clone());
@@ -82,6 +89,7 @@ pub fn run(ctx: &Ctx, a: SimulateArgs) -> Result<()> {
             requests,
             sim_wall_s: wall,
             provenance: "modelled",
+            line_items: &line_items,
             outcomes: views,
         });
     }
@@ -95,6 +103,11 @@ pub fn run(ctx: &Ctx, a: SimulateArgs) -> Result<()> {
         profile.measured_at
     )?;
     out!("{}", outcome_table(&outcomes))?;
+    if !line_items.is_empty() {
+        let mut said = line_items.clone();
+        said[..1].make_ascii_uppercase();
+        outln!("{said}.")?;
+    }
     outln!("simulated in {:.2} s", wall)?;
     Ok(())
 }

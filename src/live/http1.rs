@@ -43,6 +43,38 @@ pub struct Answer {
     pub status: StatusCode,
     /// The body, read to its end.
     pub body: Bytes,
+    /// What the server said of its own timing.
+    pub server: ServerSaid,
+}
+
+/// The server's own timing of one request, as `advisor serve` answers it
+/// (`x-inference-ms`, `x-queue-ms`); each `None` when absent or not a number.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ServerSaid {
+    /// Time in the model, ms.
+    pub inference_ms: Option<f64>,
+    /// Time waiting for a worker, ms.
+    pub queue_ms: Option<f64>,
+}
+
+impl ServerSaid {
+    /// The timing in an answer's headers.
+    pub fn from_headers(headers: &HeaderMap) -> ServerSaid {
+        let ms = |name: &str| {
+            headers
+                .get(name)?
+                .to_str()
+                .ok()?
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite() && *v >= 0.0)
+        };
+        ServerSaid {
+            inference_ms: ms("x-inference-ms"),
+            queue_ms: ms("x-queue-ms"),
+        }
+    }
 }
 
 impl Http1 {
@@ -71,7 +103,7 @@ impl Http1 {
         })
     }
 
-    /// POSTs `body` with `headers`; `head` is set when the answer    /// POSTs `body` with `headers`; `head` is set when the answer's status
+    /// POSTs `body` with `headers`; `head` is set when the answer's status
     /// line and headers have arrived.
     pub async fn post(
         &self,
@@ -104,6 +136,7 @@ impl Http1 {
         };
         *head = Some(Instant::now());
         let status = answer.status();
+        let server = ServerSaid::from_headers(answer.headers());
         let body = answer
             .into_body()
             .collect()
@@ -111,7 +144,11 @@ impl Http1 {
             .map_err(|_| Failure::Dropped)?
             .to_bytes();
         self.release(conn);
-        Ok(Answer { status, body })
+        Ok(Answer {
+            status,
+            body,
+            server,
+        })
     }
 
     /// An idle connection ready for a request, or a new one; true when reused.

@@ -18,7 +18,7 @@
 //! into histograms behind one lock (no channel, no task woken per answer),
 //! so memory stays flat however long the trace is.
 
-use super::http1::{Failure, Http1};
+use super::http1::{Failure, Http1, ServerSaid};
 use super::payload::Payload;
 use super::progress::{RateMeter, ReplayProgress};
 use crate::error::bad_input;
@@ -27,7 +27,7 @@ use crate::outcome::{
 };
 use crate::workload::{open_sorted, Arrivals};
 use hdrhistogram::Histogram;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -183,6 +183,11 @@ pub struct ReplayReport {
     /// The reason the first wrongly shaped answer was refused, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bad_answer_example: Option<String>,
+    /// What the server said of its own inference time (`x-inference-ms`, as
+    /// `advisor serve` answers), when its answers carry it: what
+    /// `advisor calibrate` takes the CPU speed from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server_inference: Option<ServerTiming>,
     /// With `--series`: one entry per second of the replay (by scheduled
     /// send), with its counts and latency and time-to-first-byte percentiles.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -190,6 +195,49 @@ pub struct ReplayReport {
     /// Remarks on the trace (times out of order); print them on stderr.
     #[serde(skip)]
     pub warnings: Vec<String>,
+}
+
+/// The server's own inference times, as its answers reported them.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ServerTiming {
+    /// Successful answers that carried a time.
+    pub answers: u64,
+    /// Mean, ms.
+    pub mean_ms: f64,
+    /// Median, ms.
+    pub p50_ms: f64,
+    /// 95th percentile, ms.
+    pub p95_ms: f64,
+    /// Answers to requests that waited for a worker (`x-queue-ms` of at
+    /// least [`BUSY_QUEUE_MS`]): each ran straight after another, on a CPU
+    /// already busy, as every request does near capacity.
+    pub busy_answers: u64,
+    /// Their mean inference time, ms (0 when none). A CPU woken from idle
+    /// runs the first request slower (clock and caches), so at light load
+    /// the overall mean overstates the time per request at capacity.
+    pub busy_mean_ms: f64,
+}
+
+/// A request that waited at least this long, ms, found its worker busy.
+pub const BUSY_QUEUE_MS: f64 = 0.1;
+
+impl ServerTiming {
+    /// The summary of the microsecond histograms of all answers and of the
+    /// busy ones; `None` when no answer gave a time.
+    fn of(all: &Histogram<u64>, busy: &Histogram<u64>) -> Option<ServerTiming> {
+        (!all.is_empty()).then(|| ServerTiming {
+            answers: all.len(),
+            mean_ms: all.mean() / 1e3,
+            p50_ms: q(all, 0.50),
+            p95_ms: q(all, 0.95),
+            busy_answers: busy.len(),
+            busy_mean_ms: if busy.is_empty() {
+                0.0
+            } else {
+                busy.mean() / 1e3
+            },
+        })
+    }
 }
 
 /// One finished request.
@@ -200,6 +248,8 @@ struct Sample {
     from_send: Duration,
     /// From the send to the answer's head (successful requests only).
     ttfb: Duration,
+    /// What the server said of its own timing.
+    server: ServerSaid,
     result: Result<(), FailureReason>,
 }
 
@@ -430,6 +480,7 @@ fn report(opts: &ReplayOptions, stats: Stats, tally: Tally) -> ReplayReport {
         wall_s,
         interrupted,
         bad_answer_example,
+        server_inference: ServerTiming::of(&stats.server, &stats.server_busy),
         per_second: stats.per_second.map(PerSecondRecorder::finish),
         warnings,
         outcome,
@@ -518,13 +569,14 @@ async fn send_one(shared: Arc<Shared>, due: Instant, scheduled_s: f64) {
     let deadline = tokio::time::Instant::from_std(due + shared.timeout);
     let mut sent = None;
     let mut head = None;
+    let mut server = ServerSaid::default();
     let attempt = async {
         let _permit = match &shared.limit {
             Some(s) => Arc::clone(s).acquire_owned().await.ok(),
             None => None,
         };
         sent = Some(Instant::now());
-        exchange(&shared, &mut head).await
+        exchange(&shared, &mut head, &mut server).await
     };
     let result = match tokio::time::timeout_at(deadline, attempt).await {
         Ok(r) => r,
@@ -540,6 +592,7 @@ async fn send_one(shared: Arc<Shared>, due: Instant, scheduled_s: f64) {
         from_scheduled: done.saturating_duration_since(due),
         from_send: done - sent,
         ttfb: head.unwrap_or(done).saturating_duration_since(sent),
+        server,
         result,
     };
     shared
@@ -566,8 +619,13 @@ pub fn parse_header(
 }
 
 /// One request, to the end of its answer's body; `head` is set when the
-/// answer's status line and headers have arrived.
-async fn exchange(shared: &Shared, head: &mut Option<Instant>) -> Result<(), FailureReason> {
+/// answer's status line and headers have arrived, `server` to the timing
+/// the answer carries.
+async fn exchange(
+    shared: &Shared,
+    head: &mut Option<Instant>,
+    server: &mut ServerSaid,
+) -> Result<(), FailureReason> {
     let i = shared.next_payload.fetch_add(1, Ordering::Relaxed) as usize;
     let payload = &shared.payloads[i % shared.payloads.len()];
     // Signed requests take the general client, which signs a built request.
@@ -580,6 +638,7 @@ async fn exchange(shared: &Shared, head: &mut Option<Instant>) -> Result<(), Fai
                 Failure::Connect => FailureReason::Connect,
                 Failure::Dropped => FailureReason::Dropped,
             })?;
+        *server = answer.server;
         return judge(shared, answer.status, &answer.body);
     }
     let mut request = shared
@@ -603,6 +662,7 @@ async fn exchange(shared: &Shared, head: &mut Option<Instant>) -> Result<(), Fai
         .await
         .map_err(|e| classify(&e))?;
     *head = Some(Instant::now());
+    *server = ServerSaid::from_headers(resp.headers());
     let status = resp.status();
     // An answer cut off mid-body is a dropped request, not a success.
     let body = resp.bytes().await.map_err(|e| classify(&e))?;
@@ -645,6 +705,10 @@ struct Stats {
     lag: Histogram<u64>,
     from_send: Histogram<u64>,
     ttfb: Histogram<u64>,
+    /// The server's own inference times of successful answers that gave one.
+    server: Histogram<u64>,
+    /// Those of requests that waited for a worker (see [`ServerTiming`]).
+    server_busy: Histogram<u64>,
     per_second: Option<PerSecondRecorder>,
 }
 
@@ -656,6 +720,8 @@ impl Stats {
             lag: hist(),
             from_send: hist(),
             ttfb: hist(),
+            server: hist(),
+            server_busy: hist(),
             per_second: per_second.then(PerSecondRecorder::new),
         }
     }
@@ -670,6 +736,13 @@ impl Stats {
                     .success(x.scheduled_s, x.from_scheduled.as_secs_f64());
                 let _ = self.from_send.record(us(x.from_send));
                 let _ = self.ttfb.record(us(x.ttfb));
+                if let Some(ms) = x.server.inference_ms {
+                    let v = ((ms * 1e3) as u64).min(HIST_MAX_US);
+                    let _ = self.server.record(v);
+                    if x.server.queue_ms.is_some_and(|q| q >= BUSY_QUEUE_MS) {
+                        let _ = self.server_busy.record(v);
+                    }
+                }
             }
             Err(reason) => self.recorder.failure(
                 x.scheduled_s,

@@ -112,12 +112,19 @@ pub struct CostBreakdown {
     pub requests_usd: f64,
     /// Billed time with nothing to do: idle instances, provisioned concurrency.
     pub idle_usd: f64,
+    /// Line items the user asked for: a gateway, data transfer out.
+    #[serde(default, skip_serializing_if = "no_usd")]
+    pub access_usd: f64,
+}
+
+fn no_usd(x: &f64) -> bool {
+    *x == 0.0
 }
 
 impl CostBreakdown {
     /// Sum of the parts.
     pub fn total(&self) -> f64 {
-        self.compute_usd + self.requests_usd + self.idle_usd
+        self.compute_usd + self.requests_usd + self.idle_usd + self.access_usd
     }
 }
 

@@ -25,6 +25,10 @@ pub struct ColdStartPhases {
     pub model_load_s: f64,
     /// The first inference, from the profile.
     pub first_inference_s: f64,
+    /// SnapStart: the restore from the snapshot that replaces every phase
+    /// before the first inference; `None` for an instance initialised from scratch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restore_s: Option<f64>,
 }
 
 /// The speed of an instance's single-threaded work against one full core of
@@ -77,12 +81,38 @@ impl ColdStartPhases {
             model_load_s: profile.cold_start.session_create_ms / 1e3 * rt.load_factor / cpu,
             first_inference_s: profile.cold_start.first_inference_ms / 1e3 * rt.inference_factor
                 / cpu,
+            restore_s: None,
+        }
+    }
+
+    /// The same instance resumed from a SnapStart snapshot taken after its
+    /// initialisation: the import, the model's download and load ran when
+    /// the version was published (the model is loaded in the initialisation
+    /// code, outside the handler, so that it is in the snapshot), and a new
+    /// instance only restores it, in `restore_s`. The first inference still
+    /// runs in the resumed instance and pays its warm-up.
+    pub fn restored(self, restore_s: f64) -> Self {
+        ColdStartPhases {
+            restore_s: Some(restore_s),
+            ..self
+        }
+    }
+
+    /// The phases `offer` pays with SnapStart on or off: `restored` with the
+    /// offer's restore time when `snapstart` is set and the offer has one.
+    pub fn with_snapstart(self, offer: &Offer, snapstart: bool) -> Self {
+        match offer.behaviour.cold_start.snapstart_restore_s {
+            Some(r) if snapstart => self.restored(r),
+            _ => self,
         }
     }
 
     /// Time from the instance's creation until its first request starts running.
     pub fn until_ready_s(&self) -> f64 {
-        self.container_init_s + self.import_s + self.download_s + self.model_load_s
+        match self.restore_s {
+            Some(r) => r,
+            None => self.container_init_s + self.import_s + self.download_s + self.model_load_s,
+        }
     }
 
     /// The whole cold start, first inference included.
@@ -93,15 +123,27 @@ impl ColdStartPhases {
     /// The part of the wait that runs inside the handler (download and load,
     /// as in the study's handler), billed with the first invocation.
     pub fn in_handler_s(&self) -> f64 {
-        self.download_s + self.model_load_s
+        match self.restore_s {
+            Some(_) => 0.0,
+            None => self.download_s + self.model_load_s,
+        }
     }
 
     /// The initialisation code that runs in the instance before the handler
     /// (the library import). Providers that bill initialisation bill this
     /// part (Lambda's INIT phase since 2025-08; Cloud Functions runs global
     /// code in the first invocation); the container's own start is never billed.
+    ///
+    /// A restored instance bills none: the snapshot's restore is not
+    /// charged by duration ("You are not charged for the time it takes to
+    /// restore a snapshot", snapstart-monitoring), its per-GB restore charge
+    /// is billed apart, and the runtime's load after the restore, which is,
+    /// is part of the measured restore time and not told apart.
     pub fn billable_init_s(&self) -> f64 {
-        self.import_s
+        match self.restore_s {
+            Some(_) => 0.0,
+            None => self.import_s,
+        }
     }
 }
 
@@ -181,6 +223,24 @@ mod tests {
         offer.runtime.import_s = 0.9;
         let c = ColdStartPhases::new(&p, &offer, 0.5);
         assert!((c.import_s - 1.8).abs() < 1e-12, "{c:?}");
+    }
+
+    #[test]
+    fn a_restore_replaces_every_phase_before_the_first_inference() {
+        let (p, offer) = (measured(200.0, 14.0), lambda());
+        let plain = ColdStartPhases::new(&p, &offer, 256.0 / 1769.0);
+        let snap = plain.restored(0.4);
+        assert_eq!(snap.until_ready_s(), 0.4);
+        assert_eq!(snap.total_s(), 0.4 + plain.first_inference_s);
+        assert_eq!((snap.in_handler_s(), snap.billable_init_s()), (0.0, 0.0));
+        assert!(plain.until_ready_s() > 0.4, "{plain:?}");
+        // Off, or on an offer without a restore figure, nothing changes.
+        assert_eq!(plain.with_snapstart(&offer, false), plain);
+        let mut none = offer.clone();
+        none.behaviour.cold_start.snapstart_restore_s = None;
+        assert_eq!(plain.with_snapstart(&none, true), plain);
+        let r = offer.behaviour.cold_start.snapstart_restore_s.unwrap();
+        assert_eq!(plain.with_snapstart(&offer, true).until_ready_s(), r);
     }
 
     #[test]

@@ -202,6 +202,7 @@ impl Platform for Managed {
             cost: CostBreakdown {
                 compute_usd: self.billed_usd * utilisation,
                 requests_usd: 0.0,
+                access_usd: 0.0,
                 idle_usd: self.billed_usd * (1.0 - utilisation),
             },
             instances_created: self.created,

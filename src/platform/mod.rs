@@ -18,6 +18,7 @@ pub mod pool;
 pub mod server;
 pub mod serverless;
 pub mod service_time;
+pub mod snapstart;
 
 use crate::pricing::{Autoscaling, Kind, Offer};
 use crate::profile::Profile;
@@ -52,6 +53,10 @@ pub struct Variant {
     /// options (`spot`, `sp1y`, ...); `None` for on demand.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purchase: Option<String>,
+    /// Serverless instances resumed from a SnapStart snapshot instead of
+    /// initialised (Lambda's Python runtimes); never with `provisioned`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub snapstart: bool,
     /// Why this variant was simulated, e.g. "default", "balanced memory".
     pub origin: String,
 }
@@ -67,6 +72,7 @@ impl Default for Variant {
             instances: None,
             target_per_instance_per_min: None,
             purchase: None,
+            snapstart: false,
             origin: "default".to_string(),
         }
     }

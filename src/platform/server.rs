@@ -195,6 +195,7 @@ impl Platform for Server {
             cost: CostBreakdown {
                 compute_usd: billed * utilisation,
                 requests_usd: 0.0,
+                access_usd: 0.0,
                 idle_usd: billed * (1.0 - utilisation),
             },
             instances_created: n + interruptions,

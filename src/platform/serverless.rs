@@ -93,6 +93,10 @@ pub struct Serverless {
     requests: u64,
     /// Billed active time of active-instance billing, s.
     active_billed_s: f64,
+    /// Whether new instances resume from a SnapStart snapshot.
+    snapstart: bool,
+    /// Instances resumed from the snapshot (each pays a restore).
+    restores: u64,
 }
 
 /// Settings of a serverless run beyond the offer.
@@ -108,6 +112,9 @@ pub struct ServerlessOptions {
     /// `instances_at_end` counts the instances still alive this long after
     /// the run ends, for chaining runs with a pause between them.
     pub handover_s: f64,
+    /// New instances resume from a SnapStart snapshot, where the offer has
+    /// SnapStart (see [`super::snapstart`]).
+    pub snapstart: bool,
 }
 
 impl Serverless {
@@ -118,6 +125,7 @@ impl Serverless {
             provisioned,
             prewarm,
             handover_s,
+            snapstart,
         } = opts;
         let offer: &Offer = &d.offer;
         let b = &offer.behaviour;
@@ -128,7 +136,9 @@ impl Serverless {
         });
         let admit = b.concurrency_per_instance.max(1);
         let workers = d.slots.parallel;
-        let cold = ColdStartPhases::new(&d.profile, offer, d.vcpu);
+        // SnapStart and provisioned concurrency exclude each other (snapstart.html).
+        let snapstart = snapstart && provisioned == 0 && super::snapstart::offered(offer);
+        let cold = ColdStartPhases::new(&d.profile, offer, d.vcpu).with_snapstart(offer, snapstart);
         let mut me = Serverless {
             keep_alive_s: b.keep_alive_s.unwrap_or(f64::INFINITY),
             max_instances: scaling.max_instances.max(1),
@@ -167,6 +177,8 @@ impl Serverless {
             steps_provisioned: 0.0,
             requests: 0,
             active_billed_s: 0.0,
+            snapstart,
+            restores: 0,
         };
         let b = &me.d.offer.billing;
         me.per_request_usd = b.per_request_usd();
@@ -383,6 +395,45 @@ impl Serverless {
         self.cost.requests_usd = self.per_request_usd * self.requests as f64;
     }
 
+    /// Adds SnapStart's charges of a run that ended at `end`: a restore per
+    /// instance started, and the snapshot of one version cached for the
+    /// whole run (at least the billed minimum); says what they came to.
+    fn bill_snapstart(&mut self, end: f64) -> String {
+        let b = &self.d.offer.billing;
+        let mem = self.d.memory_mb;
+        let restore = b.snapstart_restore_usd(mem).unwrap_or(0.0) * self.restores as f64;
+        let cache = b.snapstart_cache_usd(end, mem).unwrap_or(0.0);
+        self.cost.compute_usd += restore;
+        self.cost.idle_usd += cache;
+        format!(
+            "SnapStart: {} instances restored in {:.2} s each instead of initialised; restores ${restore:.6}, snapshot cached for the run ${cache:.6}",
+            self.restores,
+            self.cold.until_ready_s()
+        )
+    }
+
+    /// The cold start as modelled, phase by phase.
+    fn cold_note(&self) -> String {
+        let c = &self.cold;
+        if self.snapstart {
+            return format!(
+                "cold start modelled at {:.2} s (SnapStart restore {:.2} + first inference {:.3})",
+                c.total_s(),
+                c.until_ready_s(),
+                c.first_inference_s
+            );
+        }
+        format!(
+            "cold start modelled at {:.2} s (init {:.2} + import {:.2} + download {:.2} + load {:.2} + first inference {:.3})",
+            c.total_s(),
+            c.container_init_s,
+            c.import_s,
+            c.download_s,
+            c.model_load_s,
+            c.first_inference_s
+        )
+    }
+
     fn bill_active(&mut self, id: u32, now: f64) {
         let inst = &self.insts[id as usize];
         if let Billing::ActiveInstance { granularity_s, .. } = &self.d.offer.billing {
@@ -413,6 +464,7 @@ impl Serverless {
         let ready = now + delay;
         let id = self.spawn(now, ready, false);
         self.starting += 1;
+        self.restores += u64::from(self.snapstart);
         sim.rec.instance_started(now);
         sim.rec.instances(now, self.alive);
         sim.at(ready, EventKind::Ready, id, job);
@@ -520,19 +572,14 @@ impl Platform for Serverless {
             }
         }
         let mut notes = self.d.notes.clone();
+        if self.snapstart {
+            notes.push(self.bill_snapstart(end));
+        }
         notes.extend(super::cold_start::package_note(
             &self.d.profile,
             &self.d.offer,
         ));
-        notes.push(format!(
-            "cold start modelled at {:.2} s (init {:.2} + import {:.2} + download {:.2} + load {:.2} + first inference {:.3})",
-            self.cold.total_s(),
-            self.cold.container_init_s,
-            self.cold.import_s,
-            self.cold.download_s,
-            self.cold.model_load_s,
-            self.cold.first_inference_s
-        ));
+        notes.push(self.cold_note());
         Facts {
             cost: self.cost,
             instances_created: self.created,

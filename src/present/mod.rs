@@ -1,8 +1,10 @@
 //! How advisor's figures read to a person: numbers with their units
 //! ([`units`]), targets and comparisons in words ([`words`]), plain-text
-//! tables ([`table`]), options by name ([`variant::readable`]). The verdict, the report and the screens all write
+//! tables ([`table`]), options by name ([`variant::readable`]), ranges from
+//! the CPU sources ([`range`]). The verdict, the report and the screens all write
 //! through these, so a figure reads the same wherever it appears.
 
+pub mod range;
 pub mod table;
 pub mod units;
 pub mod variant;

@@ -65,6 +65,9 @@ pub fn describe(name: &str, managed: bool, v: &Variant) -> String {
             instances(v.provisioned)
         ));
     }
+    if v.snapstart {
+        s.push_str(", with SnapStart (new instances restored from a snapshot)");
+    }
     if let Some(p) = &v.purchase {
         s.push_str(&format!(", {}", purchase(p)));
     }
@@ -139,6 +142,9 @@ pub fn brief_of(offer: &str, managed: bool, v: &Variant) -> String {
     if v.provisioned > 0 {
         parts.push(format!("{} warm", v.provisioned));
     }
+    if v.snapstart {
+        parts.push("SnapStart".to_string());
+    }
     if let Some(p) = &v.purchase {
         parts.push(p.clone());
     }
@@ -212,6 +218,19 @@ mod tests {
         );
         assert!(describe(LAMBDA, false, &v).contains("already queued, without waiting"));
         assert_eq!(brief_of("x", false, &Variant::default()), "x");
+        let v = Variant {
+            memory_mb: Some(1024.0),
+            snapstart: true,
+            ..Variant::default()
+        };
+        assert_eq!(
+            describe(LAMBDA, false, &v),
+            "AWS Lambda (arm64, Graviton2) with 1024 MB, with SnapStart (new instances restored from a snapshot)"
+        );
+        assert_eq!(
+            brief_of("aws-lambda-arm64", false, &v),
+            "aws-lambda-arm64 1024 MB, SnapStart"
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! Memory-based prices count memory in GB of 1024 MB, as the providers do:
 //! a 2048 MB Lambda function is billed as 2 GB.
 
-use super::offer::{Arch, Billing, Cloud, Offer};
+use super::offer::{Arch, Billing, Cloud, Offer, SnapStartPrices};
 use serde::Serialize;
 
 /// Hours in the month the providers price by (AWS and Google both use 730).
@@ -183,6 +183,31 @@ impl Billing {
             }
             _ => None,
         }
+    }
+
+    /// SnapStart's prices, where the offer sells it.
+    pub fn snapstart(&self) -> Option<&SnapStartPrices> {
+        match self {
+            Billing::Invocation {
+                snapstart: Some(s), ..
+            } => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Cost of resuming one `memory_mb` instance from its snapshot; `None`
+    /// where the offer has no SnapStart.
+    pub fn snapstart_restore_usd(&self, memory_mb: f64) -> Option<f64> {
+        self.snapstart()
+            .map(|s| gb(memory_mb) * s.restore_per_gb_usd)
+    }
+
+    /// Cost of keeping one version's snapshot of a `memory_mb` function
+    /// cached for `held_s` (at least the billed minimum); `None` where the
+    /// offer has no SnapStart.
+    pub fn snapstart_cache_usd(&self, held_s: f64, memory_mb: f64) -> Option<f64> {
+        self.snapstart()
+            .map(|s| held_s.max(s.cache_minimum_s) * gb(memory_mb) * s.cache_per_gb_s_usd)
     }
 
     /// The billed quantities of one invocation, for free-tier accounting.
@@ -486,6 +511,11 @@ mod tests {
                 per_gb_s_usd: 0.0000041667,
                 duration_per_gb_s_usd: 0.0000097222,
             }),
+            snapstart: Some(SnapStartPrices {
+                cache_per_gb_s_usd: 0.0000015046,
+                cache_minimum_s: 3.0 * 3600.0,
+                restore_per_gb_usd: 0.0001397998,
+            }),
         }
     }
 
@@ -498,6 +528,7 @@ mod tests {
             granularity_s: 0.1,
             init_billed: true,
             provisioned: None,
+            snapstart: None,
         }
     }
 
@@ -643,6 +674,25 @@ mod tests {
         );
         assert_eq!(gcf1().provisioned_usd(600.0, 2048.0), None);
         assert_eq!(ec2().provisioned_invocation_usd(0.1, 2048.0), None);
+    }
+
+    #[test]
+    fn snapstart_caches_for_at_least_three_hours_and_charges_each_restore() {
+        let b = lambda();
+        // The pricing page's example: 1 GB cached for 31 days, 2,678,400
+        // GB-s x $0.0000015046 = $4.03; 74,400 restores of 1 GB x
+        // $0.0001397998 = $10.40.
+        let month = b.snapstart_cache_usd(2_678_400.0, 1024.0).unwrap();
+        assert!((month - 4.03).abs() < 0.005, "{month}");
+        let restores = 74_400.0 * b.snapstart_restore_usd(1024.0).unwrap();
+        assert!((restores - 10.40).abs() < 0.005, "{restores}");
+        // A run of 10 minutes still pays the 3-hour minimum.
+        close(
+            b.snapstart_cache_usd(600.0, 2048.0).unwrap(),
+            10800.0 * 2.0 * 0.0000015046,
+        );
+        assert_eq!(gcf1().snapstart_restore_usd(1024.0), None);
+        assert_eq!(ec2().snapstart_cache_usd(1.0, 1024.0), None);
     }
 
     #[test]

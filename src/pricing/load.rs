@@ -345,6 +345,10 @@ fn read_offer(
         Some(p) => super::purchase::read(&ctx, &p, kind, &billing)?,
         None => Vec::new(),
     };
+    let access = match t.opt_table("access")? {
+        Some(a) => read_access(&a)?,
+        None => Access::default(),
+    };
     let queries = match t.opt_table("api")? {
         Some(a) => read_queries(&ctx, &a, cloud)?,
         None => BTreeMap::new(),
@@ -363,11 +367,24 @@ fn read_offer(
         billing,
         behaviour,
         runtime,
+        access,
         sources: sources_out,
         purchase,
         bought: None,
     };
     Ok((offer, queries))
+}
+
+/// What reaching the model costs: `access.egress_per_gb_usd`,
+/// `access.gateway_per_request_usd` (each optional).
+fn read_access(t: &Table) -> R<Access> {
+    let a = Access {
+        egress_per_gb_usd: t.opt_figure("egress_per_gb_usd", Dim::UsdPerGb)?,
+        gateway_per_request_usd: t.opt_figure("gateway_per_request_usd", Dim::UsdPerRequest)?,
+        ..Access::default()
+    };
+    t.finish()?;
+    Ok(a)
 }
 
 /// Figures the loader derives get the source of what they were derived from.
@@ -461,6 +478,10 @@ fn read_spec(ctx: &Ctx, t: &Table) -> R<Spec> {
             Some(gpu)
         }
     };
+    let needs_compilation = match t.get("needs_compilation") {
+        Some(_) => t.flag("needs_compilation")?,
+        None => false,
+    };
     t.finish()?;
     Ok(Spec {
         vcpu,
@@ -471,6 +492,7 @@ fn read_spec(ctx: &Ctx, t: &Table) -> R<Spec> {
         mb_per_vcpu,
         memory_range,
         gpu,
+        needs_compilation,
     })
 }
 
@@ -511,6 +533,18 @@ fn read_billing(ctx: &Ctx, t: &Table, kind: Kind) -> R<Billing> {
                     Some(pr)
                 }
             };
+            let snapstart = match t.opt_table("snapstart")? {
+                None => None,
+                Some(p) => {
+                    let sp = SnapStartPrices {
+                        cache_per_gb_s_usd: p.figure("cache_per_gb_s_usd", Dim::UsdPerGbS)?,
+                        cache_minimum_s: p.figure("cache_minimum_s", Dim::Seconds)?,
+                        restore_per_gb_usd: p.figure("restore_per_gb_usd", Dim::UsdPerGb)?,
+                    };
+                    p.finish()?;
+                    Some(sp)
+                }
+            };
             Billing::Invocation {
                 per_request_usd: t.figure("per_request_usd", Dim::UsdPerRequest)?,
                 per_gb_s_usd: t.figure("per_gb_s_usd", Dim::UsdPerGbS)?,
@@ -519,6 +553,7 @@ fn read_billing(ctx: &Ctx, t: &Table, kind: Kind) -> R<Billing> {
                 granularity_s: t.positive("granularity_s", Dim::Seconds)?,
                 init_billed: t.flag("init_billed")?,
                 provisioned,
+                snapstart,
             }
         }
         "active_instance" => Billing::ActiveInstance {
@@ -597,6 +632,7 @@ fn read_cold_start(c: &Table) -> R<ColdStartModel> {
         platform_init_s: c.figure("platform_init_s", Dim::Seconds)?,
         init_s_per_package_mb: c.figure("init_s_per_package_mb", Dim::SPerMb)?,
         download_mb_per_s: c.positive("download_mb_per_s", Dim::MbPerS)?,
+        snapstart_restore_s: c.opt_figure("snapstart_restore_s", Dim::Seconds)?,
     };
     c.finish()?;
     Ok(m)

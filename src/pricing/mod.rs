@@ -4,6 +4,7 @@
 //! [`load_dir`]); the two shipped ones are built into the binary
 //! ([`builtin`]). Billing rules are in [`billing`].
 
+pub mod access;
 pub mod billing;
 pub mod bounds;
 pub mod load;
@@ -21,8 +22,8 @@ pub mod write;
 
 pub use billing::{FreeTier, Usage};
 pub use offer::{
-    Arch, Autoscaling, Behaviour, Billing, Cloud, ColdStartModel, Gpu, Kind, MemoryRange, Offer,
-    Provisioned, Purchase, PurchaseKind, Queue, QueuePolicy, RuntimeModel, ScalingLimits, Source,
-    Spec,
+    Access, Arch, Autoscaling, Behaviour, Billing, Cloud, ColdStartModel, Gpu, Kind, MemoryRange,
+    Offer, Provisioned, Purchase, PurchaseKind, Queue, QueuePolicy, RuntimeModel, ScalingLimits,
+    SnapStartPrices, Source, Spec,
 };
 pub use snapshot::{builtin, builtin_names, find, load_dir, load_snapshot, Snapshot};

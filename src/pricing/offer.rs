@@ -65,6 +65,10 @@ pub struct Offer {
     pub behaviour: Behaviour,
     /// The runtime the model is served with on this offer.
     pub runtime: RuntimeModel,
+    /// What reaching the model costs besides the platform's bill (gateway,
+    /// data transfer out), charged only when the user asks.
+    #[serde(default, skip_serializing_if = "Access::is_empty")]
+    pub access: Access,
     /// Figure path (e.g. `billing.per_gb_s_usd`) -> where it comes from.
     pub sources: BTreeMap<String, Source>,
     /// The ways to buy it besides on demand (spot, commitments), each a
@@ -215,6 +219,10 @@ pub struct Spec {
     /// GPUs attached to one instance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gpu: Option<Gpu>,
+    /// Whether the model must first be compiled for the accelerator (AWS
+    /// Inferentia with the Neuron SDK) before the offer can serve it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub needs_compilation: bool,
 }
 
 fn one() -> f64 {
@@ -274,6 +282,9 @@ pub enum Billing {
         /// Provisioned concurrency prices, where offered.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         provisioned: Option<Provisioned>,
+        /// SnapStart prices, where the runtime supports it (Lambda's Python 3.12+).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        snapstart: Option<SnapStartPrices>,
     },
     /// Per request plus vCPU-seconds and GiB-seconds of instance time while it
     /// serves at least one request (Cloud Run, Cloud Functions 2nd gen,
@@ -300,6 +311,43 @@ pub enum Billing {
     },
 }
 
+/// Prices of reaching the model, and the line items the user asked for.
+///
+/// The prices come from the snapshot; the charges are set by the commands
+/// (`--gateway`, `--egress-gb-per-1k`, see [`super::access`]) and added to a
+/// run's cost by the simulator.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Access {
+    /// USD per GB sent to the internet (data transfer out), where priced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub egress_per_gb_usd: Option<f64>,
+    /// USD per request through the provider's HTTP API gateway in front of
+    /// the offer (AWS API Gateway HTTP API), where priced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway_per_request_usd: Option<f64>,
+    /// Charged: USD per request received (the gateway).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub charge_per_request_usd: f64,
+    /// Charged: USD per answer sent back (data transfer out).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub charge_per_answer_usd: f64,
+    /// What the charges are, in words, for the month's statement; empty
+    /// when nothing was asked.
+    #[serde(skip)]
+    pub statement: String,
+}
+
+impl Access {
+    /// Nothing priced and nothing charged.
+    pub fn is_empty(&self) -> bool {
+        *self == Access::default()
+    }
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
+}
+
 /// Provisioned concurrency: instances kept initialised, billed whether used or not.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Provisioned {
@@ -307,6 +355,19 @@ pub struct Provisioned {
     pub per_gb_s_usd: f64,
     /// USD per GB-second of execution on a provisioned instance (replaces the on-demand rate).
     pub duration_per_gb_s_usd: f64,
+}
+
+/// SnapStart: new instances resume from a cached snapshot of the
+/// initialised function, paid for by caching the snapshot while the version
+/// is active and by each restore.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SnapStartPrices {
+    /// USD per GB-second of snapshot cached (the function's memory).
+    pub cache_per_gb_s_usd: f64,
+    /// Shortest cached period billed per published version, seconds.
+    pub cache_minimum_s: f64,
+    /// USD per GB restored, each time an instance resumes from the snapshot.
+    pub restore_per_gb_usd: f64,
 }
 
 /// How a platform admits, queues, serves and scales requests.
@@ -351,6 +412,11 @@ pub struct ColdStartModel {
     pub init_s_per_package_mb: f64,
     /// Model download bandwidth from object storage, MB/s.
     pub download_mb_per_s: f64,
+    /// SnapStart: resuming an instance from its snapshot, seconds; it
+    /// replaces every phase before the first inference. `None` where the
+    /// platform has no SnapStart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapstart_restore_s: Option<f64>,
 }
 
 /// Serverless scaling limits.

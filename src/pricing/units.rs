@@ -21,6 +21,8 @@ pub enum Dim {
     UsdPerGibS,
     /// Price per instance-hour.
     UsdPerHour,
+    /// Price per GB: of memory restored once (a SnapStart restore), or transferred.
+    UsdPerGb,
     /// A duration.
     Seconds,
     /// Memory of an instance or a package.
@@ -62,7 +64,13 @@ impl Dim {
             Dim::UsdPerVcpuS => &[("USD/vCPU-s", 1.0, 1.0)],
             Dim::UsdPerGibS => &[("USD/GiB-s", 1.0, 1.0)],
             Dim::UsdPerHour => &[("USD/h", 1.0, 1.0)],
-            Dim::Seconds => &[("s", 1.0, 1.0), ("ms", 1.0, 1e3), ("min", 60.0, 1.0)],
+            Dim::UsdPerGb => &[("USD/GB", 1.0, 1.0)],
+            Dim::Seconds => &[
+                ("s", 1.0, 1.0),
+                ("ms", 1.0, 1e3),
+                ("min", 60.0, 1.0),
+                ("h", 3600.0, 1.0),
+            ],
             Dim::Megabytes => &[("MB", 1.0, 1.0), ("GiB", 1024.0, 1.0)],
             Dim::Gigabytes => &[("GB", 1.0, 1.0)],
             Dim::MbPerS => &[("MB/s", 1.0, 1.0)],
@@ -116,6 +124,7 @@ impl Dim {
                 | Dim::UsdPerVcpuS
                 | Dim::UsdPerGibS
                 | Dim::UsdPerHour
+                | Dim::UsdPerGb
         )
     }
 
@@ -150,6 +159,8 @@ mod tests {
         );
         assert_eq!(Dim::Seconds.convert(100.0, "ms"), Some(0.1));
         assert_eq!(Dim::Seconds.convert(5.0, "min"), Some(300.0));
+        assert_eq!(Dim::Seconds.convert(3.0, "h"), Some(10800.0));
+        assert_eq!(Dim::UsdPerGb.convert(0.5, "USD/GB"), Some(0.5));
         assert_eq!(Dim::Megabytes.convert(30.0, "GiB"), Some(30720.0));
         assert_eq!(
             Dim::InstancesPerS.convert(500.0, "instances/min"),
@@ -172,6 +183,9 @@ mod tests {
         ] {
             assert!(!d.units().is_empty(), "{d:?}");
         }
-        assert_eq!(Dim::Seconds.expected(), "\"s\" or \"ms\" or \"min\"");
+        assert_eq!(
+            Dim::Seconds.expected(),
+            "\"s\" or \"ms\" or \"min\" or \"h\""
+        );
     }
 }

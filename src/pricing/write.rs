@@ -101,6 +101,7 @@ fn offer(
     for p in &o.purchase {
         purchase(&mut out, p)?;
     }
+    access(&mut out, &o.access)?;
     if let Some(qs) = queries {
         for (field, _) in PRICE_FIELDS {
             if let Some(query) = qs.get(*field) {
@@ -166,6 +167,20 @@ fn spec(out: &mut Out, s: &Spec) -> anyhow::Result<()> {
             ],
         )?;
     }
+    if s.needs_compilation {
+        out.flag("spec.needs_compilation", true)?;
+    }
+    Ok(())
+}
+
+/// What reaching the model costs (the prices only: charges are the user's).
+fn access(out: &mut Out, a: &Access) -> anyhow::Result<()> {
+    if let Some(v) = a.egress_per_gb_usd {
+        out.fig("access.egress_per_gb_usd", v, Dim::UsdPerGb)?;
+    }
+    if let Some(v) = a.gateway_per_request_usd {
+        out.fig("access.gateway_per_request_usd", v, Dim::UsdPerRequest)?;
+    }
     Ok(())
 }
 
@@ -181,6 +196,7 @@ fn billing(out: &mut Out, b: &Billing) -> anyhow::Result<()> {
             granularity_s,
             init_billed,
             provisioned,
+            snapstart,
         } => {
             // Prices that are zero and never sourced are the model's
             // defaults, left out so written files stay as their authors wrote them.
@@ -212,6 +228,16 @@ fn billing(out: &mut Out, b: &Billing) -> anyhow::Result<()> {
                             p.duration_per_gb_s_usd,
                             Dim::UsdPerGbS,
                         ),
+                    ],
+                )?;
+            }
+            if let Some(p) = snapstart {
+                out.figs(
+                    "billing.snapstart",
+                    &[
+                        ("cache_per_gb_s_usd", p.cache_per_gb_s_usd, Dim::UsdPerGbS),
+                        ("cache_minimum_s", p.cache_minimum_s, Dim::Seconds),
+                        ("restore_per_gb_usd", p.restore_per_gb_usd, Dim::UsdPerGb),
                     ],
                 )?;
             }
@@ -287,6 +313,9 @@ fn behaviour(out: &mut Out, b: &Behaviour) -> anyhow::Result<()> {
             ("download_mb_per_s", c.download_mb_per_s, Dim::MbPerS),
         ],
     )?;
+    if let Some(r) = c.snapstart_restore_s {
+        out.fig("behaviour.cold_start.snapstart_restore_s", r, Dim::Seconds)?;
+    }
     if let Some(k) = b.keep_alive_s {
         out.fig("behaviour.keep_alive_s", k, Dim::Seconds)?;
     }

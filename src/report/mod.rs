@@ -165,7 +165,8 @@ pub fn assemble(i: Inputs<'_>) -> anyhow::Result<Report> {
             id: r.id.clone(),
             offer: r.offer.clone(),
             memory_mb,
-            phases: ColdStartPhases::new(i.profile, offer, vcpu),
+            phases: ColdStartPhases::new(i.profile, offer, vcpu)
+                .with_snapstart(offer, r.variant.snapstart),
         })
     });
     let mut named: Vec<&str> = i

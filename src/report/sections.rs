@@ -70,6 +70,7 @@ fn decision(a: &Advice) -> Section {
             text: vec![Inline::strong("No option meets the targets.")],
         },
     });
+    ranges(a, &mut s);
     s.push(Block::List(vec![
         vec![Inline::text(format!(
             "Targets: {}",
@@ -95,6 +96,23 @@ fn decision(a: &Advice) -> Section {
         ));
     }
     s
+}
+
+/// The best option's range from the CPU sources, whether the ranking
+/// changes within it, and the leading options' ranges.
+fn ranges(a: &Advice, s: &mut Section) {
+    let words: Vec<String> = crate::present::range::best(a)
+        .map(|r| format!("{}{}.", r[..1].to_uppercase(), &r[1..]))
+        .into_iter()
+        .chain(crate::present::range::ranking(a))
+        .collect();
+    if words.is_empty() {
+        return;
+    }
+    s.push(Block::Paragraph(vec![Inline::text(words.join(" "))]));
+    if a.uncertainty.len() > 1 {
+        s.push(Block::Table(tables::ranges(a)));
+    }
 }
 
 fn over_time(r: &Report) -> Option<Section> {

@@ -141,6 +141,35 @@ pub fn comparison(a: &Advice) -> Table {
     )
 }
 
+/// The leading options with their ranges from the CPU sources.
+pub fn ranges(a: &Advice) -> Table {
+    let best = a.best.as_ref().map(|b| b.id.as_str());
+    let rows = crate::present::range::rows(a)
+        .into_iter()
+        .map(|r| Row {
+            best: best == Some(r.id.as_str()),
+            cells: vec![
+                Cell::Named {
+                    name: r.name,
+                    id: r.id,
+                },
+                text(r.cost),
+                text(r.p95),
+                Cell::Yes(r.meets_slowest),
+            ],
+        })
+        .collect();
+    Table::new(
+        &[
+            "option",
+            " per month (range)",
+            " p95 (range)",
+            "meets targets with the slowest CPU",
+        ],
+        rows,
+    )
+}
+
 /// How many ranked options [`comparison`] leaves out.
 pub fn comparison_left_out(a: &Advice) -> usize {
     a.ranked.len().saturating_sub(MAX_ROWS)
@@ -415,10 +444,26 @@ pub struct Step {
     pub how: &'static str,
 }
 
-/// The study's five cold-start steps on the option shown.
-pub fn cold_start_steps(c: &ColdStartView) -> [Step; 5] {
+/// The study's five cold-start steps on the option shown; with SnapStart,
+/// the restore and the first inference.
+pub fn cold_start_steps(c: &ColdStartView) -> Vec<Step> {
     let p = &c.phases;
-    [
+    let first = Step {
+        name: "first inference",
+        s: p.first_inference_s,
+        how: "measured, scaled to the offer's CPU",
+    };
+    if let Some(r) = p.restore_s {
+        return vec![
+            Step {
+                name: "SnapStart restore",
+                s: r,
+                how: "published restore time; replaces the four steps before the first inference",
+            },
+            first,
+        ];
+    }
+    vec![
         Step {
             name: "container initialisation",
             s: p.container_init_s,
@@ -439,11 +484,7 @@ pub fn cold_start_steps(c: &ColdStartView) -> [Step; 5] {
             s: p.model_load_s,
             how: "measured (session creation), scaled to the offer's CPU",
         },
-        Step {
-            name: "first inference",
-            s: p.first_inference_s,
-            how: "measured, scaled to the offer's CPU",
-        },
+        first,
     ]
 }
 

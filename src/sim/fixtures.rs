@@ -28,6 +28,7 @@ fn base(id: &str, kind: Kind, behaviour: Behaviour, billing: Billing) -> Offer {
             mb_per_vcpu: None,
             memory_range: None,
             gpu: None,
+            needs_compilation: false,
         },
         billing,
         behaviour,
@@ -40,6 +41,7 @@ fn base(id: &str, kind: Kind, behaviour: Behaviour, billing: Billing) -> Offer {
             import_from_profile: false,
             package_limit_mb: None,
         },
+        access: Default::default(),
         sources: BTreeMap::new(),
         purchase: Vec::new(),
         bought: None,
@@ -51,6 +53,7 @@ fn no_cold_start() -> ColdStartModel {
         platform_init_s: 0.0,
         init_s_per_package_mb: 0.0,
         download_mb_per_s: 0.0,
+        snapstart_restore_s: None,
     }
 }
 
@@ -112,6 +115,7 @@ pub fn ideal_function(keep_alive_s: f64) -> Offer {
             granularity_s: 0.001,
             init_billed: false,
             provisioned: None,
+            snapstart: None,
         },
     )
 }

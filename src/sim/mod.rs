@@ -116,13 +116,14 @@ where
     };
     let name = sc.name();
     let kind = d.kind_name();
-    match sc.offer.kind {
+    let mut o = match sc.offer.kind {
         Kind::Serverless => {
             let opts = ServerlessOptions {
                 cold: sc.cold.as_ref().map(Sampler::new),
                 provisioned: sc.provisioned(),
                 prewarm: sc.prewarm,
                 handover_s: sc.handover_s,
+                snapstart: sc.settings.snapstart,
             };
             let mut p = Serverless::new(d, opts);
             engine::run(&mut p, arrivals, params, &name, kind)
@@ -135,7 +136,15 @@ where
             let mut p = Managed::new(d, sc.autoscaling());
             engine::run(&mut p, arrivals, params, &name, kind)
         }
+    }?;
+    // A client batch is one call through a gateway, its answers one each.
+    let calls = o.requests.div_ceil(u64::from(sc.batch().size.max(1)));
+    let access = crate::pricing::access::charge_usd(&sc.offer, calls, o.succeeded);
+    if access > 0.0 {
+        o.cost.access_usd += access;
+        o.cost_usd += access;
     }
+    Ok(o)
 }
 
 /// Runs an in-memory trace through the scenario.

@@ -3,15 +3,15 @@
 //! apart from both.
 
 use crate::advise::Advice;
-use crate::present::{named, pct, readable, secs, usd, wrap};
+use crate::present::{named, pct, range, readable, secs, usd, wrap};
 use crate::tui::theme::Theme;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 /// How far the screen scrolls at a terminal size (columns, rows).
 pub fn max_scroll(advice: &Advice, size: (u16, u16)) -> usize {
-    // Tabs, status line and the section rule take three rows.
-    let visible = size.1.saturating_sub(3) as usize;
+    // Tabs, the targets, the status line and the section rule take four rows.
+    let visible = size.1.saturating_sub(4) as usize;
     lines(advice, size.0 as usize, &Theme::plain())
         .len()
         .saturating_sub(visible)
@@ -60,6 +60,7 @@ pub fn lines(advice: &Advice, width: usize, theme: &Theme) -> Vec<Line<'static>>
     };
     t.best(advice);
     t.why(advice);
+    t.ranges(advice);
     t.runners_up(advice);
     t.sensitivity(advice);
     t.runtime(advice);
@@ -95,6 +96,12 @@ impl Text<'_> {
             }
             None => self.item("", plain, "No option meets the targets.", theme.bad),
         }
+        if let Some(r) = range::best(advice) {
+            self.item("  ", plain, &r, plain);
+        }
+        if let Some(v) = range::ranking(advice) {
+            self.item("  ", plain, &v, theme.accent);
+        }
         // The advice's own targets: with no p95 given, they hold the default it used.
         self.item(
             "  targets: ",
@@ -112,6 +119,37 @@ impl Text<'_> {
         // Each reason's sentence carries its figures; the raw figures stay in the JSON.
         for r in &advice.reasons {
             self.item("• ", theme.accent, &r.text, plain);
+        }
+    }
+
+    /// The leading options with their ranges: where the ranking could change.
+    fn ranges(&mut self, advice: &Advice) {
+        let rows = range::rows(advice);
+        if rows.len() < 2 {
+            return;
+        }
+        let theme = self.theme;
+        self.heading("Ranges from the CPU sources (slowest to fastest CPU)");
+        for r in rows {
+            let slowest = if r.meets_slowest {
+                "meets the targets with the slowest CPU"
+            } else {
+                "misses the targets with the slowest CPU"
+            };
+            let mark = if advice.best.as_ref().is_some_and(|b| b.id == r.id) {
+                "★ "
+            } else {
+                "• "
+            };
+            self.item(
+                mark,
+                theme.accent,
+                &format!(
+                    "{}: {} per month · p95 {} · {slowest}",
+                    r.name, r.cost, r.p95
+                ),
+                Style::new(),
+            );
         }
     }
 

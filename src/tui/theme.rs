@@ -96,7 +96,14 @@ impl Theme {
         if self.color {
             Marker::Braille
         } else {
-            [Marker::Braille, Marker::Dot, Marker::Quadrant][i % 3]
+            [
+                Marker::Braille,
+                Marker::Dot,
+                Marker::Custom('+'),
+                Marker::Custom('x'),
+                Marker::Custom('o'),
+                Marker::Custom('*'),
+            ][i % 6]
         }
     }
 }
@@ -113,7 +120,11 @@ mod tests {
         assert!(Theme::for_no_color(None).color);
         let plain = Theme::plain();
         assert_eq!(plain.series(3), Style::new());
-        assert_ne!(plain.marker(0), plain.marker(1));
+        let markers: Vec<Marker> = (0..6).map(|i| plain.marker(i)).collect();
+        assert!(markers
+            .iter()
+            .enumerate()
+            .all(|(i, m)| !markers[..i].contains(m)));
         assert!(plain.selected.add_modifier.contains(Modifier::REVERSED));
     }
 }

@@ -84,7 +84,13 @@ fn calibrated_on_one_load_it_predicts_another() {
             .arg(&fitted);
         c
     };
+    // advisor serve says how long each inference took; the replay keeps it
+    // and the fit reads the CPU speed off it.
+    let timing = &measured["server_inference"];
+    assert_eq!(timing["answers"], measured["succeeded"], "{timing}");
+    assert!(timing["mean_ms"].as_f64().unwrap() > 0.0, "{timing}");
     let fit = json(calibrate().arg("--json"));
+    assert_eq!(fit["fit"]["cpu_speed_from"], "server timing", "{fit}");
     assert!(fit["fit"]["cpu_speed"].as_f64().unwrap() > 0.0, "{fit}");
     assert!(
         fit["fit"]["network_rtt_s"].as_f64().unwrap() >= 0.0,
@@ -100,6 +106,7 @@ fn calibrated_on_one_load_it_predicts_another() {
     let offer = snap.offer("local-server").unwrap();
     let src = &offer.sources["spec.cpu_speed"].source;
     assert!(src.starts_with("measured by replay, "), "{src}");
+    assert!(src.contains("x-inference-ms"), "{src}");
     assert!(
         src.contains(&format!("{} requests", measured["requests"])),
         "{src}"

@@ -183,5 +183,6 @@ fn replay_with_a_model_sends_its_synthetic_inputs() {
     assert!(out.status.success());
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["success_ratio"], 1.0, "{v}");
+    assert_eq!(v["server_inference"]["answers"], 10, "{v}");
     let _ = server.interrupt();
 }

@@ -28,6 +28,7 @@ mod robust;
 mod runtime;
 mod sim_theory;
 mod simulate;
+mod snapstart;
 mod study;
 mod tui_navigation;
 mod tui_screens;

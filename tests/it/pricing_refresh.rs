@@ -943,14 +943,9 @@ fn reqwest_like_decode(q: &str) -> String {
     String::from_utf8_lossy(&out).to_string()
 }
 
-/// The Azure snapshot is the base of an Azure refresh.
+/// The built-in `current` snapshot, whose Azure offers an Azure refresh reads.
 fn azure_base<'a>(extra: &[&'a str]) -> Vec<&'a str> {
-    let mut v = vec![
-        "--base",
-        "azure-current",
-        "--pricing",
-        concat!(env!("CARGO_MANIFEST_DIR"), "/pricing/azure-current.toml"),
-    ];
+    let mut v = vec!["--base", "current"];
     v.extend_from_slice(extra);
     v
 }
@@ -1025,4 +1020,113 @@ fn azure_malformed_json() {
         Arc::new(|_, _, _| Reply::Json(StatusCode::OK, "{\"Items\": [".into())),
         &["malformed answer"],
     );
+}
+
+/// A Retail Prices API item of another service, in the API's documented shape.
+fn azure_meter(
+    service: &str,
+    product: &str,
+    sku: &str,
+    meter: &str,
+    unit: &str,
+    usd: f64,
+) -> Value {
+    json!({
+        "currencyCode": "USD", "tierMinimumUnits": 0.0, "retailPrice": usd, "unitPrice": usd,
+        "armRegionName": "japaneast", "location": "JA East", "effectiveStartDate": "2026-11-01T00:00:00Z",
+        "meterId": "00000000-0000-0000-0000-000000000001", "meterName": meter,
+        "productId": "DZH318Z0BQ4L", "skuId": "DZH318Z0BQ4L/00TG", "availabilityId": null,
+        "productName": product, "skuName": sku, "serviceName": service,
+        "serviceId": "DZH313Z7MMC8", "serviceFamily": "Compute", "unitOfMeasure": unit,
+        "type": "Consumption", "isPrimaryMeterRegion": true, "armSkuName": "Standard_D4s_v5"
+    })
+}
+
+/// Answers Container Apps' and one virtual machine's meters in Japan East:
+/// the VM's Windows, Spot and Low Priority meters beside the Linux one.
+fn azure_services() -> Arc<Handler> {
+    Arc::new(move |uri, _, _| {
+        let filter = reqwest_like_decode(uri.query().unwrap_or(""));
+        let mut items = Vec::new();
+        if filter.contains("armRegionName eq 'japaneast'") {
+            let aca = |meter: &str, unit: &str, usd: f64| {
+                azure_meter(
+                    "Azure Container Apps",
+                    "Azure Container Apps",
+                    "Standard",
+                    meter,
+                    unit,
+                    usd,
+                )
+            };
+            if filter.contains("meterName eq 'Standard vCPU Active Usage'") {
+                items.push(aca("Standard vCPU Active Usage", "1 Second", 0.000025));
+            } else if filter.contains("meterName eq 'Standard Memory Active Usage'") {
+                items.push(aca(
+                    "Standard Memory Active Usage",
+                    "1 GiB Second",
+                    0.000003,
+                ));
+            } else if filter.contains("meterName eq 'Standard Requests'") {
+                items.push(aca("Standard Requests", "1M", 0.4));
+            } else if filter.contains("armSkuName eq 'Standard_D4s_v5'") {
+                let vm = |product: &str, sku: &str, usd: f64| {
+                    azure_meter("Virtual Machines", product, sku, sku, "1 Hour", usd)
+                };
+                items.push(vm("Virtual Machines Dsv5 Series Windows", "D4s v5", 0.432));
+                items.push(vm("Virtual Machines Dsv5 Series", "D4s v5 Spot", 0.05));
+                items.push(vm(
+                    "Virtual Machines Dsv5 Series",
+                    "D4s v5 Low Priority",
+                    0.05,
+                ));
+                items.push(vm("Virtual Machines Dsv5 Series", "D4s v5", 0.25));
+            }
+        }
+        let body = json!({
+            "BillingCurrency": "USD", "CustomerEntityId": "Default", "CustomerEntityType": "Retail",
+            "Items": items, "NextPageLink": null, "Count": items.len()
+        });
+        Reply::Json(StatusCode::OK, body.to_string())
+    })
+}
+
+#[test]
+fn azure_refresh_reads_container_apps_and_virtual_machine_meters() {
+    let s = stub(azure_services());
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = refresh(
+        "azure",
+        &s,
+        dir.path(),
+        &azure_base(&["--json", "--region", "japaneast"]),
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let changes = v["changes"].as_array().unwrap();
+    let change = |offer: &str, field: &str| {
+        changes
+            .iter()
+            .find(|c| c["offer"] == offer && c["field"] == field)
+            .unwrap_or_else(|| panic!("no change {offer} {field}: {out}"))
+            .clone()
+    };
+    let cpu = change(
+        "azure-container-apps-1vcpu-2gib@japaneast",
+        "billing.per_vcpu_s_usd",
+    );
+    assert_eq!(cpu["old_usd"], 0.000024);
+    assert_eq!(cpu["new_usd"], 0.000025);
+    // The Linux pay-as-you-go meter, not Windows, Spot or Low Priority.
+    let d4 = change("azure-vm-d4s-v5@japaneast", "billing.per_hour_usd");
+    assert_eq!(d4["old_usd"], 0.248);
+    assert_eq!(d4["new_usd"], 0.25);
+    // Unchanged prices are not changes; $0.40 per million is $0.0000004 a request.
+    assert!(!changes.iter().any(
+        |c| c["offer"] == "azure-container-apps-1vcpu-2gib@japaneast"
+            && c["field"] != "billing.per_vcpu_s_usd"
+    ));
+    let reqs = s.requests.lock().unwrap();
+    assert!(reqs.iter().all(|(u, _)| reqwest_like_decode(u)
+        .contains("armRegionName eq 'japaneast' and priceType eq 'Consumption'")));
 }

@@ -260,3 +260,161 @@ fn simulate_takes_the_region_and_the_clients_place() {
         .collect();
     assert!(ids.iter().all(|i| i.ends_with("@eu-west-1")), "{ids:?}");
 }
+
+/// `YYYY-MM-DD` or `YYYY-MM`.
+fn is_date(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    (parts.len() == 2 || parts.len() == 3)
+        && parts[0].len() == 4
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// Every `*_usd` figure under `node`, as paths (`billing.provisioned.per_gb_s_usd`).
+fn price_paths(prefix: &str, node: &Value, out: &mut Vec<String>) {
+    if let Some(m) = node.as_object() {
+        for (k, v) in m {
+            let path = format!("{prefix}.{k}");
+            if v.is_object() {
+                price_paths(&path, v, out);
+            } else if k.ends_with("_usd") && v.is_number() {
+                // A GHz-second price of 0 is the model's default for
+                // everything but Cloud Functions 1st gen, not a price.
+                if !(k == "per_ghz_s_usd" && v.as_f64() == Some(0.0)) {
+                    out.push(path);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn catalogue_spans_three_clouds_and_three_continents_each_every_price_sourced_and_dated() {
+    let v = show_json(&[]);
+    let offers = v["offers"].as_array().unwrap();
+    assert!(offers.len() >= 100, "{} offers", offers.len());
+    for (cloud, want) in [
+        ("aws", ["us-east-1", "eu-west-1", "ap-northeast-1"]),
+        ("gcp", ["us-central1", "europe-west1", "asia-northeast1"]),
+        ("azure", ["eastus", "westeurope", "japaneast"]),
+    ] {
+        for r in want {
+            assert!(
+                offers
+                    .iter()
+                    .any(|o| o["cloud"] == cloud && o["region"] == r),
+                "no {cloud} offer in {r}"
+            );
+        }
+    }
+    for o in offers {
+        let mut paths = Vec::new();
+        price_paths("billing", &o["billing"], &mut paths);
+        price_paths("access", &o["access"], &mut paths);
+        assert!(!paths.is_empty(), "{} has no price", o["id"]);
+        for p in paths {
+            let s = &o["sources"][&p];
+            let (src, date) = (s["source"].as_str(), s["date"].as_str());
+            assert!(
+                src.is_some_and(|x| !x.is_empty()),
+                "{} {p} has no source",
+                o["id"]
+            );
+            assert!(
+                date.is_some_and(is_date),
+                "{} {p} has no date: {s}",
+                o["id"]
+            );
+        }
+    }
+}
+
+#[test]
+fn azure_and_inferentia_offers_load_with_their_regional_prices() {
+    let v = show_json(&[]);
+    let offers = v["offers"].as_array().unwrap();
+    let get = |id: &str| {
+        offers
+            .iter()
+            .find(|o| o["id"] == id)
+            .unwrap_or_else(|| panic!("{id} missing"))
+            .clone()
+    };
+    let aca = get("azure-container-apps-1vcpu-2gib@japaneast");
+    assert_eq!(aca["per_vcpu_s_usd"], 0.000024);
+    assert!(aca["sources"]["billing.per_vcpu_s_usd"]["source"]
+        .as_str()
+        .unwrap()
+        .contains("japaneast"));
+    assert_eq!(get("azure-vm-d4s-v5@westeurope")["per_hour_usd"], 0.23);
+    assert_eq!(get("azure-ml-nc4as-t4-v3")["kind"], "managed");
+    assert_eq!(get("azure-functions-flex-2048")["cloud"], "azure");
+    let inf2 = get("aws-ec2-inf2.xlarge");
+    assert_eq!(inf2["spec"]["needs_compilation"], true);
+    assert_eq!(
+        get("aws-ec2-inf2.xlarge@ap-northeast-1")["per_hour_usd"],
+        1.1373
+    );
+    assert_eq!(
+        get("gcp-gce-c3-standard-4@europe-west1")["per_hour_usd"],
+        0.22199056
+    );
+    // g6 has no Ireland price: not offered there rather than guessed.
+    assert!(!offers
+        .iter()
+        .any(|o| o["id"] == "aws-ec2-g6.xlarge@eu-west-1"));
+    // The old separate Azure snapshot is folded into `current`.
+    let out = advisor()
+        .args(["pricing", "show", "--snapshot", "azure-current"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn line_items_are_added_only_when_asked() {
+    let plain = simulate(&["--offer", "aws-lambda-arm64"]);
+    let url = simulate(&["--offer", "aws-lambda-arm64", "--gateway", "function-url"]);
+    let both = simulate(&[
+        "--offer",
+        "aws-lambda-arm64",
+        "--gateway",
+        "http-api",
+        "--egress-gb-per-1k",
+        "1",
+    ]);
+    let o = |v: &Value| v["outcomes"][0].clone();
+    let cost = |v: &Value| o(v)["cost_usd"].as_f64().unwrap();
+    assert!(plain.get("line_items").is_none());
+    assert_eq!(cost(&plain), cost(&url));
+    assert!(url["line_items"]
+        .as_str()
+        .unwrap()
+        .contains("function URLs"));
+    let b = o(&both);
+    let want = b["requests"].as_f64().unwrap() * 1e-6 + b["succeeded"].as_f64().unwrap() * 0.09e-3;
+    let access = b["cost"]["access_usd"].as_f64().unwrap();
+    assert!((access - want).abs() < 1e-12, "{access} vs {want}");
+    assert!((cost(&both) - cost(&plain) - want).abs() < 1e-9);
+    let said = both["line_items"].as_str().unwrap();
+    assert!(
+        said.contains("API Gateway HTTP API") && said.contains("1 GB per 1,000"),
+        "{said}"
+    );
+    // A negative amount is bad input.
+    let out = advisor()
+        .args([
+            "simulate",
+            "--profile",
+            "profiles/mobilenetv2.toml",
+            "--trace",
+            "traces/workload-120.csv",
+            "--egress-gb-per-1k",
+            "-1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--egress-gb-per-1k"));
+}

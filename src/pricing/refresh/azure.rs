@@ -50,6 +50,24 @@ pub struct Item {
     /// `Consumption`, `Reservation`, `DevTestConsumption`.
     #[serde(default, rename = "type")]
     pub kind: String,
+    /// e.g. `Virtual Machines Dsv5 Series` or `... Series Windows`.
+    #[serde(default)]
+    pub product_name: String,
+    /// e.g. `D4s v5`, `D4s v5 Spot`, `D4s v5 Low Priority`.
+    #[serde(default)]
+    pub sku_name: String,
+}
+
+impl Item {
+    /// A pay-as-you-go Linux price: not a Windows licence, not spot or
+    /// low-priority capacity (virtual machine meters list all of them
+    /// under one `armSkuName`).
+    fn on_demand_linux(&self) -> bool {
+        let sku = self.sku_name.to_ascii_lowercase();
+        !self.product_name.to_ascii_lowercase().ends_with("windows")
+            && !sku.contains("spot")
+            && !sku.contains("low priority")
+    }
 }
 
 /// Why the items gave no single price.
@@ -246,7 +264,7 @@ pub fn price(
 ) -> Result<f64, AzurePriceError> {
     let mut matching: Vec<&Item> = items
         .iter()
-        .filter(|i| i.unit_of_measure == unit && i.kind == "Consumption")
+        .filter(|i| i.unit_of_measure == unit && i.kind == "Consumption" && i.on_demand_linux())
         .filter(|i| i.arm_region_name.is_empty() || i.arm_region_name == region)
         .collect();
     matching.sort_by(|a, b| a.tier_minimum_units.total_cmp(&b.tier_minimum_units));
@@ -341,6 +359,43 @@ mod tests {
         let e = price(&vm, "1 GB Second", "eastus", "per_gb_s_usd").unwrap_err();
         assert!(e.to_string().contains("no pay-as-you-go price"), "{e}");
         assert!(price(&vm, "1 Hour", "westeurope", "per_hour_usd").is_err());
+    }
+
+    fn vm(product: &str, sku: &str, usd: f64) -> Item {
+        serde_json::from_value(json!({
+            "currencyCode": "USD", "tierMinimumUnits": 0.0, "retailPrice": usd,
+            "unitPrice": usd, "armRegionName": "westeurope", "location": "EU West",
+            "meterName": sku, "productName": product, "skuName": sku,
+            "serviceName": "Virtual Machines", "serviceFamily": "Compute",
+            "armSkuName": "Standard_D4s_v5", "unitOfMeasure": "1 Hour",
+            "type": "Consumption", "isPrimaryMeterRegion": true
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn virtual_machines_take_the_linux_pay_as_you_go_meter() {
+        let items = vec![
+            vm("Virtual Machines Dsv5 Series Windows", "D4s v5", 0.414),
+            vm("Virtual Machines Dsv5 Series", "D4s v5 Spot", 0.046),
+            vm("Virtual Machines Dsv5 Series", "D4s v5 Low Priority", 0.046),
+            vm("Virtual Machines Dsv5 Series", "D4s v5", 0.230),
+        ];
+        assert_eq!(
+            price(&items, "1 Hour", "westeurope", "per_hour_usd"),
+            Ok(0.230)
+        );
+        // Container Apps meters: per second, per GiB-second, per million requests.
+        let mut cpu = item("1 Second", 0.0, 0.000024);
+        cpu.arm_region_name = "japaneast".into();
+        assert_eq!(
+            price(&[cpu], "1 Second", "japaneast", "per_vcpu_s_usd"),
+            Ok(0.000024)
+        );
+        let mut reqs = item("1M", 0.0, 0.4);
+        reqs.arm_region_name = "japaneast".into();
+        let p = price(&[reqs], "1M", "japaneast", "per_request_usd").unwrap();
+        assert!((p - 4e-7).abs() < 1e-18, "{p}");
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! (the study's Figure 8), with the recommended setting marked.
 
 use super::widgets::{
-    advice_pending, axis, fit, legend_lines, secs0, section, span, two_charts, wrapped_height,
+    advice_pending, axis, collapse, fit, legend_lines, secs0, section, span, two_charts, y_axis,
+    CHARTS_MIN_H,
 };
 use crate::advise::{BatchPoint, BatchSweep};
 use crate::present::variant::batching;
@@ -12,9 +13,10 @@ use crate::text::{secs, usd};
 use crate::tui::state::State;
 use crate::tui::theme::Theme;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Chart, Dataset, GraphType, Paragraph, Wrap};
+use ratatui::widgets::{Chart, Dataset, GraphType, Paragraph};
 use ratatui::Frame;
 
 /// Draws the batching screen.
@@ -34,12 +36,19 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let i = state.batching_cursor.min(advice.batching.len() - 1);
     let sweep = &advice.batching[i];
     let n = advice.batching.len() as u16;
-    // The chosen setting's line, then the verdict, wrapped.
-    let text_h = 2 + wrapped_height(&sweep.verdict.text, area.width);
-    let [pick, verdict, charts] = Layout::vertical([
-        Constraint::Length(n + 1),
-        Constraint::Length(text_h.min(area.height / 3)),
+    // Both charts draw the same lines: one legend under the pair.
+    let items = legend_items(sweep, theme);
+    let legend = legend_lines(&items, area.width as usize);
+    let pick_h = (n + 1).min(area.height / 4).max(2);
+    let room = area
+        .height
+        .saturating_sub(pick_h + legend.len() as u16 + CHARTS_MIN_H);
+    let text = collapse(verdict_lines(sweep, theme), area.width, room.max(1));
+    let [pick, verdict, charts, legend_area] = Layout::vertical([
+        Constraint::Length(pick_h),
+        Constraint::Length(text.len() as u16),
         Constraint::Min(0),
+        Constraint::Length(legend.len() as u16),
     ])
     .areas(area);
     let block = section("Batching sweep (↑↓ picks the option) · modelled", theme);
@@ -65,17 +74,37 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             )
         })
         .collect();
-    frame.render_widget(Paragraph::new(lines), inner);
-    frame.render_widget(
-        Paragraph::new(verdict_lines(sweep, theme)).wrap(Wrap { trim: false }),
-        verdict,
-    );
+    // With more options than rows, the list follows the selection.
+    let skip = (i + 1).saturating_sub(inner.height as usize);
+    frame.render_widget(Paragraph::new(lines).scroll((skip as u16, 0)), inner);
+    frame.render_widget(Paragraph::new(text), verdict);
     let [cost_area, lat_area] = two_charts(charts);
     draw_chart(frame, cost_area, sweep, Metric::Cost, theme);
     draw_chart(frame, lat_area, sweep, Metric::Latency, theme);
+    frame.render_widget(Paragraph::new(legend), legend_area);
 }
 
-fn verdict_lines<'a>(sweep: &'a BatchSweep, theme: &Theme) -> Vec<Line<'a>> {
+/// The legend of both charts: one line per longest wait, and the chosen point.
+fn legend_items(sweep: &BatchSweep, theme: &Theme) -> Vec<(String, Style, Marker)> {
+    let mut items: Vec<(String, Style, Marker)> = waits(sweep)
+        .into_iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let name = if w == 0.0 {
+                "no wait".to_string()
+            } else {
+                format!("wait ≤ {}", wait(w))
+            };
+            (name, theme.series(i), theme.marker(i))
+        })
+        .collect();
+    items.push(("chosen".to_string(), theme.accent, Marker::Block));
+    items
+}
+
+/// The verdict, then the chosen setting's figures (the first to go when
+/// the screen is short: the verdict names the setting too).
+fn verdict_lines(sweep: &BatchSweep, theme: &Theme) -> Vec<Line<'static>> {
     let chosen = match &sweep.cheapest_meeting {
         Some(p) => Line::from(vec![
             Span::styled("◆ chosen: ", theme.accent),
@@ -89,7 +118,7 @@ fn verdict_lines<'a>(sweep: &'a BatchSweep, theme: &Theme) -> Vec<Line<'a>> {
         ]),
         None => Line::styled("no batch setting meets the targets", theme.bad),
     };
-    vec![chosen, Line::raw(sweep.verdict.text.as_str())]
+    vec![Line::raw(sweep.verdict.text.clone()), chosen]
 }
 
 #[derive(Clone, Copy)]
@@ -127,7 +156,7 @@ fn draw_chart(frame: &mut Frame, area: Rect, sweep: &BatchSweep, metric: Metric,
 
     let max_batch = sweep.points.iter().map(|p| p.batch_size).max().unwrap_or(1);
     let x_max = x(max_batch).max(1.0);
-    let lines: Vec<(String, Vec<(f64, f64)>)> = waits(sweep)
+    let lines: Vec<Vec<(f64, f64)>> = waits(sweep)
         .into_iter()
         .map(|w| {
             // Every line starts from no batching, where nobody waits.
@@ -137,12 +166,7 @@ fn draw_chart(frame: &mut Frame, area: Rect, sweep: &BatchSweep, metric: Metric,
                 .collect();
             pts.sort_by(|a, b| a.0.total_cmp(&b.0));
             pts.dedup_by(|a, b| a.0 == b.0);
-            let name = if w == 0.0 {
-                "no wait".to_string()
-            } else {
-                format!("wait ≤ {}", wait(w))
-            };
-            (name, pts)
+            pts
         })
         .collect();
     let chosen: Vec<(f64, f64)> = sweep
@@ -160,7 +184,7 @@ fn draw_chart(frame: &mut Frame, area: Rect, sweep: &BatchSweep, metric: Metric,
     let mut sets: Vec<Dataset> = lines
         .iter()
         .enumerate()
-        .map(|(i, (_, pts))| {
+        .map(|(i, pts)| {
             Dataset::default()
                 .data(pts)
                 .graph_type(GraphType::Line)
@@ -175,32 +199,27 @@ fn draw_chart(frame: &mut Frame, area: Rect, sweep: &BatchSweep, metric: Metric,
             .marker(Marker::Block)
             .style(theme.accent),
     );
-    let mut items: Vec<(String, ratatui::style::Style, Marker)> = lines
-        .iter()
-        .enumerate()
-        .map(|(i, (name, _))| (name.clone(), theme.series(i), theme.marker(i)))
-        .collect();
-    items.push(("chosen".to_string(), theme.accent, Marker::Block));
-    let legend = legend_lines(&items, inner.width as usize);
-    let [plot, legend_area] =
-        Layout::vertical([Constraint::Min(0), Constraint::Length(legend.len() as u16)])
-            .areas(inner);
-    frame.render_widget(Paragraph::new(legend), legend_area);
     let fmt: fn(f64) -> String = match metric {
         Metric::Cost => money,
         Metric::Latency => secs0,
     };
+    // A label on every power of two that fits; the title names the unit.
     let x_labels = x_max.round() as usize + 1;
+    let x_labels = if x_labels <= (inner.width as usize / 5).max(2) {
+        x_labels
+    } else {
+        2
+    };
     frame.render_widget(
         Chart::new(sets)
             .x_axis(axis(
-                "batch",
+                "",
                 [0.0, x_max],
-                x_labels.min(6),
+                x_labels,
                 |v| format!("{:.0}", v.exp2()),
                 theme,
             ))
-            .y_axis(axis("", y, 3, fmt, theme)),
-        plot,
+            .y_axis(y_axis("", y, 3, fmt, theme)),
+        inner,
     );
 }

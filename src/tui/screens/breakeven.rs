@@ -2,16 +2,18 @@
 //! steady request rate (log-log), the workload's own rate, and the rates
 //! where the cheaper option changes.
 
-use super::widgets::{advice_pending, axis, fit, message, section};
+use super::widgets::{advice_pending, axis, marker_glyphs, message, section, y_axis};
 use crate::advise::{Advice, BreakEvenCurve, Method};
+use crate::present::wrap;
 use crate::report::cost_at;
 use crate::report::words::money;
 use crate::tui::state::State;
 use crate::tui::theme::Theme;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Chart, Dataset, GraphType, Paragraph, Wrap};
+use ratatui::widgets::{Chart, Dataset, GraphType, Paragraph};
 use ratatui::Frame;
 
 /// Most curves drawn at once (more would be unreadable in a terminal).
@@ -35,16 +37,37 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         return;
     }
     let curves: Vec<&BreakEvenCurve> = advice.break_even.iter().take(MAX_CURVES).collect();
-    let side = area.width >= 110;
-    let [chart_area, text_area] = if side {
-        Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(area)
-    } else {
-        let text_h =
-            (curves.len() as u16 + 2 + advice.crossovers.len().min(3) as u16).min(area.height / 2);
-        Layout::vertical([Constraint::Min(0), Constraint::Length(text_h)]).areas(area)
-    };
+    let [chart_area, text_area] = layout(area, advice);
     draw_chart(frame, chart_area, advice, &curves, theme);
-    draw_text(frame, text_area, advice, &curves, theme);
+    draw_text(frame, text_area, advice, state.breakeven_scroll, theme);
+}
+
+/// The chart and the text beside it (wide screens) or under it, the text
+/// taking what the chart leaves above a readable height.
+fn layout(area: Rect, advice: &Advice) -> [Rect; 2] {
+    if area.width >= 110 {
+        // A gap, so the legend's marks do not read as the chart's lines.
+        return Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)])
+            .spacing(2)
+            .areas(area);
+    }
+    // The section rule on top of the text takes a row.
+    let rows = text_lines(advice, area.width as usize, &Theme::plain()).len() as u16 + 1;
+    let text_h = rows.min(area.height.saturating_sub(CHART_MIN_H)).max(3);
+    Layout::vertical([Constraint::Min(0), Constraint::Length(text_h)]).areas(area)
+}
+
+/// Rows the log-log chart needs to show its decades apart.
+const CHART_MIN_H: u16 = 12;
+
+/// How far the text scrolls on a body of `size` (the terminal's columns
+/// and rows).
+pub fn max_scroll(advice: &Advice, size: (u16, u16)) -> usize {
+    // Tabs, the targets and the status line take three rows.
+    let area = Rect::new(0, 0, size.0, size.1.saturating_sub(3));
+    let [_, text] = layout(area, advice);
+    let rows = text_lines(advice, text.width as usize, &Theme::plain()).len();
+    rows.saturating_sub(text.height.saturating_sub(1) as usize)
 }
 
 /// `log10(v)`, or `None` for values a log axis cannot show.
@@ -125,7 +148,7 @@ fn draw_chart(
                 |v| number(10f64.powf(v)),
                 theme,
             ))
-            .y_axis(axis(
+            .y_axis(y_axis(
                 "",
                 [y_lo, y_hi],
                 decade_labels(y_hi - y_lo, 5),
@@ -172,55 +195,69 @@ fn number(v: f64) -> String {
     }
 }
 
-fn draw_text(
-    frame: &mut Frame,
-    area: Rect,
-    advice: &Advice,
-    curves: &[&BreakEvenCurve],
-    theme: &Theme,
-) {
-    let block = section("Options and crossovers", theme);
+fn draw_text(frame: &mut Frame, area: Rect, advice: &Advice, scroll: usize, theme: &Theme) {
+    let all = text_lines(advice, area.width as usize, theme);
+    let visible = area.height.saturating_sub(1) as usize;
+    let max = all.len().saturating_sub(visible);
+    let scroll = scroll.min(max);
+    let title = if max > 0 {
+        format!(
+            "Options and crossovers · lines {}-{} of {} (↑↓)",
+            scroll + 1,
+            (scroll + visible).min(all.len()),
+            all.len()
+        )
+    } else {
+        "Options and crossovers".to_string()
+    };
+    let block = section(title, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let w = inner.width as usize;
+    let shown: Vec<Line> = all.into_iter().skip(scroll).take(visible).collect();
+    frame.render_widget(Paragraph::new(shown), inner);
+}
+
+/// The legend (each curve's mark and name), the workload's rate and the
+/// crossovers, each wrapped to `width` under its mark.
+fn text_lines(advice: &Advice, width: usize, theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
-    for (i, c) in curves.iter().enumerate() {
+    let mut item = |mark: String, style: Style, text: &str| {
+        let indent = mark.chars().count() + 1;
+        for (i, l) in wrap(text, width.saturating_sub(indent).max(10))
+            .into_iter()
+            .enumerate()
+        {
+            let head = if i == 0 {
+                Span::styled(format!("{mark} "), style)
+            } else {
+                Span::raw(" ".repeat(indent))
+            };
+            lines.push(Line::from(vec![head, Span::raw(l)]));
+        }
+    };
+    for (i, c) in advice.break_even.iter().take(MAX_CURVES).enumerate() {
         let how = match c.method {
             Method::Analytic => "",
             Method::Simulated => " (simulated)",
         };
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!("{} ", marker_glyph(theme.marker(i))),
-                theme.series(i),
-            ),
-            Span::raw(fit(&format!("{}{how}", c.label), w.saturating_sub(2))),
-        ]));
+        item(
+            marker_glyphs(theme.marker(i)),
+            theme.series(i),
+            &format!("{}{how}", c.label),
+        );
     }
-    lines.push(Line::from(vec![
-        Span::styled("┆ ", theme.accent),
-        Span::raw(format!(
+    item(
+        "┆".to_string(),
+        theme.accent,
+        &format!(
             "this workload: {} req/s on average",
             number(advice.month.mean_rps)
-        )),
-    ]));
+        ),
+    );
     for c in &advice.crossovers {
-        lines.push(Line::from(vec![
-            Span::styled("█ ", theme.accent),
-            Span::raw(c.text.as_str()),
-        ]));
+        item("█".to_string(), theme.accent, &c.text);
     }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
-}
-
-/// A glyph that looks like a chart marker, for the legend.
-fn marker_glyph(m: Marker) -> &'static str {
-    match m {
-        Marker::Dot => "•",
-        Marker::Block => "█",
-        Marker::Quadrant => "▚",
-        _ => "⣿",
-    }
+    lines
 }
 
 #[cfg(test)]

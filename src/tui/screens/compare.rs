@@ -3,7 +3,7 @@
 //! instances over the run (the study's Figure 6).
 
 use super::widgets::{
-    axis, fit, legend_lines, message, secs0, section, spinner, thin, upper, verdict_style,
+    axis, fit, legend_lines, message, secs0, section, spinner, thin, upper, verdict_style, y_axis,
 };
 use crate::advise::Constraints;
 use crate::outcome::Outcome;
@@ -105,7 +105,7 @@ fn draw_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 /// above the p95 when rows show that.
 fn legend(state: &State, best: Option<(&str, &str)>, width: usize) -> Vec<String> {
     let c = &state.compare;
-    let mut marks = String::new();
+    let mut lines = Vec::new();
     match best {
         Some((id, offer)) if !c.show_options && id != offer => {
             let name = state
@@ -114,27 +114,34 @@ fn legend(state: &State, best: Option<(&str, &str)>, width: usize) -> Vec<String
                 .as_deref()
                 .map(|a| named(a, id))
                 .unwrap_or_else(|| id.to_string());
-            marks.push_str(&format!(
-                "☆ its offer recommended as {name} (v: the options)  "
+            lines.extend(wrap(
+                &format!("☆ its offer recommended as {name} (v: the options)"),
+                width,
             ));
         }
-        Some(_) => marks.push_str("★ recommended  "),
-        None => {}
+        _ => {}
     }
-    marks.push_str("✓ meets the targets  ✗ misses them");
+    let star = match best {
+        Some((id, offer)) if c.show_options || id == offer => "★ recommended  ",
+        _ => "",
+    };
     let keys = if c.show_options {
         "v: the offers as configured · o/r: sort"
     } else {
         "Enter: detail over time · v: every option advised · o/r: sort"
     };
-    let mut lines = wrap(&marks, width);
+    lines.extend(wrap(
+        &format!("{star}✓ meets the targets  ✗ misses them · {keys}"),
+        width,
+    ));
     if let Some(r) = c.table.get(c.cursor) {
-        lines.push(fit(&format!("▸ {}", full_name(state, r)), width));
+        lines.extend(wrap(&format!("▸ {}", full_name(state, r)), width));
     }
-    lines.push(fit(keys, width));
-    if c.rows().any(|r| r.avg_s > r.p95_s) {
-        lines.push(fit(
-            "avg above p95: fewer than 5% of requests wait seconds for a cold start, which raises the mean but not the p95",
+    // The mean is a column only on a wide screen.
+    if width >= 100 && c.rows().any(|r| r.avg_s > r.p95_s) {
+        lines.extend(wrap(
+            "avg above p95: fewer than 5% of requests wait seconds for a cold start, which raises \
+             the mean but not the p95",
             width,
         ));
     }
@@ -178,11 +185,11 @@ fn table_title(state: &State, wide: bool) -> String {
 
 /// The figure columns (sort key, heading, width) that fit the terminal.
 fn columns(wide: bool) -> Vec<(SortKey, &'static str, u16)> {
-    let mut cols: Vec<(SortKey, &'static str, u16)> = vec![
-        (SortKey::Month, "per month", 10),
-        (SortKey::Cost, "run cost", 9),
-    ];
+    // A narrow screen keeps the month's cost and gives the trace's cost's
+    // room to the option's name (the title still names a sort by it).
+    let mut cols: Vec<(SortKey, &'static str, u16)> = vec![(SortKey::Month, "per month", 10)];
     if wide {
+        cols.push((SortKey::Cost, "run cost", 9));
         cols.push((SortKey::Avg, "avg", 9));
     }
     cols.push((SortKey::P95, "p95", 9));
@@ -287,9 +294,18 @@ fn draw_detail(frame: &mut Frame, area: Rect, o: &Outcome, state: &State, theme:
         .offers
         .iter()
         .find(|x| x.id == o.offer)
-        .map_or(o.offer.as_str(), |x| x.name.as_str());
+        .map_or(o.offer.as_str(), |x| {
+            crate::present::variant::service(&x.name)
+        });
+    let title = format!("{name} as configured ({}, modelled)", o.kind);
+    let back = " · Esc: back to the table";
+    let fits = title.chars().count() + back.chars().count() + 4 <= area.width as usize;
     let block = section(
-        format!("{name} ({}, modelled) · Esc: back to the table", o.kind),
+        if fits {
+            format!("{title}{back}")
+        } else {
+            fit(&title, (area.width as usize).saturating_sub(4))
+        },
         theme,
     );
     let inner = block.inner(area);
@@ -337,7 +353,7 @@ fn draw_detail(frame: &mut Frame, area: Rect, o: &Outcome, state: &State, theme:
             .marker(theme.marker(0))
             .style(theme.series(3))])
         .x_axis(axis("", [0.0, x_max], 5, |x| format!("{x:.0}"), theme))
-        .y_axis(axis("success", [y_min, 1.0], 2, pct, theme)),
+        .y_axis(y_axis("success", [y_min, 1.0], 2, pct, theme)),
         succ,
     );
     let inst_max = upper(t.instances.iter().map(|p| p.1));
@@ -349,7 +365,7 @@ fn draw_detail(frame: &mut Frame, area: Rect, o: &Outcome, state: &State, theme:
             .marker(theme.marker(0))
             .style(theme.series(2))])
         .x_axis(axis("s", [0.0, x_max], 5, |x| format!("{x:.0}"), theme))
-        .y_axis(axis(
+        .y_axis(y_axis(
             "inst",
             [0.0, inst_max],
             2,
@@ -404,7 +420,7 @@ fn draw_latency(
     frame.render_widget(
         Chart::new(sets)
             .x_axis(axis("", [0.0, x_max], 5, |x| format!("{x:.0}"), theme))
-            .y_axis(axis("", [0.0, lat_max], 2, secs0, theme)),
+            .y_axis(y_axis("", [0.0, lat_max], 2, secs0, theme)),
         lat_plot,
     );
 }

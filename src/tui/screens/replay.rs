@@ -1,7 +1,7 @@
 //! The live replay view: progress, sending rate, latency and errors as
 //! they are measured.
 
-use super::widgets::{axis, field, section, upper};
+use super::widgets::{axis, field, section, upper, y_axis};
 use crate::text::pct;
 use crate::tui::replay::state::ReplayState;
 use crate::tui::theme::Theme;
@@ -139,7 +139,7 @@ fn draw_charts(frame: &mut Frame, area: Rect, s: &ReplayState, theme: &Theme) {
             .marker(theme.marker(0))
             .style(theme.series(0))])
         .x_axis(x_axis())
-        .y_axis(axis(
+        .y_axis(y_axis(
             "",
             [0.0, upper(rate.iter().map(|p| p.1))],
             3,
@@ -168,7 +168,7 @@ fn draw_charts(frame: &mut Frame, area: Rect, s: &ReplayState, theme: &Theme) {
                 .style(theme.series(1)),
         ])
         .x_axis(x_axis())
-        .y_axis(axis(
+        .y_axis(y_axis(
             "",
             [0.0, upper(p99.iter().chain(&p50).map(|p| p.1))],
             3,
@@ -188,7 +188,7 @@ fn draw_charts(frame: &mut Frame, area: Rect, s: &ReplayState, theme: &Theme) {
             .marker(theme.marker(0))
             .style(theme.bad)])
         .x_axis(x_axis())
-        .y_axis(axis(
+        .y_axis(y_axis(
             "",
             [0.0, upper(failed.iter().map(|p| p.1))],
             3,

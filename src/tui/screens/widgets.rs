@@ -100,6 +100,18 @@ pub fn axis<'a>(
         .style(theme.dim)
 }
 
+/// A y axis ([`axis`]) with its labels right-aligned against the plot, so
+/// that short labels sit by the axis and not by the text to their left.
+pub fn y_axis<'a>(
+    title: &'a str,
+    bounds: [f64; 2],
+    n: usize,
+    fmt: impl Fn(f64) -> String,
+    theme: &Theme,
+) -> Axis<'a> {
+    axis(title, bounds, n, fmt, theme).labels_alignment(Alignment::Right)
+}
+
 /// Seconds for an axis label: `0` at the origin rather than `0 us`.
 pub fn secs0(s: f64) -> String {
     if s == 0.0 {
@@ -223,14 +235,100 @@ pub fn verdict_style(meets: bool, theme: &Theme) -> Style {
     }
 }
 
+/// Rows a chart needs to be read: its title, six rows of plot, the x axis
+/// and its labels. Screens give their text what is left above this.
+pub const CHARTS_MIN_H: u16 = 9;
+
 /// Two charts in `area`: side by side where the screen is wide enough for
-/// both to stay readable, else one above the other.
+/// both to stay readable, or too short for two chart heights; else one
+/// above the other.
 pub fn two_charts(area: Rect) -> [Rect; 2] {
     let halves = [Constraint::Percentage(50), Constraint::Percentage(50)];
-    if area.width >= 110 {
-        Layout::horizontal(halves).areas(area)
+    if area.width >= 110 || area.height < 2 * (CHARTS_MIN_H + 1) {
+        // A gap, so the right chart's y labels do not touch the left plot.
+        Layout::horizontal(halves).spacing(2).areas(area)
     } else {
         Layout::vertical(halves).areas(area)
+    }
+}
+
+/// A styled line word-wrapped to `width` columns, each word keeping its style.
+pub fn wrap_line(line: &Line<'_>, width: usize) -> Vec<Line<'static>> {
+    // (word, style, whether a space comes before it)
+    let mut words: Vec<(String, Style, bool)> = Vec::new();
+    let mut gap = false;
+    for span in &line.spans {
+        let style = line.style.patch(span.style);
+        let (mut word, mut word_gap) = (String::new(), false);
+        for ch in span.content.chars() {
+            if ch == ' ' {
+                if !word.is_empty() {
+                    words.push((std::mem::take(&mut word), style, word_gap));
+                }
+                gap = true;
+            } else {
+                if word.is_empty() {
+                    word_gap = gap;
+                    gap = false;
+                }
+                word.push(ch);
+            }
+        }
+        if !word.is_empty() {
+            words.push((word, style, word_gap));
+        }
+    }
+    let width = width.max(1);
+    let mut out = Vec::new();
+    let mut spans: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
+    for (word, style, gap) in words {
+        let len = word.chars().count();
+        if used > 0 && used + usize::from(gap) + len > width {
+            out.push(Line::from(std::mem::take(&mut spans)));
+            used = 0;
+        }
+        if used > 0 && gap {
+            spans.push(Span::raw(" "));
+            used += 1;
+        }
+        spans.push(Span::styled(word, style));
+        used += len;
+    }
+    if !spans.is_empty() || out.is_empty() {
+        out.push(Line::from(spans));
+    }
+    out
+}
+
+/// `lines` wrapped to `width` in at most `rows` rows: what does not fit is
+/// left out, the last row shown ending in `…`, so a short screen keeps room
+/// for its charts (the full text is on the Recommendation screen).
+pub fn collapse(lines: Vec<Line<'_>>, width: u16, rows: u16) -> Vec<Line<'static>> {
+    let width = width.max(2) as usize;
+    let mut all: Vec<Line<'static>> = lines.iter().flat_map(|l| wrap_line(l, width)).collect();
+    let rows = rows.max(1) as usize;
+    if all.len() > rows {
+        all.truncate(rows);
+        if let Some(last) = all.last_mut() {
+            let text = last.to_string();
+            let mut keep: String = text.chars().take(width - 1).collect();
+            keep = keep.trim_end().to_string();
+            *last = Line::from(vec![Span::raw(keep), Span::raw("…")]);
+        }
+    }
+    all
+}
+
+/// How a marker looks in a legend: two of its points (`••`, `⣀⣀`, `++`),
+/// or one block for a single marked point.
+pub fn marker_glyphs(m: Marker) -> String {
+    match m {
+        Marker::Dot => "••".to_string(),
+        Marker::Block => "█".to_string(),
+        Marker::Bar => "▄▄".to_string(),
+        Marker::Custom(c) => format!("{c}{c}"),
+        _ => "⣀⣀".to_string(),
     }
 }
 
@@ -242,12 +340,7 @@ pub fn legend_lines(items: &[(String, Style, Marker)], width: usize) -> Vec<Line
     let mut spans: Vec<Span<'static>> = Vec::new();
     let mut used = 0;
     for (name, style, marker) in items {
-        let mark = match marker {
-            Marker::Dot => "••",
-            Marker::Quadrant => "▖▖",
-            Marker::Block => "█",
-            _ => "⣀⣀",
-        };
+        let mark = marker_glyphs(*marker);
         let len = mark.chars().count() + 1 + name.chars().count() + 2;
         if used > 0 && used + len > width {
             lines.push(Line::from(std::mem::take(&mut spans)));
@@ -302,5 +395,23 @@ mod tests {
         assert_eq!(span([f64::NAN]), [0.0, 1.0]);
         assert_eq!(wrapped_height("aa bb cc", 5), 2);
         assert!((upper([2.0, f64::NAN]) - 2.2).abs() < 1e-12);
+    }
+
+    #[test]
+    fn wrapping_keeps_styles_and_collapsing_ends_in_an_ellipsis() {
+        let bold = Style::new().add_modifier(ratatui::style::Modifier::BOLD);
+        let line = Line::from(vec![
+            Span::styled("◆ chosen: ", bold),
+            Span::raw("aa bb cc dd"),
+        ]);
+        let rows = wrap_line(&line, 12);
+        let text: Vec<String> = rows.iter().map(|l| l.to_string()).collect();
+        assert_eq!(text, ["◆ chosen: aa", "bb cc dd"]);
+        assert_eq!(rows[0].spans[0].style, bold);
+        assert_eq!(rows[1].spans[0].style, Style::new());
+        let short = collapse(vec![line.clone(), Line::raw("ee ff")], 12, 2);
+        assert_eq!(short.len(), 2);
+        assert!(short[1].to_string().ends_with('…'), "{}", short[1]);
+        assert_eq!(collapse(vec![line], 40, 3).len(), 1);
     }
 }

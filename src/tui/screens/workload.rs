@@ -1,7 +1,7 @@
 //! The workload screen: where the trace comes from and its rate scale on
 //! the left, with its statistics; its request rate over time on the right.
 
-use super::widgets::{axis, field, fit, legend_lines, message, section, spinner, upper};
+use super::widgets::{axis, field, fit, legend_lines, message, section, spinner, upper, y_axis};
 use crate::tui::state::State;
 use crate::tui::theme::Theme;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -155,6 +155,12 @@ fn draw_rate(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     frame.render_widget(Paragraph::new(legend), legend_area);
     let chart = Chart::new(datasets)
         .x_axis(axis("s", [0.0, x_max], 5, |x| format!("{x:.0}"), theme))
-        .y_axis(axis("req/s", [0.0, y_max], 3, |y| format!("{y:.0}"), theme));
+        .y_axis(y_axis(
+            "req/s",
+            [0.0, y_max],
+            3,
+            |y| format!("{y:.0}"),
+            theme,
+        ));
     frame.render_widget(chart, plot);
 }

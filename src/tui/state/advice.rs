@@ -90,4 +90,12 @@ impl State {
             None => 0,
         }
     }
+
+    /// How far the break-even screen's text can scroll at the current size.
+    pub fn breakeven_max_scroll(&self) -> usize {
+        match self.advice.advice.as_deref() {
+            Some(a) => crate::tui::screens::breakeven::max_scroll(a, self.size),
+            None => 0,
+        }
+    }
 }

@@ -76,6 +76,8 @@ pub struct State {
     pub memory_cursor: usize,
     /// First line shown of the recommendation screen.
     pub recommend_scroll: usize,
+    /// First line shown of the break-even screen's options and crossovers.
+    pub breakeven_scroll: usize,
     /// The targets.
     pub constraints: Constraints,
     /// Price snapshot name.
@@ -134,6 +136,7 @@ impl State {
             batching_cursor: 0,
             memory_cursor: 0,
             recommend_scroll: 0,
+            breakeven_scroll: 0,
             constraints: setup.constraints,
             snapshot: setup.snapshot,
             offers: setup.offers,

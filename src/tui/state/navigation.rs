@@ -23,6 +23,7 @@ impl State {
             Action::Resize(w, h) => {
                 self.size = (w, h);
                 self.recommend_scroll = self.recommend_scroll.min(self.recommend_max_scroll());
+                self.breakeven_scroll = self.breakeven_scroll.min(self.breakeven_max_scroll());
                 Vec::new()
             }
             Action::Back => {
@@ -70,6 +71,10 @@ impl State {
             Screen::Recommend => {
                 let len = self.recommend_max_scroll() + 1;
                 (&mut self.recommend_scroll, len)
+            }
+            Screen::BreakEven => {
+                let len = self.breakeven_max_scroll() + 1;
+                (&mut self.breakeven_scroll, len)
             }
             _ => return,
         };

@@ -71,7 +71,7 @@ impl State {
                 live.error = Some(e.clone());
                 live.exit_code = code;
                 self.say(
-                    "profiling failed; nothing was saved (the reason is on the Profile screen)",
+                    "profiling failed, nothing saved (why: on the Profile screen)",
                     true,
                 );
                 Vec::new()
