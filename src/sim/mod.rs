@@ -7,6 +7,8 @@
 pub mod engine;
 pub mod fixtures;
 pub mod sampler;
+#[cfg(test)]
+mod spot_tests;
 
 use crate::outcome::Outcome;
 use crate::platform::managed::Managed;
