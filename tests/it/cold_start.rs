@@ -8,7 +8,8 @@ use advisor::profile::{bundled, Profile};
 use advisor::sim::simulate_times;
 use std::sync::Arc;
 
-fn lambda() -> Offer {
+/// The x86 Lambda offer of the bundled `current` prices.
+pub fn lambda() -> Offer {
     builtin("current")
         .unwrap()
         .offer("aws-lambda-x86")
@@ -17,7 +18,7 @@ fn lambda() -> Offer {
 }
 
 /// The bundled MobileNetV2 profile with the import a function pays.
-fn profile() -> Arc<Profile> {
+pub fn profile() -> Arc<Profile> {
     let mut p = bundled::get("mobilenetv2").unwrap();
     p.cold_start.import = Some(RuntimeImport {
         what: "python3 import onnxruntime 1.31.1, numpy 2.4.6".into(),

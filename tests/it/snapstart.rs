@@ -2,38 +2,13 @@
 //! replaces the initialisation by the modelled amount and adds its charges,
 //! and the advice picks it only where it is worth it.
 
+use crate::cold_start::{lambda, profile};
 use advisor::advise::candidates::{default_variant, Candidate};
 use advisor::advise::{advise, Constraints, Request};
 use advisor::platform::cold_start::ColdStartPhases;
 use advisor::pricing::{builtin, Offer};
-use advisor::profile::import::RuntimeImport;
-use advisor::profile::{bundled, Profile};
 use advisor::sim::simulate_times;
 use advisor::workload::Trace;
-use std::sync::Arc;
-
-fn lambda() -> Offer {
-    builtin("current")
-        .unwrap()
-        .offer("aws-lambda-x86")
-        .unwrap()
-        .clone()
-}
-
-/// The bundled MobileNetV2 profile with the import a function pays.
-fn profile() -> Arc<Profile> {
-    let mut p = bundled::get("mobilenetv2").unwrap();
-    p.cold_start.import = Some(RuntimeImport {
-        what: "python3 import onnxruntime 1.31.1, numpy 2.4.6".into(),
-        import_ms: 200.0,
-        spread_ms: [180.0, 240.0],
-        trials: 5,
-        runtime_mb: 68.0,
-        numpy_mb: 73.0,
-        model_mb: 14.0,
-    });
-    Arc::new(p)
-}
 
 /// Requests twice the keep-alive apart: every one meets a cold instance.
 fn sparse(offer: &Offer, n: usize) -> Vec<f64> {
