@@ -59,7 +59,7 @@ pub fn run(ctx: &Ctx, args: CalibrateArgs) -> anyhow::Result<()> {
             args.offer, snap.name, snap.name
         ))
     })?;
-    let (measured, server_inference_s) = read_replay(&args.measured)?;
+    let (measured, server_p50_s) = read_replay(&args.measured)?;
     let (trace, warnings) = Trace::load(&args.trace)?;
     for w in &warnings {
         ctx.warn(w);
@@ -78,7 +78,7 @@ pub fn run(ctx: &Ctx, args: CalibrateArgs) -> anyhow::Result<()> {
         offer,
         times: &trace.times,
         measured: &measured,
-        server_inference_s,
+        server_p50_s,
         seed: args.seed,
     };
     let fit = calibrate::fit(&problem)?;
@@ -101,11 +101,8 @@ pub fn run(ctx: &Ctx, args: CalibrateArgs) -> anyhow::Result<()> {
     print_fit(&fit, &args.out)
 }
 
-/// Busy answers needed before their mean is taken over all answers'.
-const MIN_BUSY_ANSWERS: u64 = 30;
-
 /// Reads `advisor replay --json` output (extra fields are ignored): the
-/// outcome, and the server's mean inference time, s, when its answers gave one.
+/// outcome, and the server's median inference time, s, when its answers gave one.
 fn read_replay(path: &Path) -> anyhow::Result<(Outcome, Option<f64>)> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| bad_input(format!("{}: cannot read the replay ({e})", path.display())))?;
@@ -128,16 +125,10 @@ fn read_replay(path: &Path) -> anyhow::Result<(Outcome, Option<f64>)> {
         server_inference: Option<ServerTiming>,
     }
     let timed: Timed = serde_json::from_str(&text).map_err(bad)?;
-    // The busy requests' time where there are enough of them: it is the
-    // time per request at capacity, which the prediction of a heavier load
-    // turns on.
-    let server_s = timed.server_inference.and_then(|t| {
-        if t.busy_answers >= MIN_BUSY_ANSWERS && t.busy_mean_ms > 0.0 {
-            Some(t.busy_mean_ms / 1e3)
-        } else {
-            (t.answers > 0 && t.mean_ms > 0.0).then_some(t.mean_ms / 1e3)
-        }
-    });
+    // The median, as `calibrate::Problem::speed_from_server` says why.
+    let server_s = timed
+        .server_inference
+        .and_then(|t| (t.answers > 0 && t.p50_ms > 0.0).then_some(t.p50_ms / 1e3));
     Ok((o, server_s))
 }
 

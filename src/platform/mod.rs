@@ -137,8 +137,9 @@ pub struct Derived {
     pub vcpu: f64,
     /// How an instance runs its requests.
     pub slots: service_time::Slots,
-    /// Service time per batch size (index = batch size).
-    warm: Vec<(Sampler, f64)>,
+    /// Service time per batch size (index = batch size): its sampler, mean
+    /// and median, s.
+    warm: Vec<(Sampler, f64, f64)>,
     /// Latency every request pays that holds no worker (GPU host-side work), s.
     pub extra_latency_s: f64,
     /// Remarks for the outcome.
@@ -170,7 +171,7 @@ impl Derived {
         let mut notes =
             vec!["modelled: service times from the profile scaled to this offer".to_string()];
         let mut warm_table = Vec::with_capacity(max_batch as usize + 1);
-        warm_table.push((Sampler::Constant(0.0), 0.0));
+        warm_table.push((Sampler::Constant(0.0), 0.0, 0.0));
         for n in 1..=max_batch.max(1) {
             let st: ServiceTime = if let Some(d) = warm {
                 // A synthetic batch of n runs n times as long: no batching gain
@@ -211,7 +212,7 @@ impl Derived {
                 Some(Dist::Constant { .. }) => Sampler::Constant(st.mean_s),
                 None => Sampler::lognormal(st.mean_s, st.p95_s),
             };
-            warm_table.push((sampler, st.mean_s));
+            warm_table.push((sampler, st.mean_s, st.p50_s));
         }
         if warm.is_some() {
             notes.push("service times drawn from a synthetic distribution".to_string());
@@ -244,6 +245,12 @@ impl Derived {
     pub fn warm_mean_s(&self, n: u32) -> f64 {
         let i = (n as usize).min(self.warm.len() - 1);
         self.warm[i].1
+    }
+
+    /// Median service time of an invocation of `n` requests, seconds.
+    pub fn warm_p50_s(&self, n: u32) -> f64 {
+        let i = (n as usize).min(self.warm.len() - 1);
+        self.warm[i].2
     }
 
     /// The offer's kind as the outcome names it.
