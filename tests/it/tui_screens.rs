@@ -6,7 +6,7 @@
 use advisor::advise::Constraints;
 use advisor::present::{brief, readable};
 use advisor::profile::ProgressEvent;
-use advisor::tui::action::{Action, Overwrite, Screen, Source};
+use advisor::tui::action::{Action, Move, Overwrite, Screen, Source};
 use advisor::tui::jobs::settle;
 use advisor::tui::screens::draw;
 use advisor::tui::state::{Overlay, Setup, State};
@@ -86,6 +86,12 @@ fn compare_screen() {
 #[test]
 fn compare_detail() {
     let mut s = on(Screen::Compare);
+    // The recommended option heads the table and has no run over time; the
+    // next row is an offer as configured.
+    assert!(s.compare.selected().is_none());
+    s.update(Action::Enter);
+    assert!(!s.compare.detail);
+    s.update(Action::Move(Move::Down));
     s.update(Action::Enter);
     assert!(s.compare.detail);
     check("compare_detail", &s);
@@ -221,18 +227,31 @@ fn compare_marks_the_recommended_option_in_both_views() {
     let best = s.advice.advice.as_ref().unwrap().best.clone().unwrap();
     assert_ne!(best.id, best.offer, "the demo recommends a variant");
     let text = render(&s, 120, 40, &Theme::plain()).backend().to_string();
-    assert!(text.contains(&format!("☆ {}", best.offer)), "{text}");
+    // The offers' table carries the recommended variant as a row of its own,
+    // starred, and no other row is.
+    let head: String = brief(&best).chars().take(20).collect();
+    assert!(text.contains(&format!("★ {head}")), "{text}");
+    assert_eq!(
+        text.matches('★').count(),
+        2,
+        "the row and the legend: {text}"
+    );
+    assert!(!text.contains('☆'), "{text}");
+    assert!(text.contains("the recommended option"), "{text}");
+    assert!(text.contains("avg above p95"), "{text}");
     let flat = |t: &str| {
         t.replace('"', "")
             .split_whitespace()
             .collect::<Vec<_>>()
             .join(" ")
     };
+    s.update(Action::Move(Move::Last));
+    s.update(Action::Move(Move::First));
+    let text = render(&s, 120, 40, &Theme::plain()).backend().to_string();
     assert!(
-        flat(&text).contains(&format!("recommended as {}", readable(&best))),
+        flat(&text).contains(&format!("▸ {}", readable(&best))),
         "{text}"
     );
-    assert!(text.contains("avg above p95"), "{text}");
     s.update(Action::ToggleOptions);
     check("compare_options", &s);
     let text = render(&s, 120, 40, &Theme::plain()).backend().to_string();

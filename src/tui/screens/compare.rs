@@ -7,7 +7,7 @@ use super::widgets::{
 };
 use crate::advise::Constraints;
 use crate::outcome::Outcome;
-use crate::present::{named, wrap};
+use crate::present::wrap;
 use crate::text::{pct, secs, usd};
 use crate::tui::state::{Row, SortKey, State};
 use crate::tui::theme::Theme;
@@ -50,14 +50,14 @@ pub fn meets(r: &Row, c: &Constraints) -> bool {
         && c.slo_avg_s.is_none_or(|s| r.avg_s <= s)
 }
 
-/// The recommended option's id and offer, once advised.
-fn best_option(state: &State) -> Option<(&str, &str)> {
+/// The recommended option's id, once advised.
+fn best_option(state: &State) -> Option<&str> {
     state
         .advice
         .advice
         .as_deref()
         .and_then(|a| a.best.as_ref())
-        .map(|b| (b.id.as_str(), b.offer.as_str()))
+        .map(|b| b.id.as_str())
 }
 
 fn draw_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
@@ -103,27 +103,13 @@ fn draw_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 
 /// The legend under the table: the marks, the keys, and why a mean can sit
 /// above the p95 when rows show that.
-fn legend(state: &State, best: Option<(&str, &str)>, width: usize) -> Vec<String> {
+fn legend(state: &State, best: Option<&str>, width: usize) -> Vec<String> {
     let c = &state.compare;
     let mut lines = Vec::new();
-    match best {
-        Some((id, offer)) if !c.show_options && id != offer => {
-            let name = state
-                .advice
-                .advice
-                .as_deref()
-                .map(|a| named(a, id))
-                .unwrap_or_else(|| id.to_string());
-            lines.extend(wrap(
-                &format!("☆ its offer recommended as {name} (v: the options)"),
-                width,
-            ));
-        }
-        _ => {}
-    }
-    let star = match best {
-        Some((id, offer)) if c.show_options || id == offer => "★ recommended  ",
-        _ => "",
+    let star = if best.is_some() {
+        "★ recommended  "
+    } else {
+        ""
     };
     let keys = if c.show_options {
         "v: the offers as configured · o/r: sort"
@@ -164,6 +150,13 @@ fn table_title(state: &State, wide: bool) -> String {
     let arrow = if c.reversed { "↓" } else { "↑" };
     let what = if c.show_options {
         format!("{} options advised", c.table.len())
+    } else if c.table.iter().any(|r| r.outcome.is_none()) {
+        let n = c.table.len() - 1;
+        if wide {
+            format!("{n} offers as configured and the recommended option")
+        } else {
+            format!("{n} offers + the recommended option")
+        }
     } else {
         format!("{} offers as configured", c.table.len())
     };
@@ -239,13 +232,12 @@ impl Columns {
         &self,
         r: &Row,
         targets: &Constraints,
-        best: Option<(&str, &str)>,
+        best: Option<&str>,
         theme: &Theme,
     ) -> TableRow<'static> {
         let ok = r.meets.unwrap_or_else(|| meets(r, targets));
         let mark = match best {
-            Some((id, _)) if id == r.id => "★",
-            Some((_, offer)) if r.outcome.is_some() && offer == r.id => "☆",
+            Some(id) if id == r.id => "★",
             _ if ok => "✓",
             _ => "✗",
         };

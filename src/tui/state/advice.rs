@@ -39,6 +39,7 @@ impl State {
                             .map(|r| (r.offer.clone(), r.cost_per_month_usd))
                             .collect();
                         self.compare.options = advice.ranked.iter().map(Row::of_ranked).collect();
+                        self.compare.best = advice.best.as_ref().map(|b| b.id.clone());
                         self.compare.resort();
                         self.batching_cursor = self
                             .batching_cursor

@@ -175,6 +175,8 @@ pub struct CompareView {
     pub month: BTreeMap<String, f64>,
     /// Every option the advice considered, in its order.
     pub options: Vec<Row>,
+    /// The recommended option's id, once advised.
+    pub best: Option<String>,
     /// Whether the table shows the advice's options instead of the offers.
     pub show_options: bool,
     /// The rows shown, in display order.
@@ -199,6 +201,7 @@ impl CompareView {
             outcomes: Vec::new(),
             month: BTreeMap::new(),
             options: Vec::new(),
+            best: None,
             show_options: false,
             table: Vec::new(),
             sort: SortKey::Month,
@@ -234,11 +237,22 @@ impl CompareView {
         let mut table: Vec<Row> = if self.show_options {
             self.options.clone()
         } else {
-            self.outcomes
+            let mut rows: Vec<Row> = self
+                .outcomes
                 .iter()
                 .enumerate()
                 .map(|(i, o)| Row::of_outcome(i, o, &self.month))
-                .collect()
+                .collect();
+            // A recommended variant (a memory size, batching, a kept-warm
+            // count) is not an offer as configured; it joins the offers so
+            // the mark sits on what to buy, not on its offer's default.
+            let variant = self
+                .best
+                .as_deref()
+                .filter(|id| !rows.iter().any(|r| r.id == *id))
+                .and_then(|id| self.options.iter().find(|r| r.id == id));
+            rows.extend(variant.cloned());
+            rows
         };
         let key = self.sort;
         table.sort_by(|a, b| {

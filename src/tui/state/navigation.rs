@@ -103,6 +103,12 @@ impl State {
                         "the detail over time is for the offers: v shows them",
                         false,
                     );
+                } else if !self.compare.table.is_empty() {
+                    self.say(
+                        "the detail over time is for the offers as configured; \
+                         the Recommendation screen explains this option",
+                        false,
+                    );
                 }
                 Vec::new()
             }
