@@ -10,6 +10,7 @@
 
 use super::candidates::Candidate;
 use super::reasons::reason;
+use super::Variant;
 use super::{Reason, ReasonCode};
 use crate::outcome::Outcome;
 use crate::present::units::{pct, usd};
@@ -70,10 +71,7 @@ pub fn variants(c: &Candidate, steady: bool) -> Vec<Candidate> {
         .map(|p| {
             let mut v = c.settings.clone();
             v.purchase = Some(p.key.clone());
-            let n = v.server_instances(&c.offer);
-            if p.kind == PurchaseKind::Spot && n < SPOT_MIN_INSTANCES {
-                v.instances = Some(SPOT_MIN_INSTANCES);
-            }
+            keep_spot_minimum(&mut v, &c.offer);
             v.origin = match p.kind {
                 PurchaseKind::Spot => "spot capacity".to_string(),
                 PurchaseKind::Commitment => "commitment for a steady load".to_string(),
@@ -81,6 +79,20 @@ pub fn variants(c: &Candidate, steady: bool) -> Vec<Candidate> {
             c.with(v)
         })
         .collect()
+}
+
+/// Raises a spot option's servers to [`SPOT_MIN_INSTANCES`]: an option
+/// sized again (for a sensitivity case) would otherwise lose its second.
+pub fn keep_spot_minimum(v: &mut Variant, offer: &Offer) {
+    let spot = v.purchase.as_ref().is_some_and(|key| {
+        offer
+            .purchase
+            .iter()
+            .any(|p| &p.key == key && p.kind == PurchaseKind::Spot)
+    });
+    if spot && v.server_instances(offer) < SPOT_MIN_INSTANCES {
+        v.instances = Some(SPOT_MIN_INSTANCES);
+    }
 }
 
 /// What the best option's purchase saves against `on_demand` (the same

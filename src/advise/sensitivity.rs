@@ -99,6 +99,7 @@ pub fn resize(
     v.batch_size = c.settings.batch_size;
     v.batch_wait_s = c.settings.batch_wait_s;
     v.purchase = c.settings.purchase.clone();
+    super::purchase::keep_spot_minimum(&mut v, orig);
     Ok(sized.with(v))
 }
 
@@ -236,5 +237,31 @@ mod tests {
         let mut cases: Vec<(&Case, Vec<Scored>)> = CASES.iter().map(same).collect();
         cases[0].1 = vec![scored("a", "a", false)];
         assert!(analyse(Some(&best), vec![], cases).fragile);
+    }
+
+    /// Sized again for a light peak a server needs one instance, but a spot
+    /// option keeps its second, as the ranking ran it.
+    #[test]
+    fn a_resized_spot_option_keeps_its_second_instance() {
+        use crate::advise::candidates::{default_variant, Candidate};
+        let s = crate::pricing::snapshot::builtin("current").unwrap();
+        let offer = s.offer("aws-ec2-c7g.xlarge").unwrap();
+        let spot = crate::advise::purchase::variants(
+            &Candidate::new(offer, default_variant(offer)),
+            false,
+        )
+        .remove(0);
+        assert_eq!(spot.settings.server_instances(&spot.offer), 2);
+        let profile = Arc::new(crate::sim::fixtures::constant_profile(10.0));
+        for cpu in [0.7, 1.0, 1.3] {
+            let r = resize(&spot, &s.offers, &profile, 1.0, cpu).unwrap();
+            assert_eq!(
+                r.settings.server_instances(&r.offer),
+                2,
+                "cpu x{cpu}: {}",
+                r.id
+            );
+            assert!(r.offer.bought.is_some(), "{}", r.id);
+        }
     }
 }
