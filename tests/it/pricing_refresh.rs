@@ -503,6 +503,21 @@ fn aws_unreachable() {
 // ---------------------------------------------------------------- Google stub
 
 fn gcp_sku(desc: &str, regions: &[&str], unit: &str, rates: &[(&str, i64)]) -> Value {
+    gcp_sku_of("OnDemand", desc, regions, unit, rates)
+}
+
+/// A Spot VM's SKU: usage type `Preemptible`.
+fn gcp_spot_sku(desc: &str, unit: &str, nanos: i64) -> Value {
+    gcp_sku_of("Preemptible", desc, &["us-central1"], unit, &[("0", nanos)])
+}
+
+fn gcp_sku_of(
+    usage: &str,
+    desc: &str,
+    regions: &[&str],
+    unit: &str,
+    rates: &[(&str, i64)],
+) -> Value {
     let tiers: Vec<Value> = rates
         .iter()
         .enumerate()
@@ -516,7 +531,7 @@ fn gcp_sku(desc: &str, regions: &[&str], unit: &str, rates: &[(&str, i64)]) -> V
         "skuId": "0000-0000-0000",
         "description": desc,
         "category": {"serviceDisplayName": "Compute Engine", "resourceFamily": "Compute",
-                     "resourceGroup": "CPU", "usageType": "OnDemand"},
+                     "resourceGroup": "CPU", "usageType": usage},
         "serviceRegions": regions,
         "pricingInfo": [{
             "summary": "",
@@ -549,7 +564,10 @@ fn gcp_paged() -> Arc<Handler> {
             "/v1/services/6F81-5844-456A/skus" => json!({
                 "skus": [
                     gcp_sku("N2 Instance Ram running in Americas", &["us-central1"], "GiBy.h", &[("0", 4_237_000)]),
-                    gcp_sku("Spot Preemptible N2 Instance Core running in Americas", &["us-central1"], "h", &[("0", 7_000_000)]),
+                    gcp_spot_sku("Spot Preemptible N2 Instance Core running in Americas", "h", 7_000_000),
+                    gcp_spot_sku("Spot Preemptible N2 Instance Ram running in Americas", "GiBy.h", 938_000),
+                    gcp_spot_sku("Spot Preemptible E2 Instance Core running in Americas", "h", 6_540_000),
+                    gcp_spot_sku("Spot Preemptible E2 Instance Ram running in Americas", "GiBy.h", 876_000),
                     gcp_sku("E2 Instance Core running in Americas", &["us-central1"], "h", &[("0", 21_811_000)]),
                     gcp_sku("E2 Instance Ram running in Americas", &["us-central1"], "GiBy.h", &[("0", 2_923_000)]),
                 ],
@@ -580,12 +598,23 @@ fn gcp_refresh_sums_skus_and_follows_pages() {
     assert_eq!(v["snapshot"], format!("gcp-{DATE}"));
     let changes = v["changes"].as_array().unwrap();
     // N2 core went from $0.031611 to $0.033: 4 x 0.033 + 16 x 0.004237.
-    let n2 = changes
-        .iter()
-        .find(|c| c["offer"] == "gcp-gce-n2-standard-4")
-        .unwrap();
+    let change = |offer: &str, field: &str| {
+        changes
+            .iter()
+            .find(|c| c["offer"] == offer && c["field"] == field)
+            .unwrap_or_else(|| panic!("no change {offer} {field}: {out}"))
+    };
+    let n2 = change("gcp-gce-n2-standard-4", "billing.per_hour_usd");
     assert_eq!(n2["old_usd"], 0.194236);
     assert!((n2["new_usd"].as_f64().unwrap() - (4.0 * 0.033 + 16.0 * 0.004237)).abs() < 1e-12);
+    // Its Spot price is the Preemptible SKUs of the same parts, not the on-demand ones.
+    let spot = change("gcp-gce-n2-standard-4", "purchase.spot.per_hour_usd");
+    assert_eq!(spot["old_usd"], 0.09212);
+    assert!((spot["new_usd"].as_f64().unwrap() - (4.0 * 0.007 + 16.0 * 0.000938)).abs() < 1e-12);
+    // Committed use SKUs are not looked up: the snapshot's prices stay.
+    assert!(!changes
+        .iter()
+        .any(|c| c["field"] == "purchase.cud1y.per_hour_usd"));
     // E2 and Cloud Run (past the free first tier) are unchanged.
     let not_found: Vec<&str> = v["not_found"]
         .as_array()
@@ -990,8 +1019,10 @@ fn azure_refresh_follows_next_page_links_and_skips_free_grants() {
         reqs.iter().any(|(u, _)| u.contains("skip=100")),
         "page 2 was read"
     );
-    assert!(reqs.iter().all(|(u, _)| reqwest_like_decode(u)
-        .contains("armRegionName eq 'eastus' and priceType eq 'Consumption'")));
+    assert!(reqs
+        .iter()
+        .all(|(u, _)| reqwest_like_decode(u)
+            .contains("armRegionName eq 'eastus' and priceType eq '")));
 }
 
 #[test]
@@ -1129,4 +1160,140 @@ fn azure_refresh_reads_container_apps_and_virtual_machine_meters() {
     let reqs = s.requests.lock().unwrap();
     assert!(reqs.iter().all(|(u, _)| reqwest_like_decode(u)
         .contains("armRegionName eq 'japaneast' and priceType eq 'Consumption'")));
+}
+
+/// A virtual machine meter in East US, in the API's documented shape; a
+/// reservation's price is for its whole term, its unit still `1 Hour`.
+fn azure_vm_item(product: &str, sku: &str, kind: &str, term: Option<&str>, usd: f64) -> Value {
+    let mut v = azure_meter("Virtual Machines", product, sku, "D4s v5", "1 Hour", usd);
+    v["armRegionName"] = json!("eastus");
+    v["location"] = json!("US East");
+    v["type"] = json!(kind);
+    if let Some(t) = term {
+        v["reservationTerm"] = json!(t);
+    }
+    v
+}
+
+/// Answers Standard_D4s_v5 in East US: pay-as-you-go meters on two pages
+/// (Windows and Linux, then Spot and Low Priority via NextPageLink) and
+/// the 1- and 3-year reservations; nothing for other sizes.
+fn azure_vm_options(base: Arc<Mutex<String>>) -> Arc<Handler> {
+    Arc::new(move |uri, _, _| {
+        let q = uri.query().unwrap_or("");
+        let filter = reqwest_like_decode(q);
+        let mut items = Vec::new();
+        let mut next = None;
+        let d4 = filter.contains("armSkuName eq 'Standard_D4s_v5'")
+            && filter.contains("armRegionName eq 'eastus'");
+        let series = "Virtual Machines Dsv5 Series";
+        let windows = "Virtual Machines Dsv5 Series Windows";
+        if d4 && filter.contains("priceType eq 'Reservation'") {
+            items.push(azure_vm_item(
+                series,
+                "D4s v5",
+                "Reservation",
+                Some("1 Year"),
+                1051.2,
+            ));
+            items.push(azure_vm_item(
+                series,
+                "D4s v5",
+                "Reservation",
+                Some("3 Years"),
+                2049.84,
+            ));
+        } else if d4 && q.contains("skip=100") {
+            items.push(azure_vm_item(
+                series,
+                "D4s v5 Spot",
+                "Consumption",
+                None,
+                0.0415,
+            ));
+            items.push(azure_vm_item(
+                series,
+                "D4s v5 Low Priority",
+                "Consumption",
+                None,
+                0.0384,
+            ));
+        } else if d4 {
+            items.push(azure_vm_item(windows, "D4s v5", "Consumption", None, 0.376));
+            items.push(azure_vm_item(series, "D4s v5", "Consumption", None, 0.192));
+            next = Some(format!(
+                "{}{}?{}&$skip=100",
+                base.lock().unwrap(),
+                uri.path(),
+                q
+            ));
+        }
+        let body = json!({
+            "BillingCurrency": "USD", "CustomerEntityId": "Default", "CustomerEntityType": "Retail",
+            "Items": items, "NextPageLink": next, "Count": items.len()
+        });
+        Reply::Json(StatusCode::OK, body.to_string())
+    })
+}
+
+#[test]
+fn azure_refresh_reads_spot_and_reservation_prices() {
+    let base = Arc::new(Mutex::new(String::new()));
+    let s = stub(azure_vm_options(base.clone()));
+    *base.lock().unwrap() = s.url.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = refresh(
+        "azure",
+        &s,
+        dir.path(),
+        &azure_base(&["--json", "--region", "eastus"]),
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let changes = v["changes"].as_array().unwrap();
+    let change = |field: &str| {
+        changes
+            .iter()
+            .find(|c| c["offer"] == "azure-vm-d4s-v5" && c["field"] == field)
+            .unwrap_or_else(|| panic!("no change {field}: {out}"))
+            .clone()
+    };
+    // The Spot meter from page 2, not Low Priority or Windows.
+    let spot = change("purchase.spot.per_hour_usd");
+    assert_eq!(spot["old_usd"], 0.0768);
+    assert_eq!(spot["new_usd"], 0.0415);
+    // Term totals spread over 8760 and 26280 hours.
+    let ri1 = change("purchase.ri1y.per_hour_usd");
+    assert_eq!(ri1["old_usd"], 0.121);
+    assert!(
+        (ri1["new_usd"].as_f64().unwrap() - 0.12).abs() < 1e-12,
+        "{ri1}"
+    );
+    let ri3 = change("purchase.ri3y.per_hour_usd");
+    assert!(
+        (ri3["new_usd"].as_f64().unwrap() - 0.078).abs() < 1e-12,
+        "{ri3}"
+    );
+    // Sizes the stub does not price keep their options, reported as not found.
+    let missing = v["not_found"].as_array().unwrap();
+    assert!(missing.iter().any(|m| m["offer"] == "azure-vm-d8s-v5"
+        && m["field"] == "purchase.ri3y.per_hour_usd"
+        && m["reason"]
+            .as_str()
+            .unwrap()
+            .contains("no 3 Years reservation price")));
+    let written =
+        std::fs::read_to_string(dir.path().join(format!("azure-eastus-{DATE}.toml"))).unwrap();
+    let line = written
+        .lines()
+        .find(|l| l.contains("purchase.ri1y.per_hour_usd"))
+        .unwrap_or_else(|| panic!("{written}"));
+    assert!(line.contains("0.12"), "{line}");
+    let reqs = s.requests.lock().unwrap();
+    assert!(
+        reqs.iter().any(|(u, _)| u.contains("skip=100")),
+        "page 2 was read"
+    );
+    assert!(reqs.iter().any(|(u, _)| reqwest_like_decode(u)
+        .contains("armSkuName eq 'Standard_D4s_v5' and armRegionName eq 'eastus' and priceType eq 'Reservation'")));
 }

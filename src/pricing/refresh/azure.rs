@@ -56,6 +56,9 @@ pub struct Item {
     /// e.g. `D4s v5`, `D4s v5 Spot`, `D4s v5 Low Priority`.
     #[serde(default)]
     pub sku_name: String,
+    /// Reservations: `1 Year` or `3 Years`; their price is for the whole term.
+    #[serde(default)]
+    pub reservation_term: String,
 }
 
 impl Item {
@@ -97,6 +100,18 @@ pub enum AzurePriceError {
     /// A price that is not a non-negative number or not in USD.
     #[error("price {0} is not a USD price")]
     NotAPrice(String),
+    /// No Spot meter or no reservation of the option's term.
+    #[error("no {what} price in unit \"{unit}\" in {region} among {items} items")]
+    NoOption {
+        /// `Spot` or e.g. `1 Year reservation`.
+        what: String,
+        /// The unit asked for.
+        unit: String,
+        /// The offer's region.
+        region: String,
+        /// Items the filter matched.
+        items: usize,
+    },
 }
 
 /// Looks up every Azure job; returns the findings and the source label.
@@ -124,15 +139,28 @@ pub async fn fetch(
             ));
             continue;
         };
+        // Spot meters are pay-as-you-go items; reservations have their own type.
+        let reserved = job.purchase.and_then(|p| p.term_months);
+        let kind = if reserved.is_some() {
+            "Reservation"
+        } else {
+            "Consumption"
+        };
         let full = format!(
-            "{filter} and armRegionName eq '{}' and priceType eq 'Consumption'",
+            "{filter} and armRegionName eq '{}' and priceType eq '{kind}'",
             job.offer.region
         );
         if !cache.contains_key(&full) {
             let items = list(&http, &endpoint, &full, opts).await?;
             cache.insert(full.clone(), items);
         }
-        let price = price(&cache[&full], unit, &job.offer.region, job.field);
+        let items = &cache[&full];
+        let region = &job.offer.region;
+        let price = match (job.purchase, reserved) {
+            (None, _) => price(items, unit, region, job.field),
+            (Some(_), Some(months)) => reservation_price(items, unit, region, months),
+            (Some(_), None) => spot_price(items, unit, region),
+        };
         out.push(finding(job, price.map_err(Into::into)));
     }
     Ok((out, source))
@@ -141,7 +169,10 @@ pub async fn fetch(
 fn finding(job: &Job<'_>, price: Result<f64, super::LookupError>) -> Finding {
     Finding {
         offer: job.offer.id.clone(),
-        field: job.field.to_string(),
+        field: match job.purchase {
+            Some(p) => super::purchase::field(p),
+            None => job.field.to_string(),
+        },
         price,
     }
 }
@@ -324,6 +355,96 @@ pub fn price(
     }
 }
 
+/// Checks that an item's price is a non-negative USD amount.
+fn usd(i: &Item) -> Result<f64, AzurePriceError> {
+    if !(i.retail_price.is_finite() && i.retail_price >= 0.0)
+        || (!i.currency_code.is_empty() && i.currency_code != "USD")
+    {
+        return Err(AzurePriceError::NotAPrice(format!(
+            "{} {}",
+            i.retail_price, i.currency_code
+        )));
+    }
+    Ok(i.retail_price)
+}
+
+/// The one price the items agree on, or why there is none.
+fn agree(items: &[&Item], none: impl FnOnce() -> AzurePriceError) -> Result<f64, AzurePriceError> {
+    let mut prices: Vec<f64> = Vec::new();
+    for i in items {
+        let p = usd(i)?;
+        if !prices.contains(&p) {
+            prices.push(p);
+        }
+    }
+    match prices.as_slice() {
+        [] => Err(none()),
+        [p] => Ok(*p),
+        many => Err(AzurePriceError::Disagree(many.len())),
+    }
+}
+
+/// Whether the item is a Linux meter in the region (Windows meters carry a licence).
+fn linux_in(i: &Item, region: &str) -> bool {
+    !i.product_name.to_ascii_lowercase().ends_with("windows")
+        && (i.arm_region_name.is_empty() || i.arm_region_name == region)
+}
+
+/// The hourly price of the Spot meter (`... Spot`) of a virtual machine.
+pub fn spot_price(items: &[Item], unit: &str, region: &str) -> Result<f64, AzurePriceError> {
+    let spot: Vec<&Item> = items
+        .iter()
+        .filter(|i| i.kind == "Consumption" && i.unit_of_measure == unit && linux_in(i, region))
+        .filter(|i| i.sku_name.to_ascii_lowercase().ends_with(" spot"))
+        .collect();
+    let p = agree(&spot, || AzurePriceError::NoOption {
+        what: "Spot".into(),
+        unit: unit.to_string(),
+        region: region.to_string(),
+        items: items.len(),
+    })?;
+    hourly(p, unit)
+}
+
+/// The effective hourly price of a reservation of `months`: the API gives
+/// the price of the whole term (its unit of measure still `1 Hour`), so it
+/// is spread over the term's hours (8760 a year).
+pub fn reservation_price(
+    items: &[Item],
+    unit: &str,
+    region: &str,
+    months: u32,
+) -> Result<f64, AzurePriceError> {
+    let years = f64::from(months) / 12.0;
+    let term = match months {
+        12 => "1 Year".to_string(),
+        m => format!("{} Years", m / 12),
+    };
+    let mine: Vec<&Item> = items
+        .iter()
+        .filter(|i| i.kind == "Reservation" && i.unit_of_measure == unit && linux_in(i, region))
+        .filter(|i| i.reservation_term == term)
+        .collect();
+    let total = agree(&mine, || AzurePriceError::NoOption {
+        what: format!("{term} reservation"),
+        unit: unit.to_string(),
+        region: region.to_string(),
+        items: items.len(),
+    })?;
+    Ok(total / (years * 8760.0))
+}
+
+/// A per-hour price from a meter priced per `unit` hours.
+fn hourly(p: f64, unit: &str) -> Result<f64, AzurePriceError> {
+    match unit_of(unit) {
+        (count, "Hour") => Ok(p / count),
+        _ => Err(AzurePriceError::Unit {
+            unit: unit.to_string(),
+            per: "Hour",
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -396,6 +517,54 @@ mod tests {
         reqs.arm_region_name = "japaneast".into();
         let p = price(&[reqs], "1M", "japaneast", "per_request_usd").unwrap();
         assert!((p - 4e-7).abs() < 1e-18, "{p}");
+    }
+
+    /// A reservation item as the API lists it: the term's total price, in `1 Hour`.
+    fn reservation(term: &str, usd: f64) -> Item {
+        serde_json::from_value(json!({
+            "currencyCode": "USD", "tierMinimumUnits": 0.0, "reservationTerm": term,
+            "retailPrice": usd, "unitPrice": usd, "armRegionName": "eastus",
+            "location": "US East", "meterName": "D4s v5",
+            "productName": "Virtual Machines Dsv5 Series", "skuName": "D4s v5",
+            "serviceName": "Virtual Machines", "serviceFamily": "Compute",
+            "armSkuName": "Standard_D4s_v5", "unitOfMeasure": "1 Hour",
+            "type": "Reservation", "isPrimaryMeterRegion": true
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn spot_and_reservations_come_from_their_own_items() {
+        let mut items = vec![
+            vm("Virtual Machines Dsv5 Series Windows", "D4s v5 Spot", 0.09),
+            vm("Virtual Machines Dsv5 Series", "D4s v5 Low Priority", 0.046),
+            vm("Virtual Machines Dsv5 Series", "D4s v5 Spot", 0.046),
+            vm("Virtual Machines Dsv5 Series", "D4s v5", 0.230),
+        ];
+        assert_eq!(spot_price(&items, "1 Hour", "westeurope"), Ok(0.046));
+        let e = spot_price(&items[3..], "1 Hour", "westeurope").unwrap_err();
+        assert!(e.to_string().contains("no Spot price"), "{e}");
+        items.push(vm("Virtual Machines Dsv5 Series", "D4s v5 Spot", 0.05));
+        assert_eq!(
+            spot_price(&items, "1 Hour", "westeurope"),
+            Err(AzurePriceError::Disagree(2))
+        );
+        let rs = vec![
+            reservation("1 Year", 1051.2),
+            reservation("3 Years", 2049.84),
+        ];
+        let one = reservation_price(&rs, "1 Hour", "eastus", 12).unwrap();
+        assert!((one - 0.12).abs() < 1e-12, "{one}");
+        let three = reservation_price(&rs, "1 Hour", "eastus", 36).unwrap();
+        assert!((three - 0.078).abs() < 1e-12, "{three}");
+        let e = reservation_price(&rs, "1 Hour", "eastus", 60).unwrap_err();
+        assert!(
+            e.to_string().contains("no 5 Years reservation price"),
+            "{e}"
+        );
+        assert!(reservation_price(&rs, "1 Hour", "japaneast", 12).is_err());
+        // A reservation is never taken for the pay-as-you-go price.
+        assert!(price(&rs, "1 Hour", "eastus", "per_hour_usd").is_err());
     }
 
     #[test]

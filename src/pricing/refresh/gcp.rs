@@ -209,7 +209,12 @@ pub async fn fetch(
             let list = list_skus(&http, &endpoint, id, &key, opts).await?;
             catalogs.insert(id.to_string(), list);
         }
-        let price = sum_parts(&catalogs[*id], skus, &job.offer.region, job.field);
+        let catalog = &catalogs[*id];
+        let price = match job.purchase {
+            // Only spot jobs reach here (see `refresh::purchase::jobs`).
+            Some(_) => spot_parts(catalog, skus, &job.offer.region, job.field),
+            None => sum_parts(catalog, skus, &job.offer.region, job.field),
+        };
         out.push(finding(job, price.map_err(Into::into)));
     }
     Ok((out, source))
@@ -218,7 +223,10 @@ pub async fn fetch(
 fn finding(job: &Job<'_>, price: Result<f64, super::LookupError>) -> Finding {
     Finding {
         offer: job.offer.id.clone(),
-        field: job.field.to_string(),
+        field: match job.purchase {
+            Some(p) => super::purchase::field(p),
+            None => job.field.to_string(),
+        },
         price,
     }
 }
@@ -377,7 +385,30 @@ pub fn sum_parts(
     let mut total = 0.0;
     for part in parts {
         let d = regional_description(&part.description, region);
-        total += part.quantity * sku_price(skus, d, region, field_per(field))?;
+        total += part.quantity * sku_price(skus, d, region, field_per(field), "OnDemand")?;
+    }
+    Ok(total)
+}
+
+/// The Spot price of the same parts: each part's `Preemptible` SKU, whose
+/// description is the on-demand one after `Spot Preemptible ` ("Spot
+/// Preemptible N2 Instance Core running in Americas"), or for a GPU the
+/// prefix `... GPU attached to Spot` ("Nvidia L4 GPU attached to Spot
+/// Preemptible VMs running in Americas").
+pub fn spot_parts(
+    skus: &[Sku],
+    parts: &[SkuPart],
+    region: &str,
+    field: &str,
+) -> Result<f64, GcpPriceError> {
+    let mut total = 0.0;
+    for part in parts {
+        let d = regional_description(&part.description, region);
+        let spot = match d.split_once(" GPU running in") {
+            Some((gpu, _)) => format!("{gpu} GPU attached to Spot"),
+            None => format!("Spot Preemptible {d}"),
+        };
+        total += part.quantity * sku_price(skus, &spot, region, field_per(field), "Preemptible")?;
     }
     Ok(total)
 }
@@ -397,12 +428,19 @@ fn regional_description<'a>(description: &'a str, region: &str) -> &'a str {
     }
 }
 
-fn sku_price(skus: &[Sku], description: &str, region: &str, to: Per) -> Result<f64, GcpPriceError> {
+fn sku_price(
+    skus: &[Sku],
+    description: &str,
+    region: &str,
+    to: Per,
+    usage: &str,
+) -> Result<f64, GcpPriceError> {
     let sold_here = |s: &&Sku| {
         s.service_regions
             .iter()
             .any(|r| r == region || r == "global")
-            && (s.category.usage_type.is_empty() || s.category.usage_type == "OnDemand")
+            && (s.category.usage_type == usage
+                || (s.category.usage_type.is_empty() && usage == "OnDemand"))
     };
     let exact: Vec<&Sku> = skus
         .iter()
@@ -479,6 +517,53 @@ mod tests {
             description: d.into(),
             quantity: q,
         }
+    }
+
+    fn spot(desc: &str, unit: &str, nanos: i64) -> Sku {
+        let mut s = sku(desc, &["us-central1"], unit, &[(0, nanos)]);
+        s.category.usage_type = "Preemptible".into();
+        s
+    }
+
+    #[test]
+    fn spot_price_sums_the_preemptible_skus() {
+        let skus = vec![
+            sku(
+                "G2 Instance Core running in Americas",
+                &["us-central1"],
+                "h",
+                &[(0, 24_988_000)],
+            ),
+            spot(
+                "Spot Preemptible G2 Instance Core running in Americas",
+                "h",
+                9_995_000,
+            ),
+            spot(
+                "Spot Preemptible G2 Instance Ram running in Americas",
+                "GiBy.h",
+                1_171_000,
+            ),
+            spot(
+                "Nvidia L4 GPU attached to Spot Preemptible VMs running in Americas",
+                "h",
+                224_016_000,
+            ),
+        ];
+        let parts = [
+            part("G2 Instance Core running in Americas", 4.0),
+            part("G2 Instance Ram running in Americas", 16.0),
+            part("Nvidia L4 GPU running in Americas", 1.0),
+        ];
+        let p = spot_parts(&skus, &parts, "us-central1", "per_hour_usd").unwrap();
+        assert!(
+            (p - (4.0 * 0.009995 + 16.0 * 0.001171 + 0.224016)).abs() < 1e-12,
+            "{p}"
+        );
+        // The on-demand price never takes a Preemptible SKU, nor Spot an on-demand one.
+        assert!(sum_parts(&skus, &parts[1..2], "us-central1", "per_hour_usd").is_err());
+        let only_od = vec![skus[0].clone()];
+        assert!(spot_parts(&only_od, &parts[..1], "us-central1", "per_hour_usd").is_err());
     }
 
     #[test]

@@ -12,8 +12,9 @@
 pub mod aws;
 pub mod azure;
 pub mod gcp;
+pub mod purchase;
 
-use super::offer::{Billing, Cloud, Offer, Source};
+use super::offer::{Billing, Cloud, Offer, Purchase, Source};
 use super::query::{figure_path, PriceQuery};
 use super::snapshot::Snapshot;
 use super::summary::sig;
@@ -129,6 +130,9 @@ pub struct Job<'a> {
     pub field: &'a str,
     /// How to find it.
     pub query: &'a PriceQuery,
+    /// The purchase option asked for instead of the on-demand price (the
+    /// finding's field is then the option's, `purchase.KEY.per_hour_usd`).
+    pub purchase: Option<&'a Purchase>,
 }
 
 /// Why one price was not found (the refresh goes on without it).
@@ -373,10 +377,21 @@ fn derive_region(base: &Snapshot, opts: &RefreshOptions) -> Vec<Offer> {
 /// figures would be the default region's.
 fn keep_fully_priced(s: &mut Snapshot, findings: &[Finding]) {
     let ok = |id: &str| {
-        let mine: Vec<&Finding> = findings.iter().filter(|f| f.offer == id).collect();
+        let mine: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| f.offer == id && !purchase::is_option(f))
+            .collect();
         !mine.is_empty() && mine.iter().all(|f| f.price.is_ok())
     };
-    let all: Vec<Offer> = s.all().filter(|o| ok(&o.id)).cloned().collect();
+    let all: Vec<Offer> = s
+        .all()
+        .filter(|o| ok(&o.id))
+        .map(|o| {
+            let mut o = o.clone();
+            purchase::keep_found(&mut o, findings);
+            o
+        })
+        .collect();
     s.queries.retain(|id, _| ok(id));
     s.set_offers(all);
 }
@@ -402,9 +417,11 @@ fn jobs<'a>(base: &'a Snapshot, offers: &[&'a Offer]) -> Vec<Job<'a>> {
                     offer: o,
                     field,
                     query,
+                    purchase: None,
                 });
             }
         }
+        out.extend(purchase::jobs(o, qs));
     }
     out
 }
@@ -509,6 +526,10 @@ fn apply(
                     }),
                 }
             }
+            let options = purchase::apply(&mut n, findings, source, date);
+            changes.extend(options.changes);
+            unchanged += options.unchanged;
+            missing.extend(options.missing);
         }
         new_offers.push(n);
     }
