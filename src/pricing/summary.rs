@@ -175,6 +175,11 @@ fn price_paths(b: &Billing) -> &'static [&'static str] {
             "billing.per_request_usd",
             "billing.per_vcpu_s_usd",
             "billing.per_gib_s_usd",
+            "billing.provisioned.per_gb_s_usd",
+            "billing.provisioned.duration_per_gb_s_usd",
+            "billing.instance.per_vcpu_s_usd",
+            "billing.instance.per_gib_s_usd",
+            "billing.instance.per_gpu_s_usd",
         ],
         Billing::Hourly { .. } => &["billing.per_hour_usd"],
     }
@@ -283,19 +288,36 @@ pub fn price_text(o: &Offer) -> String {
             per_request_usd,
             per_vcpu_s_usd,
             per_gib_s_usd,
+            instance,
             ..
         } => {
             // Parts that cost nothing (SageMaker Serverless has no request or vCPU price) are left out.
-            let parts: Vec<String> = [
+            let joined = |parts: &[(f64, &str)]| {
+                parts
+                    .iter()
+                    .filter(|(p, _)| *p > 0.0)
+                    .map(|(p, u)| format!("${}{u}", sig(*p, 6)))
+                    .collect::<Vec<_>>()
+                    .join(" + ")
+            };
+            let requests = joined(&[
                 (per_request_usd * 1e6, "/M req"),
                 (*per_vcpu_s_usd, "/vCPU-s"),
                 (*per_gib_s_usd, "/GiB-s"),
-            ]
-            .iter()
-            .filter(|(p, _)| *p > 0.0)
-            .map(|(p, u)| format!("${}{u}", sig(*p, 6)))
-            .collect();
-            format!("{}, per {step}", parts.join(" + "))
+            ]);
+            let Some(i) = instance else {
+                return format!("{requests}, per {step}");
+            };
+            let lifetime = joined(&[
+                (i.per_vcpu_s_usd, "/vCPU-s"),
+                (i.per_gib_s_usd, "/GiB-s"),
+                (i.per_gpu_s_usd, "/GPU-s"),
+            ]);
+            if i.required {
+                format!("{lifetime} of instance life (instance-based only), per {step}")
+            } else {
+                format!("{requests}, per {step}; instance-based {lifetime}")
+            }
         }
         Billing::Hourly {
             per_hour_usd,
