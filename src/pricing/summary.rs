@@ -289,6 +289,7 @@ pub fn price_text(o: &Offer) -> String {
             per_vcpu_s_usd,
             per_gib_s_usd,
             instance,
+            provisioned,
             ..
         } => {
             // Parts that cost nothing (SageMaker Serverless has no request or vCPU price) are left out.
@@ -306,7 +307,15 @@ pub fn price_text(o: &Offer) -> String {
                 (*per_gib_s_usd, "/GiB-s"),
             ]);
             let Some(i) = instance else {
-                return format!("{requests}, per {step}");
+                let kept = match provisioned {
+                    Some(p) => format!(
+                        "; provisioned ${}/GB-s kept + ${}/GB-s serving",
+                        sig(p.per_gb_s_usd, 6),
+                        sig(p.duration_per_gb_s_usd, 6)
+                    ),
+                    None => String::new(),
+                };
+                return format!("{requests}, per {step}{kept}");
             };
             let lifetime = joined(&[
                 (i.per_vcpu_s_usd, "/vCPU-s"),
@@ -380,7 +389,11 @@ mod tests {
         let c = builtin("current").unwrap();
         assert_eq!(
             price_text(c.offer("aws-sagemaker-serverless").unwrap()),
-            "$0.00002/GiB-s, per 1 ms"
+            "$0.00002/GiB-s, per 1 ms; provisioned $0.000005/GB-s kept + $0.0000116667/GB-s serving"
+        );
+        assert_eq!(
+            price_text(c.offer("gcp-cloud-run-l4").unwrap()),
+            "$0.000018/vCPU-s + $0.000002/GiB-s + $0.0001867/GPU-s of instance life (instance-based only), per 100 ms"
         );
         let g = s.offer("gcp-functions-ort-2048").unwrap();
         assert_eq!(
