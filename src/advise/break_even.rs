@@ -83,9 +83,11 @@ impl CurveSpec {
     /// Whether the curve is analytic (else simulated).
     pub fn method(&self) -> Method {
         let one_per_instance = self.cand.offer.behaviour.concurrency_per_instance <= 1;
+        // An instance's life, not its requests, sets an instance-billed bill.
+        let per_request = !self.cand.settings.instance_billed(&self.cand.offer);
         match (&self.cand.offer.billing, self.cand.offer.kind) {
             (Billing::Hourly { .. }, _) => Method::Analytic,
-            (_, Kind::Serverless) if one_per_instance => Method::Analytic,
+            (_, Kind::Serverless) if one_per_instance && per_request => Method::Analytic,
             _ => Method::Simulated,
         }
     }

@@ -105,7 +105,9 @@ pub fn default_variant(offer: &Offer) -> Variant {
     }
 }
 
-/// A unique, readable id: `offer[@MEMmb][*N][+tT/min][+bB/Wms][+pcN][+snap][+PURCHASE]`.
+/// A unique, readable id:
+/// `offer[@MEMmb][*N][+tT/min][+bB/Wms][+pcN|+minN][+snap][+ib][+PURCHASE]`
+/// (`+ib`: Cloud Run's instance-based billing, whose kept instances are `+minN`).
 pub fn option_id(offer: &str, v: &Variant) -> String {
     let mut id = offer.to_string();
     if let Some(m) = v.memory_mb {
@@ -120,11 +122,17 @@ pub fn option_id(offer: &str, v: &Variant) -> String {
     if v.batch_size > 1 {
         id.push_str(&format!("+b{}/{:.0}ms", v.batch_size, v.batch_wait_s * 1e3));
     }
-    if v.provisioned > 0 {
-        id.push_str(&format!("+pc{}", v.provisioned));
+    match (v.provisioned, v.instance_billing) {
+        (0, _) => {}
+        // Cloud Run's kept instances are its minimum instances.
+        (n, true) => id.push_str(&format!("+min{n}")),
+        (n, false) => id.push_str(&format!("+pc{n}")),
     }
     if v.snapstart {
         id.push_str("+snap");
+    }
+    if v.instance_billing {
+        id.push_str("+ib");
     }
     if let Some(p) = &v.purchase {
         id.push_str(&format!("+{p}"));

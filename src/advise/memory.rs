@@ -102,6 +102,7 @@ pub fn candidate(offer: &Offer, memory_mb: f64) -> Candidate {
             target_per_instance_per_min: None,
             purchase: None,
             snapstart: false,
+            instance_billing: false,
             origin: origin.to_string(),
         },
     )

@@ -71,7 +71,7 @@ fn platform_per_month(c: &Candidate, o: &Outcome, basis: &MonthBasis) -> f64 {
                 .provisioned_usd(MONTH_S, memory_of(c))
                 .unwrap_or(0.0)
                 * c.settings.provisioned as f64;
-            usage + provisioned + snapshot_cache(c)
+            usage + provisioned + minimum_instances(c) + snapshot_cache(c)
         }
     }
 }
@@ -113,6 +113,21 @@ pub fn with_free_tier(mut basis: MonthBasis) -> MonthBasis {
          in the account used it",
     );
     basis
+}
+
+/// An instance-billed option's minimum instances, alive all month (the
+/// other instances' life scales with the requests, in the usage).
+fn minimum_instances(c: &Candidate) -> f64 {
+    if !c.settings.instance_billed(&c.offer) || c.settings.provisioned == 0 {
+        return 0.0;
+    }
+    let gpus = c.offer.spec.gpu.as_ref().map_or(0, |g| g.count);
+    let vcpu = c.offer.spec.vcpu;
+    c.offer
+        .billing
+        .lifetime_usd(MONTH_S, memory_of(c), vcpu, gpus)
+        .unwrap_or(0.0)
+        * c.settings.provisioned as f64
 }
 
 /// A SnapStart option's snapshot, cached all month for its one published

@@ -6,7 +6,9 @@
 //!    (one `simulate_all` over the in-memory trace);
 //! 2. the batching sweep of the best serverless option (and of the best
 //!    overall when different), the best function with provisioned
-//!    concurrency, and each ranked Lambda option with SnapStart;
+//!    concurrency, each ranked Lambda option with SnapStart, then each
+//!    ranked Cloud Run option (batched as the sweep chose, too) billed per
+//!    instance life;
 //! 3. the leading options under a slower and a faster CPU and at half and
 //!    twice the rate, and the steady-rate runs of the break-even curves.
 
@@ -30,7 +32,7 @@ use super::{
 use crate::bail_input;
 use crate::outcome::Outcome;
 use crate::platform::snapstart;
-use crate::pricing::{Billing, Kind, Offer};
+use crate::pricing::{Kind, Offer};
 use crate::profile::Profile;
 use crate::sim;
 use crate::workload::stats::DEFAULT_WINDOW_S;
@@ -315,8 +317,8 @@ impl Tuned {
             .map(|s| purchase::variants(&s.cand, w.steady))
             .unwrap_or_default();
         list.extend(committed.iter().cloned());
-        let snap_twins = with_snapstart(&pool, &req.profile);
-        list.extend(snap_twins.iter().cloned());
+        let twins = with_snapstart(&pool, &req.profile);
+        list.extend(twins.iter().cloned());
         let out = run_one_trace(&list, &req.trace.times, &req.profile, req.seed)?;
         let simulations = simulations + list.len();
         let runs: Vec<Scored> = list
@@ -344,6 +346,10 @@ impl Tuned {
             }
             batch_sweeps.push(sweep);
         }
+        // Cloud Run billed per instance life, batched as the sweep chose too.
+        let billed_by_life = instance_billed(req, w, &pool)?;
+        let simulations = simulations + billed_by_life.len();
+        pool.extend(billed_by_life);
         let provisioned = provisioned_cand
             .as_ref()
             .and_then(|c| runs.iter().find(|s| s.cand.id == c.id).cloned());
@@ -354,7 +360,7 @@ impl Tuned {
             runs.iter()
                 .filter(|s| {
                     committed.iter().any(|c| c.id == s.cand.id)
-                        || snap_twins.iter().any(|c| c.id == s.cand.id)
+                        || twins.iter().any(|c| c.id == s.cand.id)
                 })
                 .cloned(),
         );
@@ -395,13 +401,8 @@ fn batching_bases(
 /// A function with enough provisioned concurrency for the peak, when its
 /// offer sells it and the option has none yet.
 fn with_provisioned(c: &Candidate, profile: &Arc<Profile>, peak10: f64) -> Option<Candidate> {
-    let has = matches!(
-        c.offer.billing,
-        Billing::Invocation {
-            provisioned: Some(_),
-            ..
-        }
-    );
+    // Lambda's and SageMaker Serverless' provisioned concurrency.
+    let has = c.offer.billing.provisioned_usd(1.0, 1024.0).is_some();
     if !has || c.settings.provisioned > 0 {
         return None;
     }
@@ -437,6 +438,46 @@ fn with_snapstart(pool: &[Scored], profile: &Profile) -> Vec<Candidate> {
     twins.sort_by(|a, b| a.id.cmp(&b.id));
     twins.dedup_by(|a, b| a.id == b.id);
     twins
+}
+
+/// The instance-based billing twins of the Cloud Run options: each ranked
+/// option of an offer that may be billed either way, at its batching and
+/// with no minimum instances (the service scales to zero as before); the
+/// ranking then shows whether the lower rates and no request fee pay for
+/// billing the instances' idle time.
+fn with_instance_billing(pool: &[Scored]) -> Vec<Candidate> {
+    let mut twins: Vec<Candidate> = pool
+        .iter()
+        .map(|s| &s.cand)
+        .filter(|c| {
+            let optional = c.offer.billing.instance().is_some_and(|i| !i.required);
+            optional && !c.settings.instance_billing && c.settings.provisioned == 0
+        })
+        .map(|c| {
+            let mut v = c.settings.clone();
+            v.instance_billing = true;
+            v.origin = "instance-based billing".to_string();
+            c.with(v)
+        })
+        .collect();
+    twins.sort_by(|a, b| a.id.cmp(&b.id));
+    twins.dedup_by(|a, b| a.id == b.id);
+    twins
+}
+
+/// The instance-billed twins of the pool's Cloud Run options (see
+/// [`with_instance_billing`]), simulated and scored.
+fn instance_billed(req: &Request, w: &Workload, pool: &[Scored]) -> Result<Vec<Scored>> {
+    let twins = with_instance_billing(pool);
+    if twins.is_empty() {
+        return Ok(Vec::new());
+    }
+    let out = run_one_trace(&twins, &req.trace.times, &req.profile, req.seed)?;
+    Ok(twins
+        .into_iter()
+        .zip(out)
+        .map(|(c, o)| scored(c, o, &w.basis, &w.ctx, &w.fp))
+        .collect())
 }
 
 /// One phase-3 run: an option, the trace it runs over (an index into the

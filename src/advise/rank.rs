@@ -166,6 +166,7 @@ pub(crate) mod tests {
                 target_per_instance_per_min: None,
                 purchase: None,
                 snapstart: false,
+                instance_billing: false,
                 origin: "default".into(),
             },
             rank: None,

@@ -66,9 +66,16 @@ pub struct RunArgs {
     #[arg(long, value_name = "MB")]
     pub memory_mb: Option<f64>,
 
-    /// Serverless instances kept initialised (provisioned concurrency).
+    /// Serverless instances kept initialised (provisioned concurrency; with
+    /// --instance-billing, Cloud Run's minimum instances).
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub provisioned: u32,
+
+    /// Cloud Run instance-based billing: instances billed for their whole
+    /// life, CPU always allocated, lower rates, no per-request fee (offers
+    /// without it ignore it; Cloud Run with a GPU is always billed so).
+    #[arg(long)]
+    pub instance_billing: bool,
 
     /// Lambda SnapStart: new instances resume from a snapshot of the
     /// initialised function (offers without SnapStart ignore it).
@@ -189,6 +196,7 @@ pub fn apply_run_args(sc: &mut Scenario, r: &RunArgs) -> Result<()> {
     }
     sc.settings.provisioned = r.provisioned;
     sc.settings.snapstart = r.snapstart;
+    sc.settings.instance_billing = r.instance_billing;
     sc.settings.instances = r.instances;
     sc.cpu_factor = r.cpu_speed;
     sc.seed = r.seed;

@@ -95,17 +95,31 @@ fn deploy(s: &Settings, kind: Kind, cloud: Cloud) -> String {
         (Cloud::Gcp, _) => format!(
             "Push the image to Artifact Registry, then (Cloud Run service):\n\n    \
              gcloud run deploy {m} --image={image} --region={r} --no-allow-unauthenticated \\\n        \
-             --cpu={c} --memory={mem}Mi --concurrency={conc} --min-instances={p} --timeout={t}\n",
+             --cpu={c} --memory={mem}Mi --concurrency={conc} --min-instances={p} --timeout={t}{extra}\n",
             m = s.model_name,
             r = s.region,
             c = s.vcpu.ceil(),
             mem = s.memory_mb,
             conc = s.concurrency,
             p = s.provisioned,
-            t = s.timeout_s
+            t = s.timeout_s,
+            extra = cloud_run_billing(s)
         ),
         _ => "On the server (Docker installed):\n\n    \
               docker run -d --restart=always -p 8080:8080 IMAGE\n"
             .to_string(),
     }
+}
+
+/// The Cloud Run flags of instance-based billing (CPU always allocated,
+/// which is how it is chosen) and of the GPU, which needs it.
+fn cloud_run_billing(s: &Settings) -> String {
+    let mut extra = String::new();
+    if s.instance_billing {
+        extra.push_str(" \\\n        --no-cpu-throttling");
+    }
+    if let Some(g) = &s.gpu_type {
+        extra.push_str(&format!(" --gpu=1 --gpu-type={g}"));
+    }
+    extra
 }

@@ -60,6 +60,13 @@ pub struct Settings {
     pub advice_option: Option<String>,
     /// The platform's unzipped package limit, MB, if it has one.
     pub package_limit_mb: Option<f64>,
+    /// Cloud Run: billed per instance life (`--no-cpu-throttling`), as the
+    /// option chose or the offer requires.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub instance_billing: bool,
+    /// Cloud Run: the GPU to attach (`nvidia-l4`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gpu_type: Option<String>,
     /// How the settings were chosen.
     #[serde(skip)]
     pub notes: Vec<String>,
@@ -154,6 +161,13 @@ impl Settings {
                 .unwrap_or_else(|| "model".into()),
             advice_option: chosen.map(|r| r.id.clone()),
             package_limit_mb: offer.runtime.package_limit_mb,
+            instance_billing: variant.instance_billed(offer),
+            gpu_type: offer
+                .spec
+                .gpu
+                .as_ref()
+                .map(|g| g.model.trim_start_matches("NVIDIA ").to_lowercase())
+                .map(|m| format!("nvidia-{m}")),
             notes,
         })
     }

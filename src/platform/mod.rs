@@ -57,6 +57,12 @@ pub struct Variant {
     /// initialised (Lambda's Python runtimes); never with `provisioned`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub snapstart: bool,
+    /// Cloud Run instance-based billing: instances billed for their whole
+    /// life with the CPU always allocated; `provisioned` is then the
+    /// service's minimum instances. Offers that are billed only this way
+    /// (Cloud Run with a GPU) are so without it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub instance_billing: bool,
     /// Why this variant was simulated, e.g. "default", "balanced memory".
     pub origin: String,
 }
@@ -73,6 +79,7 @@ impl Default for Variant {
             target_per_instance_per_min: None,
             purchase: None,
             snapstart: false,
+            instance_billing: false,
             origin: "default".to_string(),
         }
     }
@@ -111,6 +118,16 @@ impl Variant {
             }
         }
         Some(a)
+    }
+
+    /// Whether `offer` is billed per instance life with these settings: the
+    /// variant chose instance-based billing where the offer has it, or the
+    /// offer has no other billing.
+    pub fn instance_billed(&self, offer: &Offer) -> bool {
+        offer
+            .billing
+            .instance()
+            .is_some_and(|i| i.required || self.instance_billing)
     }
 
     /// The instances `offer` holds with these settings: a server's count, a

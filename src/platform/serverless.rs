@@ -97,6 +97,11 @@ pub struct Serverless {
     snapstart: bool,
     /// Instances resumed from the snapshot (each pays a restore).
     restores: u64,
+    /// Whether instances are billed for their whole life (Cloud Run's
+    /// instance-based billing) instead of while they serve.
+    lifetime: bool,
+    /// GPUs of one instance, billed per second under instance-based billing.
+    gpus: u32,
 }
 
 /// Settings of a serverless run beyond the offer.
@@ -115,6 +120,10 @@ pub struct ServerlessOptions {
     /// New instances resume from a SnapStart snapshot, where the offer has
     /// SnapStart (see [`super::snapstart`]).
     pub snapstart: bool,
+    /// Instances are billed for their whole life where the offer has
+    /// instance-based billing (Cloud Run); offers billed only so are
+    /// billed so without it.
+    pub instance_billing: bool,
 }
 
 impl Serverless {
@@ -126,6 +135,7 @@ impl Serverless {
             prewarm,
             handover_s,
             snapstart,
+            instance_billing,
         } = opts;
         let offer: &Offer = &d.offer;
         let b = &offer.behaviour;
@@ -139,6 +149,11 @@ impl Serverless {
         // SnapStart and provisioned concurrency exclude each other (snapstart.html).
         let snapstart = snapstart && provisioned == 0 && super::snapstart::offered(offer);
         let cold = ColdStartPhases::new(&d.profile, offer, d.vcpu).with_snapstart(offer, snapstart);
+        let lifetime = offer
+            .billing
+            .instance()
+            .is_some_and(|i| i.required || instance_billing);
+        let gpus = offer.spec.gpu.as_ref().map_or(0, |g| g.count);
         let mut me = Serverless {
             keep_alive_s: b.keep_alive_s.unwrap_or(f64::INFINITY),
             max_instances: scaling.max_instances.max(1),
@@ -179,9 +194,12 @@ impl Serverless {
             active_billed_s: 0.0,
             snapstart,
             restores: 0,
+            lifetime,
+            gpus,
         };
         let b = &me.d.offer.billing;
-        me.per_request_usd = b.per_request_usd();
+        // Instance-based billing has no per-request fee.
+        me.per_request_usd = if lifetime { 0.0 } else { b.per_request_usd() };
         me.per_invocation = matches!(b, Billing::Invocation { .. });
         me.init_billed = b.init_billed();
         me.has_provisioned_rate = b.provisioned_invocation_usd(1.0, 1024.0).is_some();
@@ -275,7 +293,11 @@ impl Serverless {
     }
 
     fn kill(&mut self, id: u32, at: f64, sim: &mut Sim) {
-        self.life_s += at - self.insts[id as usize].born;
+        let life = at - self.insts[id as usize].born;
+        self.life_s += life;
+        if self.lifetime {
+            self.bill_life(life, self.insts[id as usize].provisioned);
+        }
         self.insts[id as usize].alive = false;
         // Free the queue's memory; the slot stays so ids remain stable.
         self.insts[id as usize].waiting = VecDeque::new();
@@ -435,17 +457,67 @@ impl Serverless {
     }
 
     fn bill_active(&mut self, id: u32, now: f64) {
-        let inst = &self.insts[id as usize];
-        if let Billing::ActiveInstance { granularity_s, .. } = &self.d.offer.billing {
-            let active = (now - inst.active_since).max(0.0);
-            self.billed_s += round_up(active, *granularity_s);
-            self.active_billed_s += round_up(active, *granularity_s);
-            self.cost.compute_usd +=
-                self.d
-                    .offer
-                    .billing
-                    .active_usd(active, self.d.memory_mb, self.d.vcpu);
+        if self.lifetime {
+            // Billed by its life when it ends (`bill_life`).
+            return;
         }
+        let inst = &self.insts[id as usize];
+        let b = &self.d.offer.billing;
+        if let Billing::ActiveInstance { granularity_s, .. } = b {
+            let active = (now - inst.active_since).max(0.0);
+            let (mem, vcpu) = (self.d.memory_mb, self.d.vcpu);
+            // A provisioned instance serves at the provisioned duration
+            // rate where the offer has one (SageMaker Serverless).
+            let provisioned = inst
+                .provisioned
+                .then(|| b.provisioned_active_usd(active, mem))
+                .flatten();
+            match provisioned {
+                Some(usd) => self.cost.compute_usd += usd,
+                None => {
+                    self.active_billed_s += round_up(active, *granularity_s);
+                    self.cost.compute_usd += b.active_usd(active, mem, vcpu);
+                }
+            }
+            self.billed_s += round_up(active, *granularity_s);
+        }
+    }
+
+    /// Bills one instance's `life_s` under instance-based billing: the
+    /// minimum (kept) instances' life as idle cost, billed all month like
+    /// provisioned concurrency; the others' as compute, which scales with
+    /// the traffic.
+    fn bill_life(&mut self, life_s: f64, kept: bool) {
+        let b = &self.d.offer.billing;
+        let usd = b
+            .lifetime_usd(life_s, self.d.memory_mb, self.d.vcpu, self.gpus)
+            .unwrap_or(0.0);
+        self.billed_s += round_up(life_s, b.granularity_s());
+        if kept {
+            self.cost.idle_usd += usd;
+        } else {
+            self.cost.compute_usd += usd;
+        }
+    }
+
+    /// What instance-based billing came to, for the notes.
+    fn lifetime_note(&self) -> Option<String> {
+        let i = self.d.offer.billing.instance().filter(|_| self.lifetime)?;
+        Some(format!(
+            "instance-based billing{}: {} instances billed for {:.0} s of life at ${}/vCPU-s + ${}/GiB-s{}, no per-request fee; compute ${:.6}, minimum instances ${:.6}",
+            if i.required { " (the only billing with a GPU)" } else { "" },
+            self.created,
+            self.life_s,
+            crate::pricing::summary::sig(i.per_vcpu_s_usd, 6),
+            crate::pricing::summary::sig(i.per_gib_s_usd, 6),
+            if self.gpus > 0 {
+                format!(" + ${}/GPU-s", crate::pricing::summary::sig(i.per_gpu_s_usd, 6))
+            } else {
+                String::new()
+            },
+            self.cost.compute_usd,
+            self.cost.idle_usd
+        ))
     }
 }
 
@@ -572,6 +644,7 @@ impl Platform for Serverless {
             }
         }
         let mut notes = self.d.notes.clone();
+        notes.extend(self.lifetime_note());
         if self.snapstart {
             notes.push(self.bill_snapstart(end));
         }
@@ -620,10 +693,13 @@ impl Serverless {
                 u.gb_s = s * gb;
                 u.ghz_s = s * cpu_ghz;
             }
-            Billing::ActiveInstance { .. } => {
+            // Instance-based billing's allowance is not the request-based
+            // one `FreeTier` holds: none is taken off its life.
+            Billing::ActiveInstance { .. } if !self.lifetime => {
                 u.vcpu_s = self.active_billed_s * self.d.vcpu;
                 u.gib_s = self.active_billed_s * gb;
             }
+            Billing::ActiveInstance { .. } => {}
             Billing::Hourly { .. } => {}
         }
         u

@@ -59,14 +59,21 @@ pub fn describe(name: &str, managed: bool, v: &Variant) -> String {
     if v.batch_size > 1 {
         s.push_str(&format!(", {}", batching(v.batch_size, v.batch_wait_s)));
     }
-    if v.provisioned > 0 {
-        s.push_str(&format!(
+    match (v.provisioned, v.instance_billing) {
+        (0, _) => {}
+        (n, true) => s.push_str(&format!(", at least {} (minimum instances)", instances(n))),
+        (n, false) => s.push_str(&format!(
             ", {} kept warm (provisioned concurrency)",
-            instances(v.provisioned)
-        ));
+            instances(n)
+        )),
     }
     if v.snapstart {
         s.push_str(", with SnapStart (new instances restored from a snapshot)");
+    }
+    if v.instance_billing {
+        s.push_str(
+            ", instance-based billing (CPU always allocated, billed for each instance's life)",
+        );
     }
     if let Some(p) = &v.purchase {
         s.push_str(&format!(", {}", purchase(p)));
@@ -139,11 +146,16 @@ pub fn brief_of(offer: &str, managed: bool, v: &Variant) -> String {
             format!("batch {} no wait", v.batch_size)
         });
     }
-    if v.provisioned > 0 {
-        parts.push(format!("{} warm", v.provisioned));
+    match (v.provisioned, v.instance_billing) {
+        (0, _) => {}
+        (n, true) => parts.push(format!("min {n}")),
+        (n, false) => parts.push(format!("{n} warm")),
     }
     if v.snapstart {
         parts.push("SnapStart".to_string());
+    }
+    if v.instance_billing {
+        parts.push("instance billing".to_string());
     }
     if let Some(p) = &v.purchase {
         parts.push(p.clone());

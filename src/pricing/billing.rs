@@ -5,7 +5,7 @@
 //! Memory-based prices count memory in GB of 1024 MB, as the providers do:
 //! a 2048 MB Lambda function is billed as 2 GB.
 
-use super::offer::{Arch, Billing, Cloud, Offer, SnapStartPrices};
+use super::offer::{Arch, Billing, Cloud, InstanceBilling, Offer, SnapStartPrices};
 use serde::Serialize;
 
 /// Hours in the month the providers price by (AWS and Google both use 730).
@@ -154,18 +154,71 @@ impl Billing {
 
     /// Cost of keeping provisioned concurrency of `memory_mb` for `held_s`
     /// (rounded up to 5 minutes); `None` where the offer has none.
+    /// SageMaker Serverless Inference bills it by the second of the
+    /// provisioned period like its inference (assumption: no step is
+    /// published; the billing's own granularity is used).
     pub fn provisioned_usd(&self, held_s: f64, memory_mb: f64) -> Option<f64> {
-        match self {
+        let (p, step) = match self {
             Billing::Invocation {
                 provisioned: Some(p),
                 ..
-            } => Some(if held_s > 0.0 {
-                round_up(held_s, PROVISIONED_GRANULARITY_S) * gb(memory_mb) * p.per_gb_s_usd
+            } => (p, PROVISIONED_GRANULARITY_S),
+            Billing::ActiveInstance {
+                provisioned: Some(p),
+                granularity_s,
+                ..
+            } => (p, *granularity_s),
+            _ => return None,
+        };
+        Some(if held_s > 0.0 {
+            round_up(held_s, step) * gb(memory_mb) * p.per_gb_s_usd
+        } else {
+            0.0
+        })
+    }
+
+    /// Cost of a provisioned instance of an active-instance billing
+    /// (SageMaker Serverless Inference) that served for `active_s`, at the
+    /// provisioned duration rate; `None` where the offer has no provisioned
+    /// concurrency of that kind.
+    pub fn provisioned_active_usd(&self, active_s: f64, memory_mb: f64) -> Option<f64> {
+        match self {
+            Billing::ActiveInstance {
+                provisioned: Some(p),
+                granularity_s,
+                ..
+            } => Some(if active_s > 0.0 {
+                round_up(active_s, *granularity_s) * gb(memory_mb) * p.duration_per_gb_s_usd
             } else {
                 0.0
             }),
             _ => None,
         }
+    }
+
+    /// Instance-based billing's rates, where the offer has them (Cloud Run).
+    pub fn instance(&self) -> Option<&InstanceBilling> {
+        match self {
+            Billing::ActiveInstance {
+                instance: Some(i), ..
+            } => Some(i),
+            _ => None,
+        }
+    }
+
+    /// Cost of one instance of `memory_mb`, `vcpu` vCPUs and `gpus` GPUs
+    /// that lived `life_s` under instance-based billing, rounded up to the
+    /// granularity; `None` where the offer has no instance-based billing.
+    pub fn lifetime_usd(&self, life_s: f64, memory_mb: f64, vcpu: f64, gpus: u32) -> Option<f64> {
+        let i = self.instance()?;
+        let per_s = vcpu * i.per_vcpu_s_usd
+            + gb(memory_mb) * i.per_gib_s_usd
+            + gpus as f64 * i.per_gpu_s_usd;
+        Some(if life_s > 0.0 {
+            round_up(life_s, self.granularity_s()) * per_s
+        } else {
+            0.0
+        })
     }
 
     /// Compute cost of one invocation served by a provisioned instance (the
@@ -181,6 +234,7 @@ impl Billing {
                 let billed = round_up(run_s, *granularity_s).max(*granularity_s);
                 Some(billed * gb(memory_mb) * p.duration_per_gb_s_usd)
             }
+            Billing::ActiveInstance { .. } => self.provisioned_active_usd(run_s, memory_mb),
             _ => None,
         }
     }
@@ -538,7 +592,66 @@ mod tests {
             per_vcpu_s_usd: 0.000024,
             per_gib_s_usd: 0.0000025,
             granularity_s: 0.1,
+            provisioned: None,
+            instance: Some(InstanceBilling {
+                per_vcpu_s_usd: 0.000018,
+                per_gib_s_usd: 0.000002,
+                per_gpu_s_usd: 0.0001867,
+                required: false,
+            }),
         }
+    }
+
+    fn sagemaker_serverless() -> Billing {
+        Billing::ActiveInstance {
+            per_request_usd: 0.0,
+            per_vcpu_s_usd: 0.0,
+            per_gib_s_usd: 0.00002,
+            granularity_s: 0.001,
+            provisioned: Some(Provisioned {
+                per_gb_s_usd: 0.000005,
+                duration_per_gb_s_usd: 0.0000116667,
+            }),
+            instance: None,
+        }
+    }
+
+    #[test]
+    fn cloud_run_instance_based_bills_the_whole_life() {
+        let b = cloud_run();
+        // 4 vCPU, 16 GiB and an L4 for one hour: 3600 x (4 x 0.000018 +
+        // 16 x 0.000002 + 0.0001867) = 3600 x 0.0002907 = $1.04652.
+        close(
+            b.lifetime_usd(3600.0, 16384.0, 4.0, 1).unwrap(),
+            3600.0 * 0.0002907,
+        );
+        // 1 vCPU, 2 GiB for 2.05 s: billed 2.1 s x (0.000018 + 2 x 0.000002).
+        close(
+            b.lifetime_usd(2.05, 2048.0, 1.0, 0).unwrap(),
+            2.1 * 0.000022,
+        );
+        assert_eq!(b.lifetime_usd(0.0, 2048.0, 1.0, 0), Some(0.0));
+        assert_eq!(lambda().lifetime_usd(1.0, 1024.0, 1.0, 0), None);
+        assert_eq!(sagemaker_serverless().instance(), None);
+    }
+
+    #[test]
+    fn sagemaker_serverless_provisioned_concurrency_per_second() {
+        let b = sagemaker_serverless();
+        // 2 GB provisioned for 10 min: 600 x 2 x $0.000005 = $0.006, per
+        // millisecond (no 5-minute steps as Lambda's).
+        close(b.provisioned_usd(600.0, 2048.0).unwrap(), 0.006);
+        close(
+            b.provisioned_usd(420.5, 2048.0).unwrap(),
+            420.5 * 2.0 * 0.000005,
+        );
+        // 100 ms of inference on it: 0.1 x 2 x $0.0000116667, below the
+        // on-demand 0.1 x 2 x $0.00002.
+        let pc = b.provisioned_active_usd(0.1, 2048.0).unwrap();
+        close(pc, 0.1 * 2.0 * 0.0000116667);
+        assert!(pc < b.active_usd(0.1, 2048.0, 1.16));
+        close(b.provisioned_invocation_usd(0.1, 2048.0).unwrap(), pc);
+        assert_eq!(cloud_run().provisioned_usd(600.0, 2048.0), None);
     }
 
     fn ec2() -> Billing {

@@ -522,17 +522,7 @@ fn read_billing(ctx: &Ctx, t: &Table, kind: Kind) -> R<Billing> {
                     "missing: per_ghz_s_usd needs the CPU clock it is counted at",
                 ));
             }
-            let provisioned = match t.opt_table("provisioned")? {
-                None => None,
-                Some(p) => {
-                    let pr = Provisioned {
-                        per_gb_s_usd: p.figure("per_gb_s_usd", Dim::UsdPerGbS)?,
-                        duration_per_gb_s_usd: p.figure("duration_per_gb_s_usd", Dim::UsdPerGbS)?,
-                    };
-                    p.finish()?;
-                    Some(pr)
-                }
-            };
+            let provisioned = read_provisioned(t)?;
             let snapstart = match t.opt_table("snapstart")? {
                 None => None,
                 Some(p) => {
@@ -561,6 +551,8 @@ fn read_billing(ctx: &Ctx, t: &Table, kind: Kind) -> R<Billing> {
             per_vcpu_s_usd: t.figure("per_vcpu_s_usd", Dim::UsdPerVcpuS)?,
             per_gib_s_usd: t.figure("per_gib_s_usd", Dim::UsdPerGibS)?,
             granularity_s: t.positive("granularity_s", Dim::Seconds)?,
+            provisioned: read_provisioned(t)?,
+            instance: read_instance_billing(t)?,
         },
         _ => Billing::Hourly {
             per_hour_usd: t.figure("per_hour_usd", Dim::UsdPerHour)?,
@@ -570,6 +562,37 @@ fn read_billing(ctx: &Ctx, t: &Table, kind: Kind) -> R<Billing> {
     };
     t.finish()?;
     Ok(billing)
+}
+
+/// The `provisioned` table of a billing: provisioned concurrency prices.
+fn read_provisioned(t: &Table) -> R<Option<Provisioned>> {
+    let Some(p) = t.opt_table("provisioned")? else {
+        return Ok(None);
+    };
+    let pr = Provisioned {
+        per_gb_s_usd: p.figure("per_gb_s_usd", Dim::UsdPerGbS)?,
+        duration_per_gb_s_usd: p.figure("duration_per_gb_s_usd", Dim::UsdPerGbS)?,
+    };
+    p.finish()?;
+    Ok(Some(pr))
+}
+
+/// The `instance` table of an active-instance billing: instance-based
+/// billing's rates, and whether it is the only way the offer is billed.
+fn read_instance_billing(t: &Table) -> R<Option<InstanceBilling>> {
+    let Some(p) = t.opt_table("instance")? else {
+        return Ok(None);
+    };
+    let ib = InstanceBilling {
+        per_vcpu_s_usd: p.figure("per_vcpu_s_usd", Dim::UsdPerVcpuS)?,
+        per_gib_s_usd: p.figure("per_gib_s_usd", Dim::UsdPerGibS)?,
+        per_gpu_s_usd: p
+            .opt_figure("per_gpu_s_usd", Dim::UsdPerGpuS)?
+            .unwrap_or(0.0),
+        required: p.flag("required")?,
+    };
+    p.finish()?;
+    Ok(Some(ib))
 }
 
 fn read_behaviour(ctx: &Ctx, t: &Table, kind: Kind) -> R<Behaviour> {

@@ -22,8 +22,8 @@ pub mod write;
 
 pub use billing::{FreeTier, Usage};
 pub use offer::{
-    Access, Arch, Autoscaling, Behaviour, Billing, Cloud, ColdStartModel, Gpu, Kind, MemoryRange,
-    Offer, Provisioned, Purchase, PurchaseKind, Queue, QueuePolicy, RuntimeModel, ScalingLimits,
-    SnapStartPrices, Source, Spec,
+    Access, Arch, Autoscaling, Behaviour, Billing, Cloud, ColdStartModel, Gpu, InstanceBilling,
+    Kind, MemoryRange, Offer, Provisioned, Purchase, PurchaseKind, Queue, QueuePolicy,
+    RuntimeModel, ScalingLimits, SnapStartPrices, Source, Spec,
 };
 pub use snapshot::{builtin, builtin_names, find, load_dir, load_snapshot, Snapshot};

@@ -168,10 +168,21 @@ impl Offer {
             Billing::ActiveInstance {
                 per_vcpu_s_usd,
                 per_gib_s_usd,
+                provisioned,
+                instance,
                 ..
             } => {
                 *per_vcpu_s_usd *= keep;
                 *per_gib_s_usd *= keep;
+                if let Some(pr) = provisioned {
+                    pr.per_gb_s_usd *= keep;
+                    pr.duration_per_gb_s_usd *= keep;
+                }
+                if let Some(i) = instance {
+                    i.per_vcpu_s_usd *= keep;
+                    i.per_gib_s_usd *= keep;
+                    i.per_gpu_s_usd *= keep;
+                }
             }
         }
         o.bought = Some(p);
@@ -298,6 +309,14 @@ pub enum Billing {
         per_gib_s_usd: f64,
         /// Billing granularity, seconds.
         granularity_s: f64,
+        /// Provisioned concurrency prices (SageMaker Serverless Inference),
+        /// where offered: instances kept initialised, billed per GB-second
+        /// whether used or not, and their inference at a lower rate.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        provisioned: Option<Provisioned>,
+        /// Instance-based billing (Cloud Run), where offered.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        instance: Option<InstanceBilling>,
     },
     /// Per instance-hour, billed per `granularity_s` with a minimum (EC2, GCE,
     /// SageMaker and Vertex endpoints).
@@ -355,6 +374,24 @@ pub struct Provisioned {
     pub per_gb_s_usd: f64,
     /// USD per GB-second of execution on a provisioned instance (replaces the on-demand rate).
     pub duration_per_gb_s_usd: f64,
+}
+
+/// Instance-based billing (Cloud Run): an instance is billed for its whole
+/// life, from its start until it is shut down, with its CPU always
+/// allocated, at rates below the request-based ones and with no per-request
+/// fee; minimum instances are billed at the same rates while idle.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct InstanceBilling {
+    /// USD per vCPU-second of instance life.
+    pub per_vcpu_s_usd: f64,
+    /// USD per GiB-second of instance life.
+    pub per_gib_s_usd: f64,
+    /// USD per GPU-second of instance life (0 without a GPU).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub per_gpu_s_usd: f64,
+    /// Whether the offer may only be billed this way (Cloud Run with a GPU).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub required: bool,
 }
 
 /// SnapStart: new instances resume from a cached snapshot of the

@@ -175,6 +175,11 @@ fn price_paths(b: &Billing) -> &'static [&'static str] {
             "billing.per_request_usd",
             "billing.per_vcpu_s_usd",
             "billing.per_gib_s_usd",
+            "billing.provisioned.per_gb_s_usd",
+            "billing.provisioned.duration_per_gb_s_usd",
+            "billing.instance.per_vcpu_s_usd",
+            "billing.instance.per_gib_s_usd",
+            "billing.instance.per_gpu_s_usd",
         ],
         Billing::Hourly { .. } => &["billing.per_hour_usd"],
     }
@@ -283,19 +288,45 @@ pub fn price_text(o: &Offer) -> String {
             per_request_usd,
             per_vcpu_s_usd,
             per_gib_s_usd,
+            instance,
+            provisioned,
             ..
         } => {
             // Parts that cost nothing (SageMaker Serverless has no request or vCPU price) are left out.
-            let parts: Vec<String> = [
+            let joined = |parts: &[(f64, &str)]| {
+                parts
+                    .iter()
+                    .filter(|(p, _)| *p > 0.0)
+                    .map(|(p, u)| format!("${}{u}", sig(*p, 6)))
+                    .collect::<Vec<_>>()
+                    .join(" + ")
+            };
+            let requests = joined(&[
                 (per_request_usd * 1e6, "/M req"),
                 (*per_vcpu_s_usd, "/vCPU-s"),
                 (*per_gib_s_usd, "/GiB-s"),
-            ]
-            .iter()
-            .filter(|(p, _)| *p > 0.0)
-            .map(|(p, u)| format!("${}{u}", sig(*p, 6)))
-            .collect();
-            format!("{}, per {step}", parts.join(" + "))
+            ]);
+            let Some(i) = instance else {
+                let kept = match provisioned {
+                    Some(p) => format!(
+                        "; provisioned ${}/GB-s kept + ${}/GB-s serving",
+                        sig(p.per_gb_s_usd, 6),
+                        sig(p.duration_per_gb_s_usd, 6)
+                    ),
+                    None => String::new(),
+                };
+                return format!("{requests}, per {step}{kept}");
+            };
+            let lifetime = joined(&[
+                (i.per_vcpu_s_usd, "/vCPU-s"),
+                (i.per_gib_s_usd, "/GiB-s"),
+                (i.per_gpu_s_usd, "/GPU-s"),
+            ]);
+            if i.required {
+                format!("{lifetime} of instance life (instance-based only), per {step}")
+            } else {
+                format!("{requests}, per {step}; instance-based {lifetime}")
+            }
         }
         Billing::Hourly {
             per_hour_usd,
@@ -358,7 +389,11 @@ mod tests {
         let c = builtin("current").unwrap();
         assert_eq!(
             price_text(c.offer("aws-sagemaker-serverless").unwrap()),
-            "$0.00002/GiB-s, per 1 ms"
+            "$0.00002/GiB-s, per 1 ms; provisioned $0.000005/GB-s kept + $0.0000116667/GB-s serving"
+        );
+        assert_eq!(
+            price_text(c.offer("gcp-cloud-run-l4").unwrap()),
+            "$0.000018/vCPU-s + $0.000002/GiB-s + $0.0001867/GPU-s of instance life (instance-based only), per 100 ms"
         );
         let g = s.offer("gcp-functions-ort-2048").unwrap();
         assert_eq!(

@@ -21,6 +21,8 @@ pub enum Dim {
     UsdPerGibS,
     /// Price per instance-hour.
     UsdPerHour,
+    /// Price per GPU-second.
+    UsdPerGpuS,
     /// Price per GB: of memory restored once (a SnapStart restore), or transferred.
     UsdPerGb,
     /// A duration.
@@ -64,6 +66,7 @@ impl Dim {
             Dim::UsdPerVcpuS => &[("USD/vCPU-s", 1.0, 1.0)],
             Dim::UsdPerGibS => &[("USD/GiB-s", 1.0, 1.0)],
             Dim::UsdPerHour => &[("USD/h", 1.0, 1.0)],
+            Dim::UsdPerGpuS => &[("USD/GPU-s", 1.0, 1.0), ("USD/GPU-h", 1.0, 3600.0)],
             Dim::UsdPerGb => &[("USD/GB", 1.0, 1.0)],
             Dim::Seconds => &[
                 ("s", 1.0, 1.0),
@@ -124,6 +127,7 @@ impl Dim {
                 | Dim::UsdPerVcpuS
                 | Dim::UsdPerGibS
                 | Dim::UsdPerHour
+                | Dim::UsdPerGpuS
                 | Dim::UsdPerGb
         )
     }

@@ -184,6 +184,41 @@ fn access(out: &mut Out, a: &Access) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Provisioned concurrency's two prices.
+fn provisioned_figs(out: &mut Out, p: &Provisioned) -> anyhow::Result<()> {
+    out.figs(
+        "billing.provisioned",
+        &[
+            ("per_gb_s_usd", p.per_gb_s_usd, Dim::UsdPerGbS),
+            (
+                "duration_per_gb_s_usd",
+                p.duration_per_gb_s_usd,
+                Dim::UsdPerGbS,
+            ),
+        ],
+    )
+}
+
+/// Instance-based billing's rates; the GPU's when it has one or `gpu_s`
+/// (the figure is sourced), and whether it is the only billing.
+fn instance_figs(out: &mut Out, i: &InstanceBilling, gpu_s: bool) -> anyhow::Result<()> {
+    out.figs(
+        "billing.instance",
+        &[
+            ("per_vcpu_s_usd", i.per_vcpu_s_usd, Dim::UsdPerVcpuS),
+            ("per_gib_s_usd", i.per_gib_s_usd, Dim::UsdPerGibS),
+        ],
+    )?;
+    if i.per_gpu_s_usd > 0.0 || gpu_s {
+        out.fig(
+            "billing.instance.per_gpu_s_usd",
+            i.per_gpu_s_usd,
+            Dim::UsdPerGpuS,
+        )?;
+    }
+    out.flag("billing.instance.required", i.required)
+}
+
 /// The billing model and its prices.
 fn billing(out: &mut Out, b: &Billing) -> anyhow::Result<()> {
     let sourced = |path: &str| out.o.sources.contains_key(path);
@@ -219,17 +254,7 @@ fn billing(out: &mut Out, b: &Billing) -> anyhow::Result<()> {
             out.fig("billing.granularity_s", *granularity_s, Dim::Seconds)?;
             out.flag("billing.init_billed", *init_billed)?;
             if let Some(p) = provisioned {
-                out.figs(
-                    "billing.provisioned",
-                    &[
-                        ("per_gb_s_usd", p.per_gb_s_usd, Dim::UsdPerGbS),
-                        (
-                            "duration_per_gb_s_usd",
-                            p.duration_per_gb_s_usd,
-                            Dim::UsdPerGbS,
-                        ),
-                    ],
-                )?;
+                provisioned_figs(out, p)?;
             }
             if let Some(p) = snapstart {
                 out.figs(
@@ -247,7 +272,10 @@ fn billing(out: &mut Out, b: &Billing) -> anyhow::Result<()> {
             per_vcpu_s_usd,
             per_gib_s_usd,
             granularity_s,
+            provisioned,
+            instance,
         } => {
+            let gpu_s = sourced("billing.instance.per_gpu_s_usd");
             out.text("billing.model", "active_instance")?;
             out.figs(
                 "billing",
@@ -258,6 +286,12 @@ fn billing(out: &mut Out, b: &Billing) -> anyhow::Result<()> {
                     ("granularity_s", *granularity_s, Dim::Seconds),
                 ],
             )?;
+            if let Some(p) = provisioned {
+                provisioned_figs(out, p)?;
+            }
+            if let Some(i) = instance {
+                instance_figs(out, i, gpu_s)?;
+            }
         }
         Billing::Hourly {
             per_hour_usd,
@@ -376,8 +410,9 @@ fn runtime(out: &mut Out, r: &RuntimeModel) -> anyhow::Result<()> {
             ("load_factor", r.load_factor, Dim::Factor("x")),
         ],
     )?;
-    if r.import_from_profile {
-        out.flag("runtime.import_from_profile", true)?;
+    // A sourced `false` (an offer whose runtime is not the profile's) is kept.
+    if r.import_from_profile || out.o.sources.contains_key("runtime.import_from_profile") {
+        out.flag("runtime.import_from_profile", r.import_from_profile)?;
     }
     if let Some(limit) = r.package_limit_mb {
         out.fig("runtime.package_limit_mb", limit, Dim::Megabytes)?;

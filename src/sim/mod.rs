@@ -126,6 +126,7 @@ where
                 prewarm: sc.prewarm,
                 handover_s: sc.handover_s,
                 snapstart: sc.settings.snapstart,
+                instance_billing: sc.settings.instance_billing,
             };
             let mut p = Serverless::new(d, opts);
             engine::run(&mut p, arrivals, params, &name, kind)
