@@ -2,12 +2,12 @@
 //! (the study's Figure 8), with the recommended setting marked.
 
 use super::widgets::{
-    advice_pending, axis, collapse, fit, legend_lines, secs0, section, span, two_charts, y_axis,
+    advice_pending, axis, collapse, legend_lines, secs0, section, span, two_charts, y_axis,
     CHARTS_MIN_H,
 };
 use crate::advise::{BatchPoint, BatchSweep};
 use crate::present::variant::batching;
-use crate::present::{named, wait};
+use crate::present::{named, wait, wrap};
 use crate::report::words::money;
 use crate::text::{secs, usd};
 use crate::tui::state::State;
@@ -35,7 +35,20 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
     let i = state.batching_cursor.min(advice.batching.len() - 1);
     let sweep = &advice.batching[i];
-    let n = advice.batching.len() as u16;
+    // Each option's name wraps rather than being cut: its role and its
+    // purchase terms are what tells two options apart.
+    let names: Vec<Vec<String>> = advice
+        .batching
+        .iter()
+        .map(|s| {
+            let role = s.role.replace('_', " ");
+            wrap(
+                &format!("{role}: {}", named(advice, &s.id)),
+                area.width.max(1) as usize,
+            )
+        })
+        .collect();
+    let n = names.iter().map(Vec::len).sum::<usize>() as u16;
     // Both charts draw the same lines: one legend under the pair.
     let items = legend_items(sweep, theme);
     let legend = legend_lines(&items, area.width as usize);
@@ -54,28 +67,21 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let block = section("Batching sweep (↑↓ picks the option) · modelled", theme);
     let inner = block.inner(pick);
     frame.render_widget(block, pick);
-    let lines: Vec<Line> = advice
-        .batching
+    let lines: Vec<Line> = names
         .iter()
         .enumerate()
-        .map(|(j, s)| {
-            let role = s.role.replace('_', " ");
-            let text = fit(
-                &format!("{} ({role})", named(advice, &s.id)),
-                inner.width as usize,
-            );
-            Line::styled(
-                text,
-                if j == i {
-                    theme.selected
-                } else {
-                    Default::default()
-                },
-            )
+        .flat_map(|(j, rows)| {
+            let style = if j == i {
+                theme.selected
+            } else {
+                Default::default()
+            };
+            rows.iter().map(move |r| Line::styled(r.clone(), style))
         })
         .collect();
-    // With more options than rows, the list follows the selection.
-    let skip = (i + 1).saturating_sub(inner.height as usize);
+    // With more lines than rows, the list follows the selection.
+    let end: usize = names[..=i].iter().map(Vec::len).sum();
+    let skip = end.saturating_sub(inner.height as usize);
     frame.render_widget(Paragraph::new(lines).scroll((skip as u16, 0)), inner);
     frame.render_widget(Paragraph::new(text), verdict);
     let [cost_area, lat_area] = two_charts(charts);
