@@ -118,7 +118,7 @@ pub fn risk(c: &Candidate, o: &Outcome, month_usd: f64, on_demand: &Offer) -> Op
     let text = match p.kind {
         PurchaseKind::Spot => {
             let rate = p.interruptions_per_hour.unwrap_or(0.0);
-            let n = c.own_instances() as f64;
+            let n = c.settings.server_instances(&c.offer) as f64;
             let per_month = rate * HOURS_PER_MONTH * n;
             let repl = p.replacement_s.unwrap_or(0.0);
             figs.extend([
@@ -128,11 +128,12 @@ pub fn risk(c: &Candidate, o: &Outcome, month_usd: f64, on_demand: &Offer) -> Op
                 ("interruptions_in_run", o.interruptions as f64),
             ]);
             format!(
-                "{bought}: {price}, {} a month less than the same capacity on demand; it risks interruptions: at {rate:.2e} per \
-                 instance-hour about {per_month:.1} a month across {n:.0} instance(s), each failing \
+                "{bought}: {price}, {} a month less than the same capacity on demand; it risks interruptions: with {} of instances \
+                 reclaimed in a month, about {per_month:.1} a month across its {n:.0}, each failing \
                  the requests in flight on the instance and leaving one fewer serving for {repl:.0} s \
                  until its replacement arrives ({} in this run)",
                 usd(saved),
+                pct(rate * HOURS_PER_MONTH),
                 o.interruptions
             )
         }

@@ -86,7 +86,7 @@ pub fn over_time(o: &Outcome, name: &str, k: &Constraints) -> Vec<Plot> {
     let mut n = Plot::new(
         format!("Instances alive over time: {name}"),
         Axis::linear("time (s)", |v| format!("{v:.0}")),
-        Axis::linear("instances", |v| format!("{v:.0}")),
+        Axis::count("instances"),
     );
     n.series.push(Series::line("instances", inst, 3));
     vec![lat, ok, n]

@@ -40,6 +40,9 @@ pub struct Axis {
     pub zero: bool,
     /// Ticks at the data's own values (batch sizes) instead of round steps.
     pub at_data: bool,
+    /// Whole numbers only (counts): a tick at 1.5 instances would be
+    /// written "2" beside the tick at 2.
+    pub whole: bool,
     /// How tick values are written.
     pub fmt: fn(f64) -> String,
 }
@@ -52,7 +55,16 @@ impl Axis {
             log: false,
             zero: true,
             at_data: false,
+            whole: false,
             fmt,
+        }
+    }
+
+    /// A linear axis from zero of whole numbers (instances).
+    pub fn count(label: &str) -> Axis {
+        Axis {
+            whole: true,
+            ..Axis::linear(label, |v| format!("{v:.0}"))
         }
     }
 
@@ -79,6 +91,7 @@ impl Axis {
             log: true,
             zero: false,
             at_data: false,
+            whole: false,
             fmt,
         }
     }
@@ -295,7 +308,16 @@ fn axis_ticks(axis: &Axis, sc: &Scale, data: &[f64]) -> Vec<f64> {
             return v;
         }
     }
-    ticks(sc.lo, sc.hi, axis.log)
+    let t = ticks(sc.lo, sc.hi, axis.log);
+    if !axis.whole {
+        return t;
+    }
+    let whole: Vec<f64> = t.iter().copied().filter(|v| v.fract() == 0.0).collect();
+    if whole.len() >= 2 {
+        return whole;
+    }
+    let (a, b) = (sc.lo.ceil() as i64, sc.hi.floor() as i64);
+    (a..=b).map(|v| v as f64).collect()
 }
 
 fn fmt_px(v: f64) -> String {
@@ -634,6 +656,24 @@ fn label_anchor(px: f64, gap: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Instances up to 2 tick at 0, 1 and 2, not at halves written "0" and "2".
+    #[test]
+    fn a_count_axis_ticks_whole_numbers() {
+        let sc = Scale {
+            lo: 0.0,
+            hi: 2.2,
+            log: false,
+            from: 0.0,
+            to: 100.0,
+        };
+        assert_eq!(
+            axis_ticks(&Axis::count("instances"), &sc, &[]),
+            vec![0.0, 1.0, 2.0]
+        );
+        let plain = axis_ticks(&Axis::linear("x", |v| format!("{v}")), &sc, &[]);
+        assert!(plain.iter().any(|v| v.fract() != 0.0), "{plain:?}");
+    }
 
     #[test]
     fn escapes_markup() {
