@@ -1,6 +1,6 @@
 //! `advisor runtime install`: provisions ONNX Runtime into advisor's cache with pip.
 
-use super::locate::{cached_library, install_dir, python, ORT_RELEASE};
+use super::locate::{cached_library, install_dir, python, NUMPY_RELEASE, ORT_RELEASE};
 use anyhow::{anyhow, Context};
 use std::os::fd::AsFd;
 use std::path::PathBuf;
@@ -15,16 +15,17 @@ pub enum Installed {
     Installed(PathBuf),
 }
 
-/// Installs `onnxruntime==1.31.1` into advisor's cache with
-/// `python3 -m pip install --target ... --no-deps`, showing pip's output on
-/// stderr (stdout stays free for `--json`).
+/// Installs `onnxruntime==1.31.1` and the numpy it imports into advisor's
+/// cache with `python3 -m pip install --target ... --no-deps`, showing
+/// pip's output on stderr (stdout stays free for `--json`).
 ///
-/// Idempotent: when the library is already there, nothing runs. pip writes
+/// Idempotent: when the library and numpy are already there, nothing runs
+/// (a cache filled without numpy is filled again). pip writes
 /// into a scratch folder that is renamed into place only when it succeeded,
 /// so an interrupted install never leaves a half-filled cache behind.
 pub fn install() -> anyhow::Result<Installed> {
     let lib = cached_library();
-    if lib.is_file() {
+    if lib.is_file() && install_dir().join("numpy").is_dir() {
         return Ok(Installed::AlreadyPresent(lib));
     }
     let target = install_dir();
@@ -55,6 +56,7 @@ pub fn install() -> anyhow::Result<Installed> {
         .arg("--target")
         .arg(&scratch)
         .arg(format!("onnxruntime=={ORT_RELEASE}"))
+        .arg(format!("numpy=={NUMPY_RELEASE}"))
         .stdin(Stdio::null())
         .stdout(Stdio::from(stderr))
         .status()
@@ -67,7 +69,7 @@ pub fn install() -> anyhow::Result<Installed> {
     if !status.success() {
         let _ = std::fs::remove_dir_all(&scratch);
         return Err(anyhow!(
-            "`{py} -m pip install --target ... onnxruntime=={ORT_RELEASE}` failed ({status}); \
+            "`{py} -m pip install --target ... onnxruntime=={ORT_RELEASE} numpy=={NUMPY_RELEASE}` failed ({status}); \
              see pip's output above"
         ));
     }

@@ -9,6 +9,11 @@ use std::process::Command;
 /// The ONNX Runtime release advisor is built against and provisions.
 pub const ORT_RELEASE: &str = "1.31.1";
 
+/// The numpy installed beside it: ONNX Runtime's Python package imports
+/// numpy, and a function's cold start pays for both, so the profiler times
+/// `import onnxruntime, numpy` from the same folder.
+pub const NUMPY_RELEASE: &str = "2.4.6";
+
 /// Environment variable naming the library file (shared with the `ort` crate).
 pub const ENV_DYLIB: &str = "ORT_DYLIB_PATH";
 /// Environment variable overriding advisor's cache folder.

@@ -180,7 +180,7 @@ fn fake_pip(dir: &Path) -> PathBuf {
            if [ \"$1\" = --target ]; then t=\"$2\"; fi\n\
            shift\n\
          done\n\
-         mkdir -p \"$t/onnxruntime/capi\" && echo lib > \"$t/onnxruntime/capi/libonnxruntime.so.1.31.1\"\n\
+         mkdir -p \"$t/onnxruntime/capi\" \"$t/numpy\" && echo lib > \"$t/onnxruntime/capi/libonnxruntime.so.1.31.1\"\n\
          echo 'Successfully installed onnxruntime-1.31.1'\n",
     )
     .unwrap();
@@ -218,6 +218,8 @@ fn install_puts_the_library_in_the_cache_once() {
     let calls = std::fs::read_to_string(bin.path().join("calls")).unwrap();
     assert!(calls.contains("-m pip install --no-deps"), "{calls}");
     assert!(calls.contains("onnxruntime==1.31.1"), "{calls}");
+    // The numpy ONNX Runtime imports comes along: the profiler times both.
+    assert!(calls.contains("numpy==2.4.6"), "{calls}");
 
     // Second time: already there, pip not run again.
     let out = advisor()
