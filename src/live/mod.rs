@@ -15,6 +15,7 @@
 
 pub mod auth;
 pub mod backend;
+pub mod dispatch;
 pub mod export;
 pub mod http1;
 pub mod onnx;
