@@ -129,7 +129,8 @@ pub fn risk(c: &Candidate, o: &Outcome, month_usd: f64, on_demand: &Offer) -> Op
             ]);
             format!(
                 "{bought}: {price}, {} a month less than the same capacity on demand; it risks interruptions: with {} of instances \
-                 reclaimed in a month, about {per_month:.1} a month across its {n:.0}, each failing \
+                 reclaimed in a month, about {per_month:.1} interruptions a month across its {n:.0} \
+                 instances, each failing \
                  the requests in flight on the instance and leaving one fewer serving for {repl:.0} s \
                  until its replacement arrives ({} in this run)",
                 usd(saved),
