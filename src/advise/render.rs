@@ -2,7 +2,7 @@
 //! the best, why, its numbers, the runners-up and the main suggestions.
 
 use super::Advice;
-use crate::present::{achieved, named, pct, readable, secs, targets, usd, Table};
+use crate::present::{achieved, named, pct, secs, targets, usd, Table};
 use std::fmt::Write;
 
 /// Options listed in the short table.
@@ -50,7 +50,7 @@ fn heading(s: &mut String, a: &Advice) {
 fn best(s: &mut String, a: &Advice) {
     match &a.best {
         Some(b) => {
-            let _ = writeln!(s, "Best: {}", readable(b));
+            let _ = writeln!(s, "Best: {}", crate::present::variant::headline(b));
             let _ = writeln!(
                 s,
                 "  {} per month ({} per million requests, {} for this trace)",

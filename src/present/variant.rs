@@ -17,6 +17,18 @@ pub fn readable(r: &Ranked) -> String {
     describe(&r.name, r.kind == "managed", &r.variant)
 }
 
+/// The verdict's name of the recommended option: [`readable`], and "no
+/// batching" when it runs one request at a time, so the verdict always says
+/// what to set for batching.
+pub fn headline(r: &Ranked) -> String {
+    let name = readable(r);
+    if r.variant.batch_size > 1 {
+        name
+    } else {
+        format!("{name}, no batching")
+    }
+}
+
 /// The ranked option `id` of the advice in words; the id itself when the
 /// advice does not hold it.
 pub fn named(a: &Advice, id: &str) -> String {

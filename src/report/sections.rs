@@ -54,7 +54,7 @@ fn decision(a: &Advice) -> Section {
         Some(b) => Block::Verdict {
             found: true,
             text: vec![
-                Inline::strong(format!("Serve on {}", readable(b))),
+                Inline::strong(format!("Serve on {}", crate::present::variant::headline(b))),
                 Inline::text(format!(
                     ": {} per month, {} per million requests; it {} (modelled). Option ",
                     usd(b.cost_per_month_usd),

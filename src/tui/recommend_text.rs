@@ -3,7 +3,7 @@
 //! apart from both.
 
 use crate::advise::Advice;
-use crate::present::{named, pct, range, readable, secs, usd, wrap};
+use crate::present::{named, pct, range, secs, usd, wrap};
 use crate::tui::theme::Theme;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -77,7 +77,7 @@ impl Text<'_> {
                 self.item(
                     "",
                     plain,
-                    &format!("Serve on {}", readable(b)),
+                    &format!("Serve on {}", crate::present::variant::headline(b)),
                     theme.accent,
                 );
                 self.item(

@@ -166,7 +166,13 @@ fn the_demo_without_a_terminal_says_what_it_is_and_matches_recommend() {
     let first = text.lines().next().unwrap();
     assert!(first.starts_with("Demo:"), "{first}");
     assert!(first.contains("advisor recommend --profile"), "{first}");
-    assert!(text.contains("Best: "), "{text}");
+    // The verdict says what to set for batching whether or not it batches.
+    let best = text.lines().find(|l| l.starts_with("Best: ")).unwrap();
+    assert!(
+        best.contains("no batching") || best.contains("batching up to"),
+        "{best}"
+    );
+    assert!(!best.contains("by default"), "{best}");
 
     // One code path: the demo's JSON ranks exactly as `recommend` on the
     // same profile, trace and prices.
