@@ -90,6 +90,11 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> anyhow::Result<()> {
     }
     let rt = super::tokio_runtime()?;
     rt.block_on(async {
+        // Listening for the signals starts before the address is announced:
+        // a client that reads it and at once sends Ctrl-C must not find the
+        // process without a handler (where SIGINT is ignored, as in a
+        // shell's background job, the signal would be lost).
+        let stop = shutdown_signal()?;
         let handle = serve::start(opts).await?;
         let addr = handle.addr;
         if !ctx.global.quiet {
@@ -110,7 +115,7 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> anyhow::Result<()> {
             )?;
             out.flush()?;
         }
-        shutdown_signal().await;
+        stop.await;
         if !ctx.global.quiet {
             eprintln!("advisor serve: stopping; finishing requests in flight");
         }
@@ -140,28 +145,27 @@ fn listen_addr(
     }
 }
 
-/// Resolves on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = ctrl_c => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = ctrl_c.await;
-            }
+/// A future that resolves on Ctrl-C or SIGTERM, with both handlers
+/// registered when it is made, not when it is first polled.
+#[cfg(unix)]
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut int = signal(SignalKind::interrupt())?;
+    let mut term = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = int.recv() => {}
+            _ = term.recv() => {}
         }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = ctrl_c.await;
-    }
+    })
+}
+
+/// A future that resolves on Ctrl-C.
+#[cfg(not(unix))]
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
 
 #[cfg(test)]
