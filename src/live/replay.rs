@@ -86,6 +86,25 @@ const BATCH_MAX: usize = 256;
 /// needs more (rate x latency): the wait for a slot shows as send lag.
 pub const DEFAULT_CONCURRENCY_LIMIT: usize = 512;
 
+/// Connections opened before the first request, at most (see
+/// [`Http1::warm`]): enough for the requests of the first few milliseconds
+/// at any rate a machine can send, few enough for any endpoint to accept.
+const WARM_CONNECTIONS_MAX: usize = 128;
+
+/// The connections to open ahead: those the first [`WARM_FOR`] of the trace's
+/// mean rate would need if every request took that long, within the
+/// concurrency limit.
+fn warm_connections(requests: u64, duration_s: f64, speed: f64, limit: Option<usize>) -> usize {
+    let rate = requests as f64 / (duration_s / speed).max(1e-3);
+    let n = (rate * WARM_FOR.as_secs_f64()).ceil() as usize;
+    n.clamp(1, WARM_CONNECTIONS_MAX)
+        .min(limit.unwrap_or(usize::MAX))
+        .min(requests as usize)
+}
+
+/// See [`warm_connections`].
+const WARM_FOR: Duration = Duration::from_millis(5);
+
 /// How often progress snapshots are published.
 const PROGRESS_EVERY: Duration = Duration::from_millis(200);
 
@@ -374,6 +393,16 @@ pub async fn replay(
     let (alive, rx) = mpsc::channel(1);
     let stats = Arc::new(Mutex::new(Stats::new(opts.per_second)));
     let shared = Arc::new(Shared::new(&opts, url, Arc::clone(&stats), alive)?);
+    if let Some(http1) = &shared.http1 {
+        http1
+            .warm(warm_connections(
+                total,
+                last_t_s,
+                opts.speed,
+                opts.concurrency_limit,
+            ))
+            .await;
+    }
     let sent = Arc::new(AtomicU64::new(0));
     // A short lead so the first requests are not late by the set-up itself.
     let start = Instant::now() + Duration::from_millis(20);
