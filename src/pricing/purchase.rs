@@ -4,8 +4,8 @@
 //! [offer.purchase.spot]
 //! name = "Spot Instances"
 //! kind = "spot"
-//! per_hour_usd = { value = 0.0714, unit = "USD/h", src = "ec2-spot-assumed" }
-//! interruptions_per_hour = { value = 10, unit = "%/month", src = "ec2-spot-advisor" }
+//! per_hour_usd = { value = 0.069615, unit = "USD/h", src = "ec2-spot-advisor" }
+//! interruptions_per_hour = { value = 25, unit = "%/month", src = "ec2-spot-advisor" }
 //! replacement_s = { value = 120, unit = "s", src = "assumed" }
 //!
 //! [offer.purchase.sp1y]
