@@ -15,6 +15,7 @@
 use axum::body::Bytes;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
+use std::io::Write;
 use std::sync::Mutex;
 use std::time::Instant;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -156,10 +157,7 @@ impl Http1 {
             Err(_) => return Err(Failure::Dropped),
         };
         if keep {
-            self.idle
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(conn);
+            self.keep_idle([conn]);
         }
         Ok(answer)
     }
@@ -168,9 +166,9 @@ impl Http1 {
     /// first requests of a replay find one ready instead of all opening
     /// their own in the same instant (at tens of thousands of requests a
     /// second, a cascade that made the first tenth of a second's requests
-    /// wait tens of milliseconds). Returns how many opened; one that fails
-    /// is left for the requests to report.
-    pub async fn warm(&self, n: usize) -> usize {
+    /// wait tens of milliseconds). One that fails is left for the requests
+    /// to report.
+    pub async fn warm(&self, n: usize) {
         use futures_util::StreamExt;
         let opened: Vec<Conn> = (0..n)
             .map(|_| self.connect())
@@ -178,12 +176,15 @@ impl Http1 {
             .filter_map(|c| async move { c.ok() })
             .collect()
             .await;
-        let count = opened.len();
+        self.keep_idle(opened);
+    }
+
+    /// Puts connections ready for another request on the idle stack.
+    fn keep_idle(&self, conns: impl IntoIterator<Item = Conn>) {
         self.idle
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .extend(opened);
-        count
+            .extend(conns);
     }
 
     /// The request's head (and its body when small) as bytes to write.
@@ -201,9 +202,8 @@ impl Http1 {
             r.extend_from_slice(value.as_bytes());
             r.extend_from_slice(b"\r\n");
         }
-        r.extend_from_slice(b"content-length: ");
-        r.extend_from_slice(body.len().to_string().as_bytes());
-        r.extend_from_slice(b"\r\n\r\n");
+        // Writing into a vector cannot fail.
+        let _ = write!(r, "content-length: {}\r\n\r\n", body.len());
         if body.len() <= INLINE_BODY {
             r.extend_from_slice(body);
         }
@@ -269,7 +269,13 @@ impl Conn {
             self.stream.write_all(rest).await.map_err(closed)?;
         }
         self.buf.clear();
-        let (status, server, framing, mut keep, at) = loop {
+        let Head {
+            status,
+            server,
+            framing,
+            mut keep,
+            len: at,
+        } = loop {
             match self.parse_head()? {
                 Some(Parsed::Interim(n)) => {
                     self.buf.drain(..n);
@@ -354,6 +360,10 @@ impl Conn {
         let mut keep = r.version == Some(1);
         let mut framing = Framing::Close;
         let mut chunked = false;
+        let has = |v: &[u8], token: &[u8]| {
+            v.split(|&b| b == b',')
+                .any(|t| t.trim_ascii().eq_ignore_ascii_case(token))
+        };
         for h in r.headers.iter() {
             if h.name.eq_ignore_ascii_case("content-length") {
                 let n = std::str::from_utf8(h.value)
@@ -368,15 +378,9 @@ impl Conn {
                     .next()
                     .is_some_and(|last| last.trim_ascii().eq_ignore_ascii_case(b"chunked"));
             } else if h.name.eq_ignore_ascii_case("connection") {
-                let v = h.value;
-                if v.split(|&b| b == b',')
-                    .any(|t| t.trim_ascii().eq_ignore_ascii_case(b"close"))
-                {
+                if has(h.value, b"close") {
                     keep = false;
-                } else if v
-                    .split(|&b| b == b',')
-                    .any(|t| t.trim_ascii().eq_ignore_ascii_case(b"keep-alive"))
-                {
+                } else if has(h.value, b"keep-alive") {
                     keep = true;
                 }
             }
@@ -390,7 +394,13 @@ impl Conn {
             framing = Framing::Length(0);
         }
         let server = ServerSaid::from_parsed(r.headers);
-        Ok(Some(Parsed::Final((status, server, framing, keep, at))))
+        Ok(Some(Parsed::Final(Head {
+            status,
+            server,
+            framing,
+            keep,
+            len: at,
+        })))
     }
 
     /// Reads a chunked body that starts at `at`; leaves in the buffer what
@@ -446,11 +456,21 @@ impl Conn {
     }
 }
 
-/// A parsed head: an interim (1xx) one of this many bytes, or the final
-/// one's status, timing, framing, reusability and length.
+/// A parsed head: an interim (1xx) one of this many bytes, or the final one.
 enum Parsed {
     Interim(usize),
-    Final((StatusCode, ServerSaid, Framing, bool, usize)),
+    Final(Head),
+}
+
+/// The final answer's head.
+struct Head {
+    status: StatusCode,
+    server: ServerSaid,
+    framing: Framing,
+    /// Whether the connection can carry another request.
+    keep: bool,
+    /// Its length in bytes; the body follows.
+    len: usize,
 }
 
 fn find_crlf(b: &[u8]) -> Option<usize> {

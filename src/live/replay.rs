@@ -326,7 +326,9 @@ impl Shared {
             .build()?;
         Ok(Shared {
             client,
-            http1: Http1::for_url(&url),
+            // Signed requests take the general client, which signs a built
+            // request.
+            http1: opts.auth.is_none().then(|| Http1::for_url(&url)).flatten(),
             url,
             payloads: if opts.payloads.is_empty() {
                 vec![opts.payload.clone()]
@@ -711,8 +713,7 @@ async fn exchange(
 ) -> Result<(), FailureReason> {
     let i = shared.next_payload.fetch_add(1, Ordering::Relaxed) as usize;
     let payload = &shared.payloads[i % shared.payloads.len()];
-    // Signed requests take the general client, which signs a built request.
-    if let (Some(http1), None) = (&shared.http1, &shared.auth) {
+    if let Some(http1) = &shared.http1 {
         let headers = [&payload.headers, &shared.headers];
         let answer = http1
             .post(payload.content_type, headers, &payload.body, head)
